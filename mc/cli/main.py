@@ -1,0 +1,228 @@
+"""The ``tbu-mc`` command: parse, call, print. No arithmetic here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mc._version import __version__
+from mc.errors import TbuMcError
+
+EXIT_USAGE = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed {value} must be >= 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tbu-mc`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="tbu-mc",
+        description="Monte Carlo uncertainty for TBU's municipal-sector figures.",
+    )
+    parser.add_argument("--version", action="version", version=f"tbu-mc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="draw the configured model and write bands, tables, figures")
+    run.add_argument("config", help="YAML configuration, e.g. configs/tbu-2025.yaml")
+    run.add_argument("--draws", type=_positive_int, help="number of draws (config: run.draws)")
+    run.add_argument("--seed", type=_seed, help="seed entropy (config: run.seed; else fresh)")
+    run.add_argument(
+        "--block-size",
+        type=_positive_int,
+        help="draws per block; blocks are Dask tasks and ArviZ chains",
+    )
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--sync", action="store_true", help="run blocks in this process, in order")
+    where.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="LocalCluster with this many processes (default: one per core)",
+    )
+    where.add_argument(
+        "--threads", type=_positive_int, help="in-process Dask cluster with this many threads"
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="connect to a running Dask scheduler, e.g. tcp://host:8786",
+    )
+    run.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="only the point estimates (every driver at its central value)",
+    )
+    run.add_argument("--out", help="output folder (default: results/<config name>)")
+    run.add_argument("--population", help="population CSV replacing the config's file")
+    run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    hist = sub.add_parser("history", help="costs year by year from observed population change")
+    hist.add_argument("config", help="YAML configuration supplying unit costs")
+    hist.add_argument(
+        "--population", required=True, help="population CSV (year, age, sex, population)"
+    )
+    hist.add_argument("--from", dest="first", type=int, required=True, help="first cost year")
+    hist.add_argument("--to", dest="last", type=int, required=True, help="last cost year")
+    hist.add_argument("--out", required=True, help="output folder")
+
+    cal = sub.add_parser("calibrate", help="refit the default unit costs and baseline tables")
+    cal.add_argument(
+        "blocks", help="building-block file, e.g. configs/calibration/building-blocks-2023.yaml"
+    )
+    cal.add_argument("--data", required=True, help="folder with SSB population files")
+    cal.add_argument("--out", default="configs/tables", help="folder for the generated tables")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tbu-mc`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args, argv)
+        if args.command == "history":
+            return _history(args, argv)
+        return _calibrate(args)
+    except TbuMcError as exc:
+        print(f"tbu-mc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tqdm import tqdm
+
+    from mc.engine import BlockPlan, parse_scheduler
+    from mc.model.config import load_config
+    from mc.model.population import read_population
+    from mc.report import headline_table, write_run
+    from mc.summary.pipeline import analyse
+
+    config = load_config(args.config)
+    scheduler = parse_scheduler(args.sync, args.workers, args.threads, args.scheduler)
+    population = read_population(args.population) if args.population else None
+    out = Path(args.out or Path("results") / config.name)
+    if not args.deterministic:  # check the plan before any work is done
+        BlockPlan(args.draws or config.run.draws, args.block_size or config.run.block_size)
+    bar = tqdm(
+        total=args.draws or config.run.draws,
+        unit="draw",
+        unit_scale=True,
+        delay=2.0,
+        disable=args.quiet or args.deterministic,
+        file=sys.stderr,
+        desc=config.name,
+    )
+    with bar:
+        analysis = analyse(
+            config,
+            draws=args.draws,
+            block_size=args.block_size,
+            seed=args.seed,
+            scheduler=scheduler,
+            deterministic_only=args.deterministic,
+            population=population,
+            progress=bar.update,
+        )
+    write_run(out, analysis, lang=args.lang, command=_command(argv))
+    scenarios = [
+        (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
+    ]
+    print(
+        headline_table(
+            analysis.deterministic, analysis.summary, scenarios, analysis.published, args.lang
+        )
+    )
+    sim = analysis.simulation
+    if sim is not None:
+        print(
+            f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} blocks, seed entropy "
+            f"{sim.entropy}, {sim.scheduler}, {sim.wall_seconds:.1f} s"
+        )
+    print(f"wrote {out}")
+    return 0
+
+
+def _history(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from mc.model.config import load_config
+    from mc.model.history import history_costs
+    from mc.model.population import read_population
+    from mc.report import write_history
+    from mc.report.manifest import build_manifest
+
+    config = load_config(args.config)
+    population = read_population(args.population)
+    try:
+        frame = history_costs(config, population, args.first, args.last)
+    except ValueError as exc:
+        if isinstance(exc, TbuMcError):
+            raise
+        print(f"tbu-mc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    manifest = build_manifest(
+        config=config.to_dict(),
+        config_sha256=config.sha256(),
+        config_path=config.source,
+        mode="history",
+        data_files=[args.population],
+        command=_command(argv),
+    )
+    write_history(args.out, frame, manifest)
+    totals = frame[frame["variable"] == "demographic_cost_total_bn"]
+    for year, value in zip(totals["year"], totals["value"], strict=True):
+        print(f"{year}: {value:6.2f} bn {config.price_year}-kr")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    import yaml
+
+    from mc.calibration import calibrate
+    from mc.report.io import write_text_atomic
+
+    result = calibrate(args.blocks, args.data)
+    header = (
+        "# Generated by `tbu-mc calibrate`; do not edit by hand. Rerun it after changing\n"
+        f"# {Path(args.blocks).as_posix()}.\n"
+    )
+    for name, table in (
+        ("unit-costs-2023.yaml", result.unit_costs),
+        ("baseline-2025.yaml", result.baseline),
+        ("uncertainty-2025.yaml", result.uncertainty),
+    ):
+        text = header + yaml.safe_dump(table, sort_keys=False, allow_unicode=True, width=100)
+        write_text_atomic(Path(args.out) / name, text)
+    print(result.report())
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _command(argv: Sequence[str] | None) -> list[str]:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return [os.path.basename(sys.argv[0]) or "tbu-mc", *args]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Exceptions raised by tbu-mc.
+
+Every error a user can cause derives from :class:`TbuMcError`, so a caller can catch one class. The
+subclasses carry what went wrong as attributes, not only as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TbuMcError(Exception):
+    """Base class of every error tbu-mc raises on purpose."""
+
+
+class ConfigError(TbuMcError, ValueError):
+    """A configuration value is missing, of the wrong type or out of range.
+
+    Parameters
+    ----------
+    field : str
+        Dotted path of the offending field, e.g. ``"scenarios.main.extra_net_immigration"``.
+    value : Any
+        The value found (``None`` when the field is missing).
+    allowed : str
+        What would have been accepted, in words.
+    source : str, optional
+        The file the value came from.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str, source: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.source = source
+        where = f" in {source}" if source else ""
+        super().__init__(f"config field '{field}'{where} = {value!r}: {allowed}")
+
+
+class DataError(TbuMcError, ValueError):
+    """Input data (a population file, a table) breaks a rule.
+
+    Parameters
+    ----------
+    source : str
+        The file (or table) at fault.
+    rule : str
+        The rule that is broken, in words.
+    row : int, optional
+        1-based line number in the file, when one row is at fault.
+    """
+
+    def __init__(self, source: str, rule: str, row: int | None = None) -> None:
+        self.source = source
+        self.rule = rule
+        self.row = row
+        at = f", line {row}" if row is not None else ""
+        super().__init__(f"{source}{at}: {rule}")
+
+
+class BlockError(TbuMcError, RuntimeError):
+    """A block of draws failed for a reason that retrying does not cure.
+
+    Parameters
+    ----------
+    block : int
+        Index of the failed block.
+    entropy : int
+        Seed entropy of the run, so the block can be rerun alone.
+    detail : str
+        The original traceback, formatted.
+    """
+
+    def __init__(self, block: int, entropy: int, detail: str) -> None:
+        self.block = block
+        self.entropy = entropy
+        self.detail = detail
+        super().__init__(f"block {block} (seed entropy {entropy}) failed:\n{detail}")
+
+
+class OutputError(TbuMcError, OSError):
+    """The output directory cannot be written as asked."""

@@ -1,0 +1,1 @@
+"""Domain model: configuration, population data, the demographic-cost model."""

@@ -1,0 +1,633 @@
+"""The run configuration: frozen, validated objects built from YAML (or a dict) and back.
+
+A configuration names the cost year and price year, the age groups, the unit costs per sector, the
+population change (a baseline projection or observed figures), the scenarios and the uncertainty
+of every driver. Tables may be inline or in separate YAML files referenced by a path relative to
+the configuration file; :meth:`Config.to_dict` always gives the resolved, self-contained form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from mc.errors import ConfigError
+from mc.model.ages import SEXES, AgeGroups, parse_age_group, spread_over_bands
+from mc.model.fields import Section, check_number, number_list
+
+
+class Spread(StrEnum):
+    """Shape of the uncertainty around a scenario's immigration level."""
+
+    FIXED = "fixed"
+    NORMAL = "normal"
+    UNIFORM = "uniform"
+    TRIANGULAR = "triangular"
+
+
+class PopulationKind(StrEnum):
+    """Where the population change comes from."""
+
+    PROJECTED = "projected"
+    OBSERVED = "observed"
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A service sector with its unit costs per age group and its free-revenue share."""
+
+    name: str
+    free_share: float
+    unit_costs: tuple[float, ...]
+    label_nb: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """Unit costs (kroner per inhabitant of each age group) in kroner of ``price_year``."""
+
+    price_year: int
+    sectors: tuple[Sector, ...]
+    source: str = ""
+
+    def matrix(self, groups: AgeGroups) -> np.ndarray:
+        """Unit costs as an array ``(sector, age)`` over single-year ages."""
+        return groups.expand(np.array([s.unit_costs for s in self.sectors]))
+
+    @property
+    def free_shares(self) -> np.ndarray:
+        """Share of each sector's cost financed by the free revenues."""
+        return np.array([s.free_share for s in self.sectors])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Sector names in table order."""
+        return tuple(s.name for s in self.sectors)
+
+
+@dataclass(frozen=True)
+class AgeProfile:
+    """Values per age band and sex (persons, or shares), spread evenly within each band."""
+
+    bands: tuple[str, ...]
+    female: tuple[float, ...]
+    male: tuple[float, ...]
+    source: str = ""
+
+    def per_age(self) -> np.ndarray:
+        """The profile on single-year ages, shape ``(2, 106)`` (female, male)."""
+        return spread_over_bands(self.bands, np.array([self.female, self.male]))
+
+    def total(self) -> float:
+        """Sum over bands and sexes."""
+        return float(sum(self.female) + sum(self.male))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline population change (a stand-in for SSB's middle alternative).
+
+    ``change`` is the change in persons from 1 January ``from_year`` to 1 January ``to_year``;
+    ``expected_deaths`` and ``regular_net_immigration_profile`` give the shape of the death and
+    migration shocks drawn around it.
+    """
+
+    from_year: int
+    to_year: int
+    change: AgeProfile
+    expected_deaths: AgeProfile
+    regular_net_immigration_profile: AgeProfile
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Population:
+    """The population side of the model."""
+
+    kind: PopulationKind
+    baseline: Baseline | None = None
+    file: str | None = None
+    immigrant_profile: AgeProfile | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """An immigration scenario: extra net immigration over the baseline, with a published result."""
+
+    name: str
+    extra_net_immigration: float
+    label_nb: str
+    label_en: str
+    published_total_bn: float | None = None
+    published_free_bn: float | None = None
+
+
+@dataclass(frozen=True)
+class LevelSpread:
+    """Uncertainty of the extra net immigration around each scenario's level."""
+
+    distribution: Spread = Spread.FIXED
+    scale: float = 0.0
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Spread of every stochastic driver; zeros everywhere give the deterministic model."""
+
+    extra_net_immigration: LevelSpread = LevelSpread()
+    immigrant_profile_log_sd: float = 0.0
+    births_sd: float = 0.0
+    deaths_relative_sd: float = 0.0
+    regular_net_immigration_sd: float = 0.0
+    unit_cost_log_sd: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunDefaults:
+    """Defaults for ``tbu-mc run`` that the command line may override."""
+
+    draws: int = 100_000
+    block_size: int = 10_000
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated tbu-mc configuration. Build it with :func:`load_config` or :meth:`from_dict`."""
+
+    name: str
+    cost_year: int
+    price_year: int
+    age_groups: AgeGroups
+    deflator_pct: Mapping[int, float]
+    unit_costs: UnitCosts
+    population: Population
+    scenarios: tuple[Scenario, ...]
+    uncertainty: Uncertainty = Uncertainty()
+    run: RunDefaults = RunDefaults()
+    description: str = ""
+    base_dir: Path = field(default=Path("."), compare=False)
+    source: str | None = field(default=None, compare=False)
+
+    # -- derived quantities -------------------------------------------------------------------
+    @property
+    def scenario_names(self) -> tuple[str, ...]:
+        """Scenario names in configuration order."""
+        return tuple(s.name for s in self.scenarios)
+
+    def price_factor(self) -> float:
+        """Factor moving unit costs from their price year to the report's price year."""
+        return price_factor(self.deflator_pct, self.unit_costs.price_year, self.price_year)
+
+    def population_file(self) -> Path | None:
+        """Absolute path of the observed population file, if any."""
+        if self.population.file is None:
+            return None
+        path = Path(self.population.file)
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    # -- serialisation ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain data (tables inlined); :meth:`from_dict` reads it."""
+        return _config_to_dict(self)
+
+    def sha256(self) -> str:
+        """Checksum of the resolved configuration (canonical JSON)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: Any, base_dir: Path | str = ".", source: str | None = None) -> Config:
+        """Validate plain data (parsed YAML) into a :class:`Config`.
+
+        Raises
+        ------
+        ConfigError
+            Naming the field, the value found and what is allowed.
+        """
+        return _parse_config(data, Path(base_dir), source)
+
+
+def price_factor(deflator_pct: Mapping[int, float], from_year: int, to_year: int) -> float:
+    """Multiply kroner of ``from_year`` by this to get kroner of ``to_year``.
+
+    Raises
+    ------
+    ConfigError
+        If the deflator lacks a year on the way.
+    """
+    lo, hi = sorted((from_year, to_year))
+    factor = 1.0
+    for year in range(lo + 1, hi + 1):
+        if year not in deflator_pct:
+            raise ConfigError(
+                f"deflator.{year}",
+                None,
+                f"needed to move kroner between {from_year} and {to_year}; give the deflator (%) "
+                "for every year after the earlier price year up to the later one",
+            )
+        factor *= 1.0 + deflator_pct[year] / 100.0
+    return factor if to_year >= from_year else 1.0 / factor
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML configuration file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The configuration file; table paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not YAML, or any field is invalid.
+
+    Examples
+    --------
+    >>> cfg = load_config("configs/tbu-2025.yaml")  # doctest: +SKIP
+    >>> cfg.scenario_names  # doctest: +SKIP
+    ('main', 'high', 'low')
+    """
+    path = Path(path)
+    data = _read_yaml(path, "config")
+    return Config.from_dict(data, base_dir=path.resolve().parent, source=str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+def _read_yaml(path: Path, field_name: str, source: str | None = None) -> Any:
+    if not path.is_file():
+        raise ConfigError(field_name, str(path), "file not found", source)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(field_name, str(path), f"not valid YAML ({exc})", source) from exc
+
+
+def _maybe_file(section: Section, key: str, default: Any = None) -> tuple[Any, str | None]:
+    """A value that may be inline or a path to a YAML file (relative to the config folder)."""
+    value = section.take(key, default)
+    if isinstance(value, str):
+        base = Path(section.source).resolve().parent if section.source else Path(".")
+        path = Path(value) if Path(value).is_absolute() else base / value
+        return _read_yaml(path, section.field(key), section.source), str(path)
+    return value, section.source
+
+
+def _labels(section: Section) -> tuple[str, str]:
+    label = section.take("label", None)
+    if label is None:
+        return "", ""
+    if isinstance(label, str):
+        return label, label
+    sub = Section(label, section.field("label"), section.source)
+    nb = sub.take_str("nb", "")
+    en = sub.take_str("en", nb)
+    sub.done()
+    return nb or en, en
+
+
+def _parse_profile(data: Any, path: str, source: str | None, *, shares: bool) -> AgeProfile:
+    sec = Section(data, path, source)
+    bands = sec.take_list("bands")
+    for i, band in enumerate(bands):
+        try:
+            parse_age_group(band)
+        except ValueError as exc:
+            raise sec.error(f"bands[{i}]", band, str(exc)) from None
+    values = {}
+    for sex in SEXES:
+
+        def check(v: Any, f: str) -> float:
+            return check_number(v, f, source, low=0.0 if shares else None)
+
+        values[sex] = tuple(number_list(sec.take(sex), sec.field(sex), source, len(bands), check))
+    profile = AgeProfile(
+        tuple(str(b) for b in bands), values["female"], values["male"], str(sec.take("source", ""))
+    )
+    try:
+        profile.per_age()
+    except ValueError as exc:
+        raise sec.error("bands", bands, str(exc)) from None
+    if shares and not profile.total() > 0:
+        raise sec.error("female", values["female"], "a profile needs a positive total")
+    sec.done()
+    return profile
+
+
+def _parse_unit_costs(data: Any, path: str, source: str | None, groups: AgeGroups) -> UnitCosts:
+    sec = Section(data, path, source)
+    price_year = int(sec.take_number("price_year", integer=True, low=1900, high=2200))
+    sectors_sec = sec.section("sectors")
+    sectors = []
+    for name in list(sectors_sec.data):
+        s = sectors_sec.section(str(name))
+        free = s.take_number("free_share", low=0.0, high=1.0)
+        costs_sec = s.section("unit_costs")
+        values = []
+        for label in groups.labels:
+            if not costs_sec.has(label):
+                raise costs_sec.error(label, None, f"missing unit cost for age group {label!r}")
+            values.append(costs_sec.take_number(label, low=0.0))
+        for label in costs_sec.data:
+            if label not in groups.labels:
+                raise costs_sec.error(
+                    str(label),
+                    costs_sec.data[label],
+                    f"unknown age group; the config's age groups are {list(groups.labels)}",
+                )
+        costs_sec.done()
+        nb, en = _labels(s)
+        s.done()
+        sectors.append(Sector(str(name), free, tuple(values), nb or str(name), en or str(name)))
+    if not sectors:
+        raise sec.error("sectors", {}, "at least one sector is required")
+    source_text = str(sec.take("source", ""))
+    sec.done()
+    return UnitCosts(price_year, tuple(sectors), source_text)
+
+
+def _parse_baseline(data: Any, path: str, source: str | None) -> Baseline:
+    sec = Section(data, path, source)
+    from_year = int(sec.take_number("from_year", integer=True, low=1900, high=2200))
+    to_year = int(sec.take_number("to_year", integer=True, low=from_year + 1, high=from_year + 1))
+    change = _parse_profile(sec.take("change"), sec.field("change"), source, shares=False)
+    deaths = _parse_profile(
+        sec.take("expected_deaths"), sec.field("expected_deaths"), source, shares=True
+    )
+    profile = _parse_profile(
+        sec.take("regular_net_immigration_profile"),
+        sec.field("regular_net_immigration_profile"),
+        source,
+        shares=True,
+    )
+    sec.take("assumptions", None)  # documentation of how the table was made
+    text = str(sec.take("source", ""))
+    sec.done()
+    return Baseline(from_year, to_year, change, deaths, profile, text)
+
+
+def _parse_population(sec: Section, cost_year: int) -> Population:
+    kind = PopulationKind(sec.take_str("kind", choices=tuple(k.value for k in PopulationKind)))
+    baseline = None
+    file = None
+    if kind is PopulationKind.PROJECTED:
+        data, src = _maybe_file(sec, "baseline")
+        if data is None:
+            raise sec.error("baseline", None, "a projected population needs a baseline table")
+        baseline = _parse_baseline(data, sec.field("baseline"), src)
+        if baseline.to_year != cost_year:
+            raise sec.error(
+                "baseline",
+                baseline.to_year,
+                f"the baseline must end on 1 January of the cost year {cost_year}",
+            )
+    else:
+        file = sec.take_str("file")
+    profile = None
+    data, src = _maybe_file(sec, "immigrant_profile")
+    if data is not None:
+        profile = _parse_profile(data, sec.field("immigrant_profile"), src, shares=True)
+    sec.done()
+    return Population(kind, baseline, file, profile)
+
+
+def _parse_scenarios(sec: Section) -> tuple[Scenario, ...]:
+    scenarios = []
+    for name in list(sec.data):
+        s = sec.section(str(name))
+        extra = s.take_number("extra_net_immigration", 0.0)
+        nb, en = _labels(s)
+        total = free = None
+        if s.has("published"):
+            p = s.section("published")
+            total = p.take_number("total_bn", None) if p.has("total_bn") else None
+            free = p.take_number("free_bn", None) if p.has("free_bn") else None
+            p.done()
+        s.done()
+        scenarios.append(Scenario(str(name), extra, nb or str(name), en or str(name), total, free))
+    if not scenarios:
+        raise sec.error("", {}, "at least one scenario is required")
+    return tuple(scenarios)
+
+
+def _parse_uncertainty(sec: Section) -> Uncertainty:
+    lvl = sec.section("extra_net_immigration", {})
+    dist = Spread(lvl.take_str("distribution", "fixed", choices=tuple(s.value for s in Spread)))
+    scale = 0.0
+    if dist is Spread.NORMAL:
+        scale = lvl.take_number("sd", low=0.0)
+    elif dist in (Spread.UNIFORM, Spread.TRIANGULAR):
+        scale = lvl.take_number("half_width", low=0.0)
+    lvl.done()
+
+    def one(key: str, inner: str, high: float | None = None) -> float:
+        sub = sec.section(key, {})
+        value = sub.take_number(inner, 0.0, low=0.0, high=high)
+        sub.done()
+        return value
+
+    out = Uncertainty(
+        LevelSpread(dist, scale),
+        immigrant_profile_log_sd=one("immigrant_profile", "log_sd", 3.0),
+        births_sd=one("births", "sd"),
+        deaths_relative_sd=one("deaths", "relative_sd", 1.0),
+        regular_net_immigration_sd=one("regular_net_immigration", "sd"),
+        unit_cost_log_sd=one("unit_costs", "log_sd", 3.0),
+    )
+    sec.done()
+    return out
+
+
+def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
+    top = Section(data, "", source)
+    if top.source is None:
+        top.source = str(base_dir / "<dict>")
+    name = top.take_str("name")
+    description = top.take_str("description", "")
+    cost_year = int(top.take_number("cost_year", integer=True, low=1900, high=2200))
+    price_year = int(top.take_number("price_year", integer=True, low=1900, high=2200))
+    raw_groups = top.take_list("age_groups")
+    try:
+        groups = AgeGroups(tuple(str(g) for g in raw_groups))
+    except ValueError as exc:
+        raise top.error("age_groups", raw_groups, str(exc)) from None
+    defl = top.section("deflator", {})
+    deflator = {}
+    for key in list(defl.data):
+        if key in ("source", "note"):
+            continue
+        try:
+            year = int(key)
+        except (TypeError, ValueError):
+            raise defl.error(str(key), defl.data[key], "keys must be years") from None
+        deflator[year] = defl.take_number(key, low=-50.0, high=100.0)
+    defl.done()
+    data_uc, src_uc = _maybe_file(top, "unit_costs")
+    unit_costs = _parse_unit_costs(data_uc, "unit_costs", src_uc, groups)
+    population = _parse_population(top.section("population"), cost_year)
+    scenarios = _parse_scenarios(top.section("scenarios"))
+    data_u, src_u = _maybe_file(top, "uncertainty", {})
+    uncertainty = _parse_uncertainty(Section(data_u, "uncertainty", src_u))
+    run_sec = top.section("run", {})
+    draws = int(run_sec.take_number("draws", RunDefaults.draws, integer=True, low=1))
+    block = int(run_sec.take_number("block_size", RunDefaults.block_size, integer=True, low=1))
+    seed = run_sec.take("seed", None)
+    if seed is not None:
+        seed = int(check_number(seed, run_sec.field("seed"), source, low=0, integer=True))
+    run_sec.done()
+    top.done()
+    config = Config(
+        name=name,
+        cost_year=cost_year,
+        price_year=price_year,
+        age_groups=groups,
+        deflator_pct=deflator,
+        unit_costs=unit_costs,
+        population=population,
+        scenarios=scenarios,
+        uncertainty=uncertainty,
+        run=RunDefaults(draws, block, seed),
+        description=description,
+        base_dir=base_dir,
+        source=source,
+    )
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: Config) -> None:
+    u = config.uncertainty
+    pop = config.population
+    config.price_factor()  # raises if the deflator lacks a year
+    needs_profile = any(s.extra_net_immigration != 0 for s in config.scenarios) or (
+        u.extra_net_immigration.scale > 0
+    )
+    if needs_profile and pop.immigrant_profile is None:
+        raise ConfigError(
+            "population.immigrant_profile",
+            None,
+            "scenarios add immigrants, so an immigrant age/sex profile is required",
+            config.source,
+        )
+    if pop.kind is PopulationKind.OBSERVED:
+        for key, value in (
+            ("births.sd", u.births_sd),
+            ("deaths.relative_sd", u.deaths_relative_sd),
+            ("regular_net_immigration.sd", u.regular_net_immigration_sd),
+        ):
+            if value != 0:
+                raise ConfigError(
+                    f"uncertainty.{key}",
+                    value,
+                    "must be 0 when population.kind is 'observed' (the change is known)",
+                    config.source,
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# serialisation
+
+
+def _profile_to_dict(p: AgeProfile) -> dict[str, Any]:
+    out: dict[str, Any] = {"bands": list(p.bands), "female": list(p.female), "male": list(p.male)}
+    if p.source:
+        out["source"] = p.source
+    return out
+
+
+def unit_costs_to_dict(costs: UnitCosts, groups: AgeGroups) -> dict[str, Any]:
+    """A unit-cost table as plain data, the form the config parser reads."""
+    return {
+        "price_year": costs.price_year,
+        "source": costs.source,
+        "sectors": {
+            s.name: {
+                "label": {"nb": s.label_nb, "en": s.label_en},
+                "free_share": s.free_share,
+                "unit_costs": dict(zip(groups.labels, s.unit_costs, strict=True)),
+            }
+            for s in costs.sectors
+        },
+    }
+
+
+def baseline_to_dict(b: Baseline) -> dict[str, Any]:
+    """A baseline table as plain data, the form the config parser reads."""
+    return {
+        "from_year": b.from_year,
+        "to_year": b.to_year,
+        "change": _profile_to_dict(b.change),
+        "expected_deaths": _profile_to_dict(b.expected_deaths),
+        "regular_net_immigration_profile": _profile_to_dict(b.regular_net_immigration_profile),
+        "source": b.source,
+    }
+
+
+def _config_to_dict(c: Config) -> dict[str, Any]:
+    u = c.uncertainty
+    level: dict[str, Any] = {"distribution": u.extra_net_immigration.distribution.value}
+    if u.extra_net_immigration.distribution is Spread.NORMAL:
+        level["sd"] = u.extra_net_immigration.scale
+    elif u.extra_net_immigration.distribution is not Spread.FIXED:
+        level["half_width"] = u.extra_net_immigration.scale
+    pop: dict[str, Any] = {"kind": c.population.kind.value}
+    if c.population.baseline is not None:
+        pop["baseline"] = baseline_to_dict(c.population.baseline)
+    if c.population.file is not None:
+        pop["file"] = c.population.file
+    if c.population.immigrant_profile is not None:
+        pop["immigrant_profile"] = _profile_to_dict(c.population.immigrant_profile)
+    scenarios: dict[str, Any] = {}
+    for s in c.scenarios:
+        entry: dict[str, Any] = {
+            "extra_net_immigration": s.extra_net_immigration,
+            "label": {"nb": s.label_nb, "en": s.label_en},
+        }
+        published = {
+            k: v
+            for k, v in (("total_bn", s.published_total_bn), ("free_bn", s.published_free_bn))
+            if v is not None
+        }
+        if published:
+            entry["published"] = published
+        scenarios[s.name] = entry
+    run: dict[str, Any] = {"draws": c.run.draws, "block_size": c.run.block_size}
+    if c.run.seed is not None:
+        run["seed"] = c.run.seed
+    return {
+        "name": c.name,
+        "description": c.description,
+        "cost_year": c.cost_year,
+        "price_year": c.price_year,
+        "age_groups": list(c.age_groups.labels),
+        "deflator": {int(k): v for k, v in sorted(c.deflator_pct.items())},
+        "unit_costs": unit_costs_to_dict(c.unit_costs, c.age_groups),
+        "population": pop,
+        "scenarios": scenarios,
+        "uncertainty": {
+            "extra_net_immigration": level,
+            "immigrant_profile": {"log_sd": u.immigrant_profile_log_sd},
+            "births": {"sd": u.births_sd},
+            "deaths": {"relative_sd": u.deaths_relative_sd},
+            "regular_net_immigration": {"sd": u.regular_net_immigration_sd},
+            "unit_costs": {"log_sd": u.unit_cost_log_sd},
+        },
+        "run": run,
+    }

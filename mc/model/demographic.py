@@ -1,0 +1,182 @@
+"""The demographic-cost model assembled from a configuration.
+
+:func:`build_model` turns a :class:`~mc.model.config.Config` (and, for observed populations, the
+population data) into a :class:`DemographicModel`: the kernel arrays plus the names and dimensions
+of what one draw produces. :func:`deterministic_outputs` evaluates the same model at the central
+value of every driver with the plain formula of TBU's method,
+
+    extra cost in year t = sum over ages of unit cost x (population 1.1.t - population 1.1.t-1),
+
+which is independent of the kernels and therefore also a check on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mc.errors import ConfigError
+from mc.kernels import SPREAD_CODES, KernelInputs, simulate_costs
+from mc.model.ages import N_AGES, parse_age_group
+from mc.model.config import Config, PopulationKind
+from mc.model.population import PopulationTable, read_population
+
+BN = 1e9
+
+#: Output variables and their dimensions beyond ``(draw,)``.
+VARIABLE_DIMS: dict[str, tuple[str, ...]] = {
+    "demographic_cost_total_bn": ("scenario",),
+    "demographic_cost_free_bn": ("scenario",),
+    "demographic_cost_sector_bn": ("scenario", "sector"),
+    "population_growth": ("scenario",),
+    "extra_net_immigration": ("scenario",),
+}
+
+
+@dataclass(frozen=True)
+class DemographicModel:
+    """Everything a block of draws needs: kernel arrays, free-revenue shares and coordinates."""
+
+    inputs: KernelInputs
+    free_shares: np.ndarray
+    scenarios: tuple[str, ...]
+    sectors: tuple[str, ...]
+    year: int
+
+    @property
+    def coords(self) -> dict[str, list[str]]:
+        """Coordinates of the non-sample dimensions."""
+        return {"scenario": list(self.scenarios), "sector": list(self.sectors)}
+
+    @property
+    def dims(self) -> dict[str, tuple[str, ...]]:
+        """Dimensions of each variable beyond the draw."""
+        return VARIABLE_DIMS
+
+    def simulate(
+        self, rng: np.random.Generator, n: int, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """Draw ``n`` joint outcomes; arrays have the draw as their first axis."""
+        sector_cost, growth, extra = simulate_costs(rng, n, self.inputs, backend)
+        return derive_outputs(sector_cost, growth, extra, self.free_shares)
+
+
+def derive_outputs(
+    sector_cost: np.ndarray, growth: np.ndarray, extra: np.ndarray, free_shares: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Name the kernel's arrays and add the totals (kroner become bn kroner)."""
+    sector_bn = sector_cost / BN
+    return {
+        "demographic_cost_total_bn": sector_bn.sum(axis=-1),
+        "demographic_cost_free_bn": sector_bn @ free_shares,
+        "demographic_cost_sector_bn": sector_bn,
+        "population_growth": growth,
+        "extra_net_immigration": extra,
+    }
+
+
+def load_population(config: Config, override: str | None = None) -> PopulationTable | None:
+    """Read the observed population a configuration points at (``override`` replaces the path)."""
+    if override is None and config.population.kind is not PopulationKind.OBSERVED:
+        return None
+    path = override if override is not None else config.population_file()
+    return read_population(path)
+
+
+def central_change(config: Config, population: PopulationTable | None) -> np.ndarray:
+    """Central population change into the cost year, shape ``(2, 106)``, before scenarios."""
+    pop = config.population
+    if pop.kind is PopulationKind.PROJECTED:
+        assert pop.baseline is not None  # guaranteed by the config parser
+        return pop.baseline.change.per_age()
+    if population is None:
+        raise ConfigError("population.file", None, "observed population data must be loaded")
+    return population.change(config.cost_year)
+
+
+def kernel_inputs(config: Config, population: PopulationTable | None = None) -> KernelInputs:
+    """Translate a configuration into the arrays of :class:`~mc.kernels.KernelInputs`."""
+    u = config.uncertainty
+    pop = config.population
+    zeros = np.zeros((2, N_AGES))
+    baseline = pop.baseline
+    if pop.immigrant_profile is not None:
+        profile = pop.immigrant_profile
+        ranges = [parse_age_group(b) for b in profile.bands]
+        shares = np.concatenate([profile.female, profile.male])
+        lo = np.array([r[0] for r in ranges] * 2, dtype=np.int64)
+        hi = np.array([r[1] for r in ranges] * 2, dtype=np.int64)
+        keep = shares > 0
+        shares, lo, hi = shares[keep] / shares.sum(), lo[keep], hi[keep]
+    else:
+        shares, lo, hi = np.ones(1), np.zeros(1, np.int64), np.zeros(1, np.int64)
+    regular = zeros
+    deaths = zeros
+    if baseline is not None:
+        regular = baseline.regular_net_immigration_profile.per_age()
+        regular = regular / regular.sum()
+        deaths = baseline.expected_deaths.per_age()
+    return KernelInputs(
+        base_change=central_change(config, population),
+        births_sd=u.births_sd,
+        expected_deaths=deaths,
+        deaths_relative_sd=u.deaths_relative_sd,
+        regular_profile=regular,
+        regular_sd=u.regular_net_immigration_sd,
+        extra_levels=np.array([s.extra_net_immigration for s in config.scenarios], dtype=float),
+        spread_kind=SPREAD_CODES[u.extra_net_immigration.distribution.value],
+        spread_scale=u.extra_net_immigration.scale,
+        band_lo=lo,
+        band_hi=hi,
+        band_share=shares,
+        profile_log_sd=u.immigrant_profile_log_sd,
+        unit_costs=config.unit_costs.matrix(config.age_groups) * config.price_factor(),
+        sector_log_sd=u.unit_cost_log_sd,
+    )
+
+
+def build_model(config: Config, population: PopulationTable | None = None) -> DemographicModel:
+    """Assemble the model a run draws from.
+
+    Parameters
+    ----------
+    config : Config
+        Validated configuration.
+    population : PopulationTable, optional
+        Observed population; read from the configuration's file when needed and not given.
+    """
+    if population is None:
+        population = load_population(config)
+    return DemographicModel(
+        inputs=kernel_inputs(config, population),
+        free_shares=config.unit_costs.free_shares,
+        scenarios=config.scenario_names,
+        sectors=config.unit_costs.names,
+        year=config.cost_year,
+    )
+
+
+def deterministic_outputs(
+    config: Config, population: PopulationTable | None = None
+) -> dict[str, np.ndarray]:
+    """Point estimates: every driver at its central value, unit costs as configured.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The variables of :data:`VARIABLE_DIMS`, without a draw axis.
+    """
+    if population is None:
+        population = load_population(config)
+    change = central_change(config, population).sum(axis=0)
+    costs = config.unit_costs.matrix(config.age_groups) * config.price_factor()
+    profile = np.zeros(N_AGES)
+    if config.population.immigrant_profile is not None:
+        p = config.population.immigrant_profile.per_age().sum(axis=0)
+        profile = p / p.sum()
+    levels = np.array([s.extra_net_immigration for s in config.scenarios], dtype=float)
+    by_scenario = change[None, :] + levels[:, None] * profile[None, :]  # (S, A)
+    sector_cost = by_scenario @ costs.T  # (S, K)
+    growth = by_scenario.sum(axis=1)
+    return derive_outputs(sector_cost, growth, levels, config.unit_costs.free_shares)

@@ -1,0 +1,58 @@
+"""The headline table printed at the end of a run."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mc.report.labels import text
+
+_VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
+
+
+def headline_table(
+    deterministic: pd.DataFrame,
+    summary: pd.DataFrame | None,
+    scenarios: list[tuple[str, str]],
+    published: dict[tuple[str, str], float],
+    lang: str = "en",
+) -> str:
+    """Plain-text table: published, point estimate and (for stochastic runs) mean and 90 % band.
+
+    Parameters
+    ----------
+    deterministic : DataFrame
+        ``deterministic.csv`` rows.
+    summary : DataFrame or None
+        ``summary.csv`` rows; ``None`` for a deterministic run.
+    scenarios : list of (name, label)
+        Scenarios in display order.
+    published : dict
+        ``(scenario, variable) -> value``.
+    lang : {"nb", "en"}
+        Label language.
+    """
+    head = f"{text(lang, 'scenario'):<22} {'':<28} {'TBU':>6} {'point':>7}"
+    if summary is not None:
+        head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
+    lines = [head, "-" * len(head)]
+    for name, label in scenarios:
+        for variable, key in _VARS:
+            point = deterministic.loc[
+                (deterministic["variable"] == variable)
+                & (deterministic["scenario"] == name)
+                & (deterministic["sector"] == "all"),
+                "value",
+            ].iloc[0]
+            pub = published.get((name, variable))
+            line = f"{label[:22]:<22} {text(lang, key)[:28]:<28} "
+            line += f"{pub:6.1f}" if pub is not None else f"{'-':>6}"
+            line += f" {point:7.2f}"
+            if summary is not None:
+                row = summary[
+                    (summary["variable"] == variable)
+                    & (summary["scenario"] == name)
+                    & (summary["sector"] == "all")
+                ].iloc[0]
+                line += f" {row['mean']:8.2f} {row['q05']:7.2f} {row['q50']:7.2f} {row['q95']:7.2f}"
+            lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""Writing a run's output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mc.report.figures import band_chart
+from mc.report.io import OutputDir
+from mc.report.manifest import build_manifest
+from mc.summary.pipeline import Analysis
+
+FAN_FILE = "fan_demographic_cost.png"
+
+
+def write_run(
+    out: str | Path, analysis: Analysis, *, lang: str = "nb", command: list[str] | None = None
+) -> Path:
+    """Write ``summary.csv``, ``draws.nc``, ``deterministic.csv``, the fan chart and the manifest.
+
+    A deterministic analysis writes ``deterministic.csv`` and the manifest only. The folder
+    appears complete or not at all (see :class:`~mc.report.io.OutputDir`).
+    """
+    config = analysis.config
+    sim = analysis.simulation
+    data_files = [str(analysis.population.source)] if analysis.population is not None else []
+    manifest = build_manifest(
+        config=config.to_dict(),
+        config_sha256=config.sha256(),
+        config_path=config.source,
+        mode="deterministic" if sim is None else "monte-carlo",
+        entropy=None if sim is None else sim.entropy,
+        block_size=None if sim is None else sim.plan.block_size,
+        blocks=None if sim is None else sim.plan.n_blocks,
+        draws=None if sim is None else sim.plan.draws,
+        scheduler=None if sim is None else sim.scheduler,
+        wall_seconds=None if sim is None else sim.wall_seconds,
+        block_seconds=None if sim is None else sim.block_seconds,
+        data_files=data_files,
+        command=command,
+    )
+    with OutputDir(out) as folder:
+        folder.write_csv("deterministic.csv", analysis.deterministic)
+        if sim is not None and analysis.tree is not None and analysis.summary is not None:
+            folder.write_csv("summary.csv", analysis.summary)
+            analysis.tree.to_netcdf(folder.file("draws.nc"), engine="h5netcdf")
+            band_chart(
+                folder.file(FAN_FILE),
+                analysis.summary,
+                analysis.deterministic,
+                [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios],
+                analysis.published,
+                year=config.cost_year,
+                price_year=config.price_year,
+                draws=sim.plan.draws,
+                blocks=sim.plan.n_blocks,
+                lang=lang,
+            )
+        folder.write_json("manifest.json", manifest)
+    return Path(out)
+
+
+def write_history(out: str | Path, history: pd.DataFrame, manifest: dict[str, object]) -> Path:
+    """Write ``history.csv`` (``year, variable, value``) and a manifest."""
+    with OutputDir(out) as folder:
+        folder.write_csv("history.csv", history)
+        folder.write_json("manifest.json", manifest)
+    return Path(out)

@@ -1,0 +1,111 @@
+"""One analysis from configuration to tables, in memory: model, draws, DataTree, summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import xarray as xr
+
+from mc.engine import BlockPlan, SchedulerSpec, SimulationResult, simulate
+from mc.engine.run import Progress
+from mc.model.config import Config
+from mc.model.demographic import (
+    VARIABLE_DIMS,
+    build_model,
+    deterministic_outputs,
+    load_population,
+)
+from mc.model.population import PopulationTable
+from mc.sampling import resolve_entropy
+from mc.summary.datatree import to_datatree
+from mc.summary.table import deterministic_table, summary_table
+
+
+@dataclass
+class Analysis:
+    """What a run computed; :func:`mc.report.write_run` writes it out."""
+
+    config: Config
+    deterministic: pd.DataFrame
+    population: PopulationTable | None = None
+    simulation: SimulationResult | None = None
+    tree: xr.DataTree | None = None
+    summary: pd.DataFrame | None = None
+
+    @property
+    def published(self) -> dict[tuple[str, str], float]:
+        """TBU's published point estimates, keyed ``(scenario, variable)``."""
+        out = {}
+        for s in self.config.scenarios:
+            if s.published_total_bn is not None:
+                out[(s.name, "demographic_cost_total_bn")] = s.published_total_bn
+            if s.published_free_bn is not None:
+                out[(s.name, "demographic_cost_free_bn")] = s.published_free_bn
+        return out
+
+
+def analyse(
+    config: Config,
+    *,
+    draws: int | None = None,
+    block_size: int | None = None,
+    seed: int | None = None,
+    scheduler: SchedulerSpec | None = None,
+    deterministic_only: bool = False,
+    population: PopulationTable | None = None,
+    client: object = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Run the configured model.
+
+    Parameters
+    ----------
+    config : Config
+        Validated configuration.
+    draws, block_size, seed : int, optional
+        Override the configuration's ``run`` section. With no seed anywhere, fresh entropy is
+        drawn and recorded.
+    scheduler : SchedulerSpec, optional
+        Where blocks run (default: a LocalCluster over all cores).
+    deterministic_only : bool
+        Only compute the point estimates.
+    population : PopulationTable, optional
+        Observed population to use instead of the configured file.
+    client : distributed.Client, optional
+        Run on this client.
+    progress : callable, optional
+        Called with the draws finished after each block.
+
+    Returns
+    -------
+    Analysis
+    """
+    if population is None:
+        population = load_population(config)
+    point = deterministic_outputs(config, population)
+    model = build_model(config, population)
+    det = deterministic_table(point, model.coords, VARIABLE_DIMS, config.cost_year)
+    analysis = Analysis(config, det, population)
+    if deterministic_only:
+        return analysis
+    plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
+    entropy = resolve_entropy(seed if seed is not None else config.run.seed)
+    sim = simulate(model, plan, entropy, scheduler, client=client, progress=progress)
+    tree = to_datatree(
+        sim.draws,
+        VARIABLE_DIMS,
+        model.coords,
+        attrs={
+            "tbu_mc_config": config.name,
+            "tbu_mc_config_sha256": config.sha256(),
+            "seed_entropy": str(entropy),
+            "block_size": plan.block_size,
+            "cost_year": config.cost_year,
+            "price_year": config.price_year,
+        },
+    )
+    analysis.simulation = sim
+    analysis.tree = tree
+    analysis.summary = summary_table(tree, sim.moments, config.cost_year)
+    return analysis
