@@ -102,7 +102,7 @@ def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
         n_workers=spec.n_workers if processes else 1,
         threads_per_worker=1 if processes else spec.n_workers,
         processes=processes,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: None still claims 8787
         silence_logs=logging.ERROR,
     )
     try:

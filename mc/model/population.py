@@ -85,8 +85,13 @@ def read_population(path: str | Path) -> PopulationTable:
     return population_from_frame(frame, source)
 
 
+def _show(value: object) -> str:
+    """``repr`` of a cell, without NumPy's type wrapper."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
-    """Check a tidy frame (see :func:`read_population`) and pack it as a :class:`PopulationTable`."""
+    """Check a tidy frame (see :func:`read_population`) and pack it into a table."""
     line = frame.index.to_numpy() + 2  # header is line 1
     for column in ("year", "age", "population"):
         values = pd.to_numeric(frame[column], errors="coerce")
@@ -95,7 +100,7 @@ def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
             i = int(np.argmax(bad.to_numpy()))
             raise DataError(
                 source,
-                f"column '{column}' = {frame[column].iloc[i]!r}: expected a whole number >= 0",
+                f"column '{column}' = {_show(frame[column].iloc[i])}: expected a whole number >= 0",
                 int(line[i]),
             )
     bad_sex = ~frame["sex"].isin(SEXES)
@@ -103,7 +108,7 @@ def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
         i = int(np.argmax(bad_sex.to_numpy()))
         raise DataError(
             source,
-            f"column 'sex' = {frame['sex'].iloc[i]!r}: expected one of {list(SEXES)}",
+            f"column 'sex' = {_show(frame['sex'].iloc[i])}: expected one of {list(SEXES)}",
             int(line[i]),
         )
     bad_age = frame["age"].astype(int) >= N_AGES
@@ -111,7 +116,7 @@ def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
         i = int(np.argmax(bad_age.to_numpy()))
         raise DataError(
             source,
-            f"column 'age' = {frame['age'].iloc[i]!r}: ages must be 0-{N_AGES - 1}",
+            f"column 'age' = {_show(frame['age'].iloc[i])}: ages must be 0-{N_AGES - 1}",
             int(line[i]),
         )
     keys = ["year", "age", "sex"] + (["municipality"] if "municipality" in frame else [])
