@@ -44,10 +44,10 @@ def run_block(model: Model, entropy: int, block: int, size: int, **options: Any)
     """
     start = time.perf_counter()
     draws = model.simulate(block_generator(entropy, block), size, **options)
-    for name, values in draws.items():
-        if not np.isfinite(values).all():
+    moments = {name: Moments.of(values) for name, values in draws.items()}
+    for name, m in moments.items():
+        if not m.finite:
             raise FloatingPointError(
                 f"block {block}: variable {name!r} has non-finite draws; check the inputs"
             )
-    moments = {name: Moments.of(values) for name, values in draws.items()}
     return BlockResult(block, draws, moments, time.perf_counter() - start)

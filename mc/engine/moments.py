@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mc.kernels.moments import column_moments
+
 
 @dataclass(frozen=True)
 class Moments:
@@ -24,16 +26,22 @@ class Moments:
 
     @classmethod
     def of(cls, draws: np.ndarray) -> Moments:
-        """Moments of ``draws`` along axis 0."""
+        """Moments of ``draws`` along axis 0 (one compiled pass; see :mod:`mc.kernels.moments`)."""
         draws = np.asarray(draws, dtype=float)
-        mean = draws.mean(axis=0)
+        shape = draws.shape[1:]
+        mean, m2, low, high = column_moments(draws.reshape(draws.shape[0], -1))
         return cls(
-            count=draws.shape[0],
-            mean=mean,
-            m2=((draws - mean) ** 2).sum(axis=0),
-            min=draws.min(axis=0),
-            max=draws.max(axis=0),
+            draws.shape[0],
+            mean.reshape(shape),
+            m2.reshape(shape),
+            low.reshape(shape),
+            high.reshape(shape),
         )
+
+    @property
+    def finite(self) -> bool:
+        """Whether every draw was finite (a NaN or infinity makes the mean non-finite)."""
+        return bool(np.isfinite(self.mean).all() and np.isfinite(self.m2).all())
 
     def merge(self, other: Moments) -> Moments:
         """Moments of the union of both samples."""

@@ -1,0 +1,193 @@
+"""Kernel benchmarks: the numba kernel, the NumPy reference and the plain-Python loop.
+
+All three evaluate the same model on the same draws: each timed call gets a fresh generator with
+the same seed, and the first ``n`` draws of a stream do not depend on how many draws the call
+makes, so the Python loop's (fewer) draws are the first draws of the other two. Timings are wall
+time from :func:`time.perf_counter` around one call of ``n`` draws (including the per-block
+:func:`~mc.kernels.demography.shape_costs`, excluding the generator's construction).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from mc.kernels import KernelInputs, simulate_costs_numba, simulate_costs_numpy
+from mc.kernels.demography import _simulate_numba
+from mc.kernels.python_loop import simulate_costs_python
+
+Kernel = Callable[[np.random.Generator, int, KernelInputs], tuple[np.ndarray, ...]]
+
+IMPLEMENTATIONS: dict[str, Kernel] = {
+    "numba": simulate_costs_numba,
+    "numpy": simulate_costs_numpy,
+    "python": simulate_costs_python,
+}
+
+
+@dataclass(frozen=True)
+class KernelSettings:
+    """Draw counts and repeats of one benchmark run."""
+
+    draws: int  # numba and NumPy
+    python_draws: int  # the Python loop is ~1000x slower
+    repeats: int
+    memory_draws: int
+    seed: int
+
+    @classmethod
+    def for_mode(cls, quick: bool, seed: int) -> KernelSettings:
+        """Settings of the full (default) or quick run."""
+        if quick:
+            return cls(draws=20_000, python_draws=1_000, repeats=3, memory_draws=100_000, seed=seed)
+        return cls(draws=200_000, python_draws=5_000, repeats=5, memory_draws=100_000, seed=seed)
+
+
+def time_calls(
+    kernel: Kernel, inputs: KernelInputs, n: int, seed: int, repeats: int
+) -> list[float]:
+    """Seconds of ``repeats`` calls of ``kernel`` with ``n`` draws, each from a fresh generator."""
+    seconds = []
+    for _ in range(repeats):
+        rng = np.random.default_rng(seed)
+        gc.collect()
+        start = time.perf_counter()
+        kernel(rng, n, inputs)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def throughput(seconds: list[float], n: int) -> dict[str, Any]:
+    """Best and median timings of ``n`` draws, as draws per second and seconds per 100k draws."""
+    best, median = min(seconds), statistics.median(seconds)
+    return {
+        "draws": n,
+        "repeats": len(seconds),
+        "seconds": seconds,
+        "best_seconds": best,
+        "median_seconds": median,
+        "draws_per_second_best": n / best,
+        "draws_per_second_median": n / median,
+        "seconds_per_100k_best": 1e5 * best / n,
+        "seconds_per_100k_median": 1e5 * median / n,
+    }
+
+
+def numba_first_call(inputs: KernelInputs, seed: int) -> dict[str, Any]:
+    """Time the first call of the numba kernel in this process (compile or cache load).
+
+    A tiny call (10 draws), so the time is almost all dispatch set-up: loading the compiled
+    kernel from numba's on-disk cache, or compiling it when the cache is missing or stale.
+    Must run before any other call of the kernel in the process.
+    """
+    start = time.perf_counter()
+    simulate_costs_numba(np.random.default_rng(seed), 10, inputs)
+    seconds = time.perf_counter() - start
+    stats = _simulate_numba.stats
+    hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+    source = "loaded from cache" if hits and not misses else "compiled"
+    return {"seconds": seconds, "source": source, "cache_hits": hits, "cache_misses": misses}
+
+
+def agreement(inputs: KernelInputs, n_small: int, seed: int) -> dict[str, float]:
+    """Largest relative difference of numba and the Python loop from NumPy on the same draws.
+
+    A check that the timed implementations compute the same thing, recorded, not asserted.
+    """
+    ref = simulate_costs_numpy(np.random.default_rng(seed), n_small, inputs)
+    out = {}
+    for name in ("numba", "python"):
+        got = IMPLEMENTATIONS[name](np.random.default_rng(seed), n_small, inputs)
+        out[name] = max(float(np.max(np.abs(g / r - 1.0))) for g, r in zip(got, ref, strict=True))
+    return out
+
+
+def traced_peak(kernel: Kernel, inputs: KernelInputs, n: int, seed: int) -> dict[str, int]:
+    """Peak bytes :mod:`tracemalloc` sees during one call, and the bytes of its output arrays.
+
+    NumPy reports its array buffers to tracemalloc, and numba's runtime allocates the kernel's
+    arrays with ``PyMem_RawMalloc``, which tracemalloc traces too (numba's own test suite checks
+    this, ``numba/tests/test_nrt.py::TestTracemalloc``): the two peaks are comparable.
+    """
+    rng = np.random.default_rng(seed)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        out = kernel(rng, n, inputs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return {
+        "draws": n,
+        "tracemalloc_peak_bytes": peak - base,
+        "output_bytes": int(sum(a.nbytes for a in out)),
+    }
+
+
+def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], None]) -> dict:
+    """Run all kernel benchmarks and return their results as plain data."""
+    s = settings
+    first = numba_first_call(inputs, s.seed)
+    log(f"numba first call: {first['seconds']:.3f} s ({first['source']})")
+    # One untimed call at full size: page in the output buffers and warm the caches.
+    for name in ("numba", "numpy"):
+        IMPLEMENTATIONS[name](np.random.default_rng(s.seed), s.draws, inputs)
+    simulate_costs_python(np.random.default_rng(s.seed), min(100, s.python_draws), inputs)
+
+    timings = {}
+    for name, n in (("numba", s.draws), ("numpy", s.draws), ("python", s.python_draws)):
+        timings[name] = throughput(
+            time_calls(IMPLEMENTATIONS[name], inputs, n, s.seed, s.repeats), n
+        )
+        t = timings[name]
+        log(
+            f"{name:>6}: {n:>7,} draws, best {t['best_seconds']:.4f} s, median "
+            f"{t['median_seconds']:.4f} s -> {t['draws_per_second_best']:,.0f} draws/s "
+            f"({t['seconds_per_100k_best']:.3f} s per 100k)"
+        )
+
+    rate = {name: t["draws_per_second_best"] for name, t in timings.items()}
+    rate_median = {name: t["draws_per_second_median"] for name, t in timings.items()}
+    speedup = {
+        "numba_over_numpy_best": rate["numba"] / rate["numpy"],
+        "numba_over_python_best": rate["numba"] / rate["python"],
+        "numpy_over_python_best": rate["numpy"] / rate["python"],
+        "numba_over_numpy_median": rate_median["numba"] / rate_median["numpy"],
+        "numba_over_python_median": rate_median["numba"] / rate_median["python"],
+    }
+    log(
+        f"speed-up of numba: {speedup['numba_over_numpy_best']:.2f}x over NumPy, "
+        f"{speedup['numba_over_python_best']:,.0f}x over the Python loop (best times)"
+    )
+
+    memory = {
+        name: traced_peak(IMPLEMENTATIONS[name], inputs, s.memory_draws, s.seed)
+        for name in ("numba", "numpy")
+    }
+    for name, m in memory.items():
+        log(
+            f"{name:>6} memory, {m['draws']:,} draws: tracemalloc peak "
+            f"{m['tracemalloc_peak_bytes'] / 1e6:.1f} MB, outputs {m['output_bytes'] / 1e6:.1f} MB"
+        )
+    diffs = agreement(inputs, min(1_000, s.python_draws), s.seed)
+    log(
+        "max relative difference from NumPy on the same draws: "
+        + ", ".join(f"{k} {v:.1e}" for k, v in diffs.items())
+    )
+    return {
+        "settings": asdict(s),
+        "numba_first_call": first,
+        "timings": timings,
+        "speedup": speedup,
+        "memory": memory,
+        "max_rel_diff_from_numpy": diffs,
+    }

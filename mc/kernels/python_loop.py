@@ -1,0 +1,159 @@
+"""The demographic-cost model evaluated one draw at a time in plain Python.
+
+Per-case Monte Carlo tools (``monaco``, spreadsheet add-ins) evaluate a model case by case: read
+the case's random inputs, compute its outputs with scalar arithmetic, store them, move on. This
+module does the same for the model of :mod:`mc.kernels.demography`, so that benchmarks can compare
+that style with the vectorised NumPy reference and the numba kernel on identical draws.
+
+It has the contract of :func:`~mc.kernels.demography.simulate_costs_numpy` and consumes the
+generator identically: draw ``i`` reads its ``latent_width(J, K)`` standard normals one at a time
+with ``rng.standard_normal()``, in the order the module docstring of
+:mod:`mc.kernels.demography` lists. The fixed age shapes are priced once per block by
+:func:`~mc.kernels.demography.shape_costs`; everything per draw is Python floats and lists. NumPy
+only allocates the output arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mc.kernels.demography import KernelInputs, shape_costs
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def spread_value_py(kind: int, scale: float, z: float) -> float:
+    """Plain-Python twin of :func:`mc.kernels.spreads.spread_value`.
+
+    Parameters
+    ----------
+    kind : int
+        Spread code (:data:`mc.kernels.spreads.SPREAD_CODES`): 0 fixed, 1 normal, 2 uniform,
+        3 symmetric triangular.
+    scale : float
+        Standard deviation (normal) or half-width (uniform, triangular).
+    z : float
+        Standard-normal latent value.
+
+    Returns
+    -------
+    float
+        The zero-centred spread at ``z``.
+
+    Examples
+    --------
+    >>> spread_value_py(2, 10.0, 0.0)
+    0.0
+    >>> spread_value_py(1, 2.0, 1.5)
+    3.0
+    """
+    if kind == 1:
+        return scale * z
+    if kind == 0:
+        return 0.0
+    u = 0.5 * math.erfc(-z / _SQRT2)  # normal CDF
+    if kind == 2:
+        return scale * (2.0 * u - 1.0)
+    if u < 0.5:
+        return scale * (math.sqrt(2.0 * u) - 1.0)
+    return scale * (1.0 - math.sqrt(2.0 * (1.0 - u)))
+
+
+def simulate_costs_python(
+    rng: np.random.Generator, n: int, inputs: KernelInputs
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-draw loop in plain Python; same contract as the NumPy reference.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The block's generator; ``n * latent_width(J, K)`` normals are drawn from it one at a time,
+        draw by draw, leaving it in the same state as
+        :func:`~mc.kernels.demography.simulate_costs_numpy` does.
+    n : int
+        Number of draws.
+    inputs : KernelInputs
+        Model arrays.
+
+    Returns
+    -------
+    sector_cost : ndarray, shape (n, S, K)
+        Cost per sector in kroner of the report's price year.
+    growth : ndarray, shape (n, S)
+        Population change in persons.
+    extra : ndarray, shape (n, S)
+        Extra net immigration in persons.
+
+    Notes
+    -----
+    Meant for comparison, not for production runs: it is orders of magnitude slower than the
+    numba kernel.
+    """
+    x = inputs
+    sc = shape_costs(x)
+    # Python scalars and lists from here on: the per-draw work touches no NumPy object.
+    levels: list[float] = x.extra_levels.tolist()
+    kind = int(x.spread_kind)
+    scale = float(x.spread_scale)
+    births_sd = float(x.births_sd)
+    deaths_sd = float(x.deaths_relative_sd)
+    regular_sd = float(x.regular_sd)
+    shares: list[float] = x.band_share.tolist()
+    profile_sd = float(x.profile_log_sd)
+    sigma = float(x.sector_log_sd)
+    half_var = 0.5 * sigma * sigma
+    base_cost: list[float] = sc.base.tolist()
+    births_cost: list[float] = sc.births.tolist()
+    deaths_cost: list[float] = sc.deaths.tolist()
+    regular_cost: list[float] = sc.regular.tolist()
+    band_cost: list[list[float]] = sc.bands.tolist()
+    base_persons = float(sc.base_persons)
+    deaths_persons = float(sc.deaths_persons)
+    n_scen = len(levels)
+    n_bands = len(shares)
+    n_sect = len(base_cost)
+    bands = range(n_bands)
+    sects = range(n_sect)
+
+    n = int(n)
+    sector_cost = np.empty((n, n_scen, n_sect))
+    growth = np.empty((n, n_scen))
+    extra = np.empty((n, n_scen))
+    normal = rng.standard_normal
+    for i in range(n):
+        # Latent normals, in the documented order.
+        z_level = normal()
+        births = births_sd * normal()
+        death_scale = deaths_sd * normal()
+        regular = regular_sd * normal()
+        z_bands = [normal() for _ in bands]
+        z_sects = [normal() for _ in sects]
+
+        shift = spread_value_py(kind, scale, z_level)
+        weights = [shares[j] * math.exp(profile_sd * z_bands[j]) for j in bands]
+        total_w = sum(weights)
+        common_growth = base_persons + births - death_scale * deaths_persons + regular
+        extra_i = [level + shift for level in levels]
+
+        cost_i = [[0.0] * n_sect for _ in range(n_scen)]
+        for k in sects:
+            factor = math.exp(sigma * z_sects[k] - half_var)
+            common = (
+                base_cost[k]
+                + births * births_cost[k]
+                - death_scale * deaths_cost[k]
+                + regular * regular_cost[k]
+            )
+            per_person = 0.0
+            for j in bands:
+                per_person += weights[j] * band_cost[j][k]
+            per_person /= total_w
+            for s in range(n_scen):
+                cost_i[s][k] = factor * (common + extra_i[s] * per_person)
+
+        sector_cost[i] = cost_i
+        extra[i] = extra_i
+        growth[i] = [common_growth + e for e in extra_i]
+    return sector_cost, growth, extra
