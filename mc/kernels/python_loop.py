@@ -20,45 +20,11 @@ import math
 import numpy as np
 
 from mc.kernels.demography import KernelInputs, shape_costs
+from mc.kernels.spreads import spread_value
 
-_SQRT2 = math.sqrt(2.0)
-
-
-def spread_value_py(kind: int, scale: float, z: float) -> float:
-    """Plain-Python twin of :func:`mc.kernels.spreads.spread_value`.
-
-    Parameters
-    ----------
-    kind : int
-        Spread code (:data:`mc.kernels.spreads.SPREAD_CODES`): 0 fixed, 1 normal, 2 uniform,
-        3 symmetric triangular.
-    scale : float
-        Standard deviation (normal) or half-width (uniform, triangular).
-    z : float
-        Standard-normal latent value.
-
-    Returns
-    -------
-    float
-        The zero-centred spread at ``z``.
-
-    Examples
-    --------
-    >>> spread_value_py(2, 10.0, 0.0)
-    0.0
-    >>> spread_value_py(1, 2.0, 1.5)
-    3.0
-    """
-    if kind == 1:
-        return scale * z
-    if kind == 0:
-        return 0.0
-    u = 0.5 * math.erfc(-z / _SQRT2)  # normal CDF
-    if kind == 2:
-        return scale * (2.0 * u - 1.0)
-    if u < 0.5:
-        return scale * (math.sqrt(2.0 * u) - 1.0)
-    return scale * (1.0 - math.sqrt(2.0 * (1.0 - u)))
+#: The numba kernel's scalar spread transform, run by the interpreter (``njit`` keeps the
+#: original Python function as ``py_func``), so the two cannot drift apart.
+spread_value_py = spread_value.py_func
 
 
 def simulate_costs_python(
