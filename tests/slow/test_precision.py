@@ -27,8 +27,11 @@ def repeated(config_2025):
         sim = simulate(model, PLAN, 1000 + seed, SchedulerSpec("sync"))
         tree = to_datatree(sim.draws, VARIABLE_DIMS, model.coords)
         table = summary_table(tree, sim.moments, 2025)
-        rows.append(table[(table["variable"] == "demographic_cost_total_bn")
-                          & (table["scenario"] == "main")].iloc[0])
+        rows.append(
+            table[
+                (table["variable"] == "demographic_cost_total_bn") & (table["scenario"] == "main")
+            ].iloc[0]
+        )
     return rows
 
 
