@@ -43,7 +43,10 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
 
     Mean and sd come from the moments merged block by block; quantiles are exact (over all draws);
     ``mcse_q*`` are ArviZ's quantile MCSEs, ``ess`` the bulk ESS and ``rhat`` the rank-normalised
-    split R-hat with blocks as chains (independent streams should give 1.00).
+    split R-hat with blocks as chains (independent streams should give 1.00). A cell that does
+    not vary at all (e.g. the population growth when the population is observed) has no Monte
+    Carlo error: its MCSEs are 0, its ESS the number of draws and its R-hat 1, where ArviZ's
+    formulas would divide zero by zero.
 
     Raises
     ------
@@ -51,9 +54,11 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
         If any statistic is not finite (it would otherwise reach the report silently).
     """
     post = tree["posterior"]
-    ess = az.ess(tree, method="bulk")
-    rhat = az.rhat(tree)
-    mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
+    # constant cells make ArviZ divide 0 by 0; they are set explicitly below
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ess = az.ess(tree, method="bulk")
+        rhat = az.rhat(tree)
+        mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
     frames = []
     for name in post.data_vars:
         array = post[name]
@@ -74,6 +79,12 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
             "ess": np.ravel(ess[name].values),
             "rhat": np.ravel(rhat[name].values),
         }
+        constant = np.ravel(m.min == m.max)
+        for key in cols:
+            if key.startswith("mcse_"):
+                cols[key] = np.where(constant, 0.0, cols[key])
+        cols["ess"] = np.where(constant, float(m.count), cols["ess"])
+        cols["rhat"] = np.where(constant, 1.0, cols["rhat"])
         frame = pd.DataFrame(_rows(array))
         for key, values in cols.items():
             frame[key] = values

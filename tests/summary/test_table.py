@@ -72,3 +72,16 @@ def test_summary_is_a_dataframe_with_text_keys(run):
     table = run[3]
     assert isinstance(table, pd.DataFrame)
     assert table["scenario"].map(type).eq(str).all()
+
+
+def test_constant_cells_have_no_monte_carlo_error(config_2024, population):
+    # observed population: growth does not vary, so ArviZ's diagnostics would be 0/0
+    model = build_model(config_2024, population)
+    sim = simulate(model, BlockPlan(4_000, 1_000), 5, SchedulerSpec("sync"))
+    tree = to_datatree(sim.draws, VARIABLE_DIMS, model.coords)
+    table = summary_table(tree, sim.moments, 2024)
+    growth = table[table["variable"] == "population_growth"].iloc[0]
+    assert growth["sd"] == 0 and growth["q05"] == growth["q95"] == 61_219
+    assert growth["mcse_q50"] == 0 and growth["ess"] == 4_000 and growth["rhat"] == 1
+    cost = table[table["variable"] == "demographic_cost_total_bn"].iloc[0]
+    assert cost["sd"] > 0 and cost["mcse_q50"] > 0 and np.isfinite(cost["rhat"])
