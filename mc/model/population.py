@@ -7,6 +7,7 @@ older), sex is ``female`` or ``male``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,13 @@ class PopulationTable:
                 f"(it covers {self.years.start}-{self.years.stop - 1})",
             )
         return self.counts[year - self.first_year]
+
+    def until(self, year: int) -> PopulationTable:
+        """Only the years up to 1 January ``year`` (what was known then)."""
+        self.at(year)
+        return PopulationTable(
+            self.first_year, self.counts[: year - self.first_year + 1], self.source
+        )
 
     def change(self, year: int) -> np.ndarray:
         """Change from 1 January ``year - 1`` to 1 January ``year``, shape ``(2, 106)``."""
@@ -90,8 +98,8 @@ def _show(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
-    """Check a tidy frame (see :func:`read_population`) and pack it into a table."""
+def _check_tidy(frame: pd.DataFrame, source: str, keys: list[str]) -> None:
+    """Rules shared by national and regional files; raise at the first broken row."""
     line = frame.index.to_numpy() + 2  # header is line 1
     for column in ("year", "age", "population"):
         values = pd.to_numeric(frame[column], errors="coerce")
@@ -119,12 +127,10 @@ def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
             f"column 'age' = {_show(frame['age'].iloc[i])}: ages must be 0-{N_AGES - 1}",
             int(line[i]),
         )
-    keys = ["year", "age", "sex"] + (["municipality"] if "municipality" in frame else [])
     duplicated = frame.duplicated(keys)
     if duplicated.any():
         i = int(np.argmax(duplicated.to_numpy()))
         raise DataError(source, f"duplicate row for {frame[keys].iloc[i].to_dict()}", int(line[i]))
-    totals = frame.groupby(["year", "sex", "age"])["population"].sum()
     years = np.sort(frame["year"].astype(int).unique())
     gaps = np.flatnonzero(np.diff(years) != 1)
     if gaps.size:
@@ -132,12 +138,177 @@ def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
             source,
             f"years must be contiguous; {years[gaps[0]]} is followed by {years[gaps[0] + 1]}",
         )
-    counts = np.zeros((years.size, len(SEXES), N_AGES))
-    for (year, sex, age), value in totals.items():
-        counts[int(year) - years[0], SEXES.index(sex), int(age)] = value
-    have = totals.groupby(level=["year", "sex"]).size()
-    incomplete = have[have != N_AGES]
-    if len(incomplete) or len(have) != years.size * len(SEXES):
-        year, sex = incomplete.index[0] if len(incomplete) else (years[0], "?")
-        raise DataError(source, f"year {year}, sex {sex}: every age 0-{N_AGES - 1} must be present")
-    return PopulationTable(int(years[0]), counts, source)
+
+
+def _pack(frame: pd.DataFrame, source: str, regions: pd.Index | None) -> tuple[int, np.ndarray]:
+    """Counts ``[year, (region,) sex, age]``; every cell must be present exactly once."""
+    years = frame["year"].to_numpy(dtype=np.int64)
+    first = int(years.min())
+    n_years = int(years.max()) - first + 1
+    sex = (frame["sex"].to_numpy() == SEXES[1]).astype(np.int64)
+    age = frame["age"].to_numpy(dtype=np.int64)
+    value = frame["population"].to_numpy(dtype=float)
+    if regions is None:
+        shape: tuple[int, ...] = (n_years, len(SEXES), N_AGES)
+        index: tuple[np.ndarray, ...] = (years - first, sex, age)
+    else:
+        region = regions.get_indexer(frame["municipality"])
+        shape = (n_years, len(regions), len(SEXES), N_AGES)
+        index = (years - first, region, sex, age)
+    counts = np.zeros(shape)
+    seen = np.zeros(shape, dtype=np.int64)
+    np.add.at(counts, index, value)
+    np.add.at(seen, index, 1)
+    if (seen == 0).any():
+        where = np.argwhere(seen == 0)[0]
+        year = first + int(where[0])
+        cell = f"year {year}"
+        if regions is not None:
+            cell += f", municipality {regions[where[1]]}"
+        cell += f", sex {SEXES[where[-2]]}, age {where[-1]}"
+        raise DataError(source, f"{cell} is missing: every age 0-{N_AGES - 1} must be present")
+    return first, counts
+
+
+def population_from_frame(frame: pd.DataFrame, source: str) -> PopulationTable:
+    """Check a tidy frame (see :func:`read_population`) and pack it into a table.
+
+    A ``municipality`` column, if present, is summed over.
+    """
+    keys = ["year", "age", "sex"] + (["municipality"] if "municipality" in frame else [])
+    _check_tidy(frame, source, keys)
+    if "municipality" in frame:
+        frame = frame.groupby(["year", "sex", "age"], as_index=False)["population"].sum()
+    first, counts = _pack(frame, source, None)
+    return PopulationTable(first, counts, source)
+
+
+_CODE = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class RegionalPopulation:
+    """Population by municipality: ``counts[year_index, region, sex, age]``.
+
+    ``codes`` are 4-digit municipality codes (text, leading zeros kept) and ``counties`` the
+    2-digit county of each.
+    """
+
+    first_year: int
+    codes: tuple[str, ...]
+    counties: tuple[str, ...]
+    counts: np.ndarray
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> range:
+        """The years covered (1 January of each)."""
+        return range(self.first_year, self.first_year + self.counts.shape[0])
+
+    def at(self, year: int) -> np.ndarray:
+        """Population on 1 January ``year``, shape ``(regions, 2, 106)``."""
+        if year not in self.years:
+            raise DataError(
+                self.source,
+                f"year {year} is not in the data "
+                f"(it covers {self.years.start}-{self.years.stop - 1})",
+            )
+        return self.counts[year - self.first_year]
+
+    def until(self, year: int) -> RegionalPopulation:
+        """Only the years up to 1 January ``year`` (what was known then)."""
+        self.at(year)
+        keep = year - self.first_year + 1
+        return RegionalPopulation(
+            self.first_year, self.codes, self.counties, self.counts[:keep], self.source, self.notes
+        )
+
+    def national(self) -> PopulationTable:
+        """The sum over regions."""
+        return PopulationTable(self.first_year, self.counts.sum(axis=1), self.source)
+
+
+def read_regional_population(
+    path: str | Path, municipalities: str | Path | None = None, *, trim_start: bool = False
+) -> RegionalPopulation:
+    """Read and check a municipal population file.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (optionally gzip-compressed) with columns ``year, municipality, age, sex,
+        population``; municipality codes are 4-digit text.
+    municipalities : str or Path, optional
+        The classification (``municipality, name, county, county_name``). When given, every code
+        must be in it; without it the county is the code's first two digits.
+    trim_start : bool
+        Drop leading years in which some municipality has no rows at all (a municipality that
+        did not exist yet within today's borders) instead of failing; the dropped years are named
+        in ``notes``. Gaps after the first complete year still fail.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the line and the rule: a malformed or unknown municipality code, a
+        missing column, a negative or fractional count, a repeated key, a missing age, sex,
+        year or municipality, or a gap in the years.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise DataError(source, "file not found")
+    try:
+        frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    required = ["municipality", *REQUIRED_COLUMNS]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(source, f"missing column(s) {missing}; required: {required}")
+    line = frame.index.to_numpy() + 2
+    codes = frame["municipality"].fillna("").astype(str)
+    bad = ~codes.str.match(_CODE)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise DataError(
+            source,
+            f"column 'municipality' = {codes.iloc[i]!r}: expected a 4-digit code as text "
+            "(keep leading zeros, e.g. '0301')",
+            int(line[i]),
+        )
+    if municipalities is not None:
+        classes = pd.read_csv(municipalities, dtype=str)
+        known = pd.Index(classes["municipality"])
+        unknown = ~codes.isin(known)
+        if unknown.any():
+            i = int(np.argmax(unknown.to_numpy()))
+            raise DataError(
+                source,
+                f"unknown municipality code {codes.iloc[i]!r}: not in {municipalities}",
+                int(line[i]),
+            )
+        county_of = dict(zip(classes["municipality"], classes["county"], strict=True))
+    else:
+        county_of = {}
+    _check_tidy(frame, source, ["year", "municipality", "age", "sex"])
+    regions = pd.Index(np.sort(codes.unique()))
+    notes: list[str] = []
+    if trim_start:
+        present = frame.groupby("year")["municipality"].nunique()
+        complete = present[present == len(regions)].index
+        if len(complete) == 0:
+            raise DataError(source, "no year has rows for every municipality")
+        first_complete = int(complete.min())
+        if first_complete > int(present.index.min()):
+            absent = sorted(
+                set(regions) - set(frame.loc[frame["year"] == present.index.min(), "municipality"])
+            )
+            notes.append(
+                f"years {int(present.index.min())}-{first_complete - 1} dropped: no rows for "
+                f"municipalities {absent[:10]}"
+            )
+            frame = frame[frame["year"] >= first_complete]
+    first, counts = _pack(frame, source, regions)
+    counties = tuple(county_of.get(code, code[:2]) for code in regions)
+    return RegionalPopulation(first, tuple(regions), counties, counts, source, tuple(notes))
