@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--to", dest="last", type=int, required=True, help="last cost year")
     hist.add_argument("--out", required=True, help="output folder")
 
+    _population_parser(sub)
+
     cal = sub.add_parser("calibrate", help="refit the default unit costs and baseline tables")
     cal.add_argument(
         "blocks", help="building-block file, e.g. configs/calibration/building-blocks-2023.yaml"
@@ -93,6 +95,83 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--data", required=True, help="folder with SSB population files")
     cal.add_argument("--out", default="configs/tables", help="folder for the generated tables")
     return parser
+
+
+def _origins(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+        else:
+            first = last = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year or a range Y1-Y2") from None
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{text!r}: the first year is after the last")
+    return list(range(first, last + 1))
+
+
+def _groups(text: str) -> tuple[str, ...]:
+    from mc.model.ages import parse_age_group
+
+    groups = tuple(part.strip() for part in text.split(",") if part.strip())
+    for group in groups:
+        try:
+            parse_age_group(group)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return groups
+
+
+def _add_scheduler(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--sync", action="store_true", help="run blocks in this process (default)")
+    where.add_argument(
+        "--workers", type=_positive_int, help="LocalCluster with this many processes"
+    )
+    where.add_argument("--threads", type=_positive_int, help="in-process Dask cluster, N threads")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
+
+
+def _population_parser(sub: argparse._SubParsersAction) -> None:
+    pop = sub.add_parser("population", help="stochastic population projection from SSB data")
+    psub = pop.add_subparsers(dest="population_command", required=True, metavar="STEP")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", required=True, help="folder with SSB's population files")
+    common.add_argument("--level", choices=("national", "municipality"), default="national")
+    common.add_argument(
+        "--age-groups",
+        type=_groups,
+        help="reported groups, e.g. '0-5,6-15,16-19,20-66,67-79,80-89,90+'",
+    )
+
+    fit = psub.add_parser("fit", parents=[common], help="fit and write the parameters (JSON)")
+    fit.add_argument("--origin", type=int, required=True, help="fit with data up to 1 January")
+    fit.add_argument("--out", required=True, help="file to write, e.g. configs/tables/pop.json")
+
+    fc = psub.add_parser("forecast", parents=[common], help="bands for years after an origin")
+    fc.add_argument("--origin", type=int, required=True, help="use data up to 1 January")
+    fc.add_argument("--horizon", type=int, required=True, help="years to project (1-10)")
+    fc.add_argument("--draws", type=_positive_int, default=1000)
+    fc.add_argument("--block-size", type=_positive_int)
+    fc.add_argument("--seed", type=_seed, help="seed entropy (default: fresh, recorded)")
+    fc.add_argument(
+        "--extra-immigration",
+        type=float,
+        default=0.0,
+        help="extra net immigration per projected year, with --profile",
+    )
+    fc.add_argument("--profile", help="YAML age/sex profile of the extra immigration")
+    fc.add_argument("--out", required=True, help="output folder")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_scheduler(fc)
+
+    bt = psub.add_parser("backtest", parents=[common], help="rolling-origin forecasts vs history")
+    bt.add_argument("--origins", type=_origins, required=True, help="e.g. 2010-2023")
+    bt.add_argument("--horizon", type=int, required=True, help="longest horizon")
+    bt.add_argument("--draws", type=_positive_int, default=1000)
+    bt.add_argument("--seed", type=_seed, default=0)
+    bt.add_argument("--out", required=True, help="output folder")
+    _add_scheduler(bt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "history":
             return _history(args, argv)
+        if args.command == "population":
+            from mc.cli.population import population_command
+
+            return population_command(args, _command(argv))
         return _calibrate(args)
     except TbuMcError as exc:
         print(f"tbu-mc: error: {exc}", file=sys.stderr)

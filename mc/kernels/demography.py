@@ -96,8 +96,21 @@ def shape_costs(x: KernelInputs) -> ShapeCosts:
 # NumPy reference
 
 
+Baseline = tuple[np.ndarray, np.ndarray]  # per-draw (cost (n, K), persons (n,)) of a baseline
+
+
+def baseline_arrays(n: int, n_sectors: int, baseline: Baseline | None) -> Baseline:
+    """Per-draw baseline arrays (zeros when there is none), as contiguous float64."""
+    if baseline is None:
+        return np.zeros((n, n_sectors)), np.zeros(n)
+    cost, persons = baseline
+    if cost.shape != (n, n_sectors) or persons.shape != (n,):
+        raise ValueError(f"baseline shapes {cost.shape}, {persons.shape} do not fit n={n}")
+    return np.ascontiguousarray(cost, dtype=float), np.ascontiguousarray(persons, dtype=float)
+
+
 def simulate_costs_numpy(
-    rng: np.random.Generator, n: int, inputs: KernelInputs
+    rng: np.random.Generator, n: int, inputs: KernelInputs, baseline: Baseline | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reference implementation in vectorised NumPy.
 
@@ -109,6 +122,9 @@ def simulate_costs_numpy(
         Number of draws.
     inputs : KernelInputs
         Model arrays.
+    baseline : tuple of ndarray, optional
+        A baseline change that differs per draw (a projected population): its cost per sector
+        ``(n, K)`` and its persons ``(n,)``, added to the fixed ``base_change``.
 
     Returns
     -------
@@ -121,6 +137,7 @@ def simulate_costs_numpy(
     """
     x = inputs
     sc = shape_costs(x)
+    draw_cost, draw_persons = baseline_arrays(n, sc.base.size, baseline)
     n_bands = x.band_share.size
     z = rng.standard_normal((n, latent_width(n_bands, sc.base.size)))
     extra = x.extra_levels[None, :] + spread_values(x.spread_kind, x.spread_scale, z[:, :1])
@@ -133,11 +150,13 @@ def simulate_costs_numpy(
     sigma = x.sector_log_sd
     factor = np.exp(sigma * z[:, 4 + n_bands :] - 0.5 * sigma * sigma)  # (n, K)
 
-    common = sc.base + births * sc.births - death_scale * sc.deaths + regular * sc.regular
+    common = sc.base + draw_cost + births * sc.births - death_scale * sc.deaths
+    common += regular * sc.regular
     sector_cost = factor[:, None, :] * (
         common[:, None, :] + extra[:, :, None] * per_person[:, None, :]
     )
-    common_growth = sc.base_persons + births - death_scale * sc.deaths_persons + regular
+    common_growth = sc.base_persons + draw_persons[:, None] + births
+    common_growth += regular - death_scale * sc.deaths_persons
     return sector_cost, common_growth + extra, extra
 
 
@@ -165,6 +184,8 @@ def _simulate_numba(
     band_cost,
     base_persons,
     deaths_persons,
+    draw_cost,
+    draw_persons,
 ):  # pragma: no cover - compiled
     n_scen = extra_levels.shape[0]
     n_bands = band_share.shape[0]
@@ -189,13 +210,15 @@ def _simulate_numba(
         for j in range(n_bands):
             zb[j] = band_share[j] * math.exp(profile_log_sd * zb[j])
             total_w += zb[j]
-        common_growth = base_persons + births - death_scale * deaths_persons + regular
+        common_growth = base_persons + draw_persons[i] + births
+        common_growth += regular - death_scale * deaths_persons
         for s in range(n_scen):
             extra[i, s] = extra_levels[s] + shift
             growth[i, s] = common_growth + extra[i, s]
         for k in range(n_sect):
             common = (
                 base_cost[k]
+                + draw_cost[i, k]
                 + births * births_cost[k]
                 - death_scale * deaths_cost[k]
                 + regular * regular_cost[k]
@@ -210,11 +233,12 @@ def _simulate_numba(
 
 
 def simulate_costs_numba(
-    rng: np.random.Generator, n: int, inputs: KernelInputs
+    rng: np.random.Generator, n: int, inputs: KernelInputs, baseline: Baseline | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compiled kernel; same contract as :func:`simulate_costs_numpy`."""
     x = inputs
     sc = shape_costs(x)
+    draw_cost, draw_persons = baseline_arrays(n, sc.base.size, baseline)
     return _simulate_numba(
         rng,
         int(n),
@@ -234,11 +258,17 @@ def simulate_costs_numba(
         sc.bands,
         sc.base_persons,
         sc.deaths_persons,
+        draw_cost,
+        draw_persons,
     )
 
 
 def simulate_costs(
-    rng: np.random.Generator, n: int, inputs: KernelInputs, backend: str = "numba"
+    rng: np.random.Generator,
+    n: int,
+    inputs: KernelInputs,
+    backend: str = "numba",
+    baseline: Baseline | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run ``n`` draws with the chosen backend (``"numba"`` or ``"numpy"``).
 
@@ -248,7 +278,7 @@ def simulate_costs(
         If ``backend`` is not one of ``"numba"``, ``"numpy"``.
     """
     if backend == "numba":
-        return simulate_costs_numba(rng, n, inputs)
+        return simulate_costs_numba(rng, n, inputs, baseline)
     if backend == "numpy":
-        return simulate_costs_numpy(rng, n, inputs)
+        return simulate_costs_numpy(rng, n, inputs, baseline)
     raise ValueError(f"backend={backend!r}, but it must be one of ['numba', 'numpy']")

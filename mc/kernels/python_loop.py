@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from mc.kernels.demography import KernelInputs, shape_costs
+from mc.kernels.demography import Baseline, KernelInputs, baseline_arrays, shape_costs
 from mc.kernels.spreads import spread_value
 
 #: The numba kernel's scalar spread transform, run by the interpreter (``njit`` keeps the
@@ -28,7 +28,7 @@ spread_value_py = spread_value.py_func
 
 
 def simulate_costs_python(
-    rng: np.random.Generator, n: int, inputs: KernelInputs
+    rng: np.random.Generator, n: int, inputs: KernelInputs, baseline: Baseline | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-draw loop in plain Python; same contract as the NumPy reference.
 
@@ -59,6 +59,9 @@ def simulate_costs_python(
     """
     x = inputs
     sc = shape_costs(x)
+    draw_cost_arr, draw_persons_arr = baseline_arrays(int(n), sc.base.size, baseline)
+    draw_cost: list[list[float]] = draw_cost_arr.tolist()
+    draw_persons: list[float] = draw_persons_arr.tolist()
     # Python scalars and lists from here on: the per-draw work touches no NumPy object.
     levels: list[float] = x.extra_levels.tolist()
     kind = int(x.spread_kind)
@@ -100,7 +103,8 @@ def simulate_costs_python(
         shift = spread_value_py(kind, scale, z_level)
         weights = [shares[j] * math.exp(profile_sd * z_bands[j]) for j in bands]
         total_w = sum(weights)
-        common_growth = base_persons + births - death_scale * deaths_persons + regular
+        common_growth = base_persons + draw_persons[i] + births
+        common_growth += regular - death_scale * deaths_persons
         extra_i = [level + shift for level in levels]
 
         cost_i = [[0.0] * n_sect for _ in range(n_scen)]
@@ -108,6 +112,7 @@ def simulate_costs_python(
             factor = math.exp(sigma * z_sects[k] - half_var)
             common = (
                 base_cost[k]
+                + draw_cost[i][k]
                 + births * births_cost[k]
                 - death_scale * deaths_cost[k]
                 + regular * regular_cost[k]

@@ -34,10 +34,15 @@ class Spread(StrEnum):
 
 
 class PopulationKind(StrEnum):
-    """Where the population change comes from."""
+    """Where the population change comes from.
+
+    ``projected``: a fixed baseline table plus the simple population drivers; ``observed``: SSB's
+    figures; ``stochastic``: the fitted stochastic projection (``tbu-mc population fit``).
+    """
 
     PROJECTED = "projected"
     OBSERVED = "observed"
+    STOCHASTIC = "stochastic"
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ class Population:
     baseline: Baseline | None = None
     file: str | None = None
     immigrant_profile: AgeProfile | None = None
+    fit: str | None = None
+    data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,9 +197,19 @@ class Config:
 
     def population_file(self) -> Path | None:
         """Absolute path of the observed population file, if any."""
-        if self.population.file is None:
+        return self._resolve(self.population.file)
+
+    def projection_files(self) -> tuple[Path, Path]:
+        """Absolute paths of the projection fit and of the data folder (stochastic kind)."""
+        fit, data = self._resolve(self.population.fit), self._resolve(self.population.data)
+        if fit is None or data is None:
+            raise ConfigError("population.fit", None, "a stochastic population needs fit and data")
+        return fit, data
+
+    def _resolve(self, value: str | None) -> Path | None:
+        if value is None:
             return None
-        path = Path(self.population.file)
+        path = Path(value)
         return path if path.is_absolute() else (self.base_dir / path).resolve()
 
     # -- serialisation ------------------------------------------------------------------------
@@ -398,14 +415,18 @@ def _parse_population(sec: Section, cost_year: int) -> Population:
                 baseline.to_year,
                 f"the baseline must end on 1 January of the cost year {cost_year}",
             )
-    else:
+    elif kind is PopulationKind.OBSERVED:
         file = sec.take_str("file")
+    fit = data_dir = None
+    if kind is PopulationKind.STOCHASTIC:
+        fit = sec.take_str("fit")
+        data_dir = sec.take_str("data")
     profile = None
     data, src = _maybe_file(sec, "immigrant_profile")
     if data is not None:
         profile = _parse_profile(data, sec.field("immigrant_profile"), src, shares=True)
     sec.done()
-    return Population(kind, baseline, file, profile)
+    return Population(kind, baseline, file, profile, fit, data_dir)
 
 
 def _parse_scenarios(sec: Section) -> tuple[Scenario, ...]:
@@ -526,7 +547,7 @@ def _check_consistency(config: Config) -> None:
             "scenarios add immigrants, so an immigrant age/sex profile is required",
             config.source,
         )
-    if pop.kind is PopulationKind.OBSERVED:
+    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
         for key, value in (
             ("births.sd", u.births_sd),
             ("deaths.relative_sd", u.deaths_relative_sd),
@@ -536,7 +557,8 @@ def _check_consistency(config: Config) -> None:
                 raise ConfigError(
                     f"uncertainty.{key}",
                     value,
-                    "must be 0 when population.kind is 'observed' (the change is known)",
+                    f"must be 0 when population.kind is '{pop.kind.value}' (the change is "
+                    "observed, or the projection already carries this uncertainty)",
                     config.source,
                 )
 
@@ -592,6 +614,9 @@ def _config_to_dict(c: Config) -> dict[str, Any]:
         pop["baseline"] = baseline_to_dict(c.population.baseline)
     if c.population.file is not None:
         pop["file"] = c.population.file
+    if c.population.fit is not None:
+        pop["fit"] = c.population.fit
+        pop["data"] = c.population.data
     if c.population.immigrant_profile is not None:
         pop["immigrant_profile"] = _profile_to_dict(c.population.immigrant_profile)
     scenarios: dict[str, Any] = {}

@@ -18,9 +18,10 @@ import numpy as np
 
 from mc.errors import ConfigError
 from mc.kernels import SPREAD_CODES, KernelInputs, simulate_costs
-from mc.model.ages import N_AGES, parse_age_group
+from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
 from mc.model.config import Config, PopulationKind
-from mc.model.population import PopulationTable, read_population
+from mc.model.population import NATIONAL_FILE, PopulationTable, read_population
+from mc.model.projection import ProjectionFit, ProjectionModel
 
 BN = 1e9
 
@@ -77,11 +78,111 @@ def derive_outputs(
 
 
 def load_population(config: Config, override: str | None = None) -> PopulationTable | None:
-    """Read the observed population a configuration points at (``override`` replaces the path)."""
-    if override is None and config.population.kind is not PopulationKind.OBSERVED:
-        return None
-    path = override if override is not None else config.population_file()
-    return read_population(path)
+    """Read the national population a configuration needs (``override`` replaces the path).
+
+    Observed populations read ``population.file``; stochastic projections read the national
+    file in ``population.data`` (the population at the origin). Projected baselines need none.
+    """
+    kind = config.population.kind
+    if override is not None:
+        return read_population(override)
+    if kind is PopulationKind.OBSERVED:
+        return read_population(config.population_file())
+    if kind is PopulationKind.STOCHASTIC:
+        return read_population(config.projection_files()[1] / NATIONAL_FILE)
+    return None
+
+
+def load_projection(config: Config, population: PopulationTable) -> ProjectionModel:
+    """The fitted projection of a stochastic configuration, reporting the config's age groups.
+
+    Raises
+    ------
+    ConfigError
+        If the fit file is missing or its origin does not precede the cost year by 1-10 years.
+    """
+    path = config.projection_files()[0]
+    if not path.is_file():
+        raise ConfigError(
+            "population.fit",
+            str(path),
+            "file not found; make it with `tbu-mc population fit --origin YEAR --out FILE`",
+        )
+    fit = ProjectionFit.from_json(path.read_text(encoding="utf-8"), population)
+    horizon = config.cost_year - fit.origin
+    if not 1 <= horizon <= 10:
+        raise ConfigError(
+            "population.fit",
+            fit.origin,
+            f"the fit's origin must lie 1-10 years before the cost year {config.cost_year}",
+        )
+    return ProjectionModel(fit, horizon, config.age_groups.labels)
+
+
+def _group_change(population: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Change into the last projected year per group (``(n, H, 1 + G)`` -> ``(n, G)``)."""
+    last = population[:, -1, 1:]
+    before = population[:, -2, 1:] if population.shape[1] > 1 else start[None, :]
+    return last - before
+
+
+@dataclass(frozen=True)
+class ProjectedCostModel:
+    """Demographic costs on a stochastic projection: each draw has its own baseline change.
+
+    The projection and the cost drivers read separate child streams of the block's generator
+    (``rng.spawn(2)``), each draw by draw, so draws stay prefix-stable.
+    """
+
+    costs: DemographicModel
+    projection: ProjectionModel
+    group_costs: np.ndarray  # (K, G) kroner per person in the report's prices
+
+    @property
+    def coords(self) -> dict[str, list[str]]:
+        """Coordinates of the non-sample dimensions."""
+        return self.costs.coords
+
+    @property
+    def dims(self) -> dict[str, tuple[str, ...]]:
+        """Dimensions of each variable beyond the draw."""
+        return VARIABLE_DIMS
+
+    def simulate(
+        self, rng: np.random.Generator, n: int, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """Draw ``n`` joint outcomes of projection and costs."""
+        projection_rng, cost_rng = rng.spawn(2)
+        population = self.projection.simulate(projection_rng, n, backend)["population"][:, 0]
+        change = _group_change(population, _start_groups(self.projection))
+        baseline = (change @ self.group_costs.T, change.sum(axis=1))
+        sector_cost, growth, extra = simulate_costs(
+            cost_rng, n, self.costs.inputs, backend, baseline
+        )
+        return derive_outputs(sector_cost, growth, extra, self.costs.free_shares)
+
+
+def _start_groups(projection: ProjectionModel) -> np.ndarray:
+    from mc.model.projection import output_groups
+
+    _, lo, hi = output_groups(projection.groups)
+    both = projection.fit.national.start.sum(axis=0)
+    return np.array([both[a : b + 1].sum() for a, b in zip(lo[1:], hi[1:], strict=True)])
+
+
+def _central_projection_change(config: Config, population: PopulationTable) -> np.ndarray:
+    """The projection's central path (no noise) as a change by age, ``(2, 106)``."""
+    import dataclasses
+
+    model = load_projection(config, population)
+    quiet_fit = dataclasses.replace(
+        model.fit, national=dataclasses.replace(model.fit.national, scale=0.0)
+    )
+    quiet = dataclasses.replace(model, fit=quiet_fit)
+    path = quiet.simulate(np.random.default_rng(0), 1)["population"][:, 0]
+    change = _group_change(path, _start_groups(quiet))[0]
+    # spread evenly within groups (unit costs are constant there); sexes half and half
+    return spread_over_bands(config.age_groups.labels, np.stack([change / 2, change / 2]))
 
 
 def central_change(config: Config, population: PopulationTable | None) -> np.ndarray:
@@ -91,7 +192,9 @@ def central_change(config: Config, population: PopulationTable | None) -> np.nda
         assert pop.baseline is not None  # guaranteed by the config parser
         return pop.baseline.change.per_age()
     if population is None:
-        raise ConfigError("population.file", None, "observed population data must be loaded")
+        raise ConfigError("population", None, "the population data must be loaded")
+    if pop.kind is PopulationKind.STOCHASTIC:
+        return _central_projection_change(config, population)
     return population.change(config.cost_year)
 
 
@@ -117,8 +220,10 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
         regular = baseline.regular_net_immigration_profile.per_age()
         regular = regular / regular.sum()
         deaths = baseline.expected_deaths.per_age()
+    stochastic = pop.kind is PopulationKind.STOCHASTIC
     return KernelInputs(
-        base_change=central_change(config, population),
+        # a stochastic projection supplies the baseline change draw by draw
+        base_change=zeros if stochastic else central_change(config, population),
         births_sd=u.births_sd,
         expected_deaths=deaths,
         deaths_relative_sd=u.deaths_relative_sd,
@@ -136,7 +241,9 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
     )
 
 
-def build_model(config: Config, population: PopulationTable | None = None) -> DemographicModel:
+def build_model(
+    config: Config, population: PopulationTable | None = None
+) -> DemographicModel | ProjectedCostModel:
     """Assemble the model a run draws from.
 
     Parameters
@@ -148,12 +255,19 @@ def build_model(config: Config, population: PopulationTable | None = None) -> De
     """
     if population is None:
         population = load_population(config)
-    return DemographicModel(
+    costs = DemographicModel(
         inputs=kernel_inputs(config, population),
         free_shares=config.unit_costs.free_shares,
         scenarios=config.scenario_names,
         sectors=config.unit_costs.names,
         year=config.cost_year,
+    )
+    if config.population.kind is not PopulationKind.STOCHASTIC:
+        return costs
+    assert population is not None  # load_population reads it for this kind
+    group_costs = np.array([s.unit_costs for s in config.unit_costs.sectors])
+    return ProjectedCostModel(
+        costs, load_projection(config, population), group_costs * config.price_factor()
     )
 
 

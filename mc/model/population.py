@@ -312,3 +312,35 @@ def read_regional_population(
     first, counts = _pack(frame, source, regions)
     counties = tuple(county_of.get(code, code[:2]) for code in regions)
     return RegionalPopulation(first, tuple(regions), counties, counts, source, tuple(notes))
+
+
+NATIONAL_FILE = "population_norway_by_age_sex.csv"
+MUNICIPAL_FILE = "population_municipalities_by_age_sex.csv.gz"
+CLASSIFICATION_FILE = "municipalities_2024.csv"
+
+
+def read_data_dir(
+    folder: str | Path, municipal: bool = False
+) -> tuple[PopulationTable, RegionalPopulation | None]:
+    """Read SSB's files from a data folder laid out like ``../shared/data``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Holds ``population_norway_by_age_sex.csv`` and, for municipalities,
+        ``population_municipalities_by_age_sex.csv.gz`` and ``municipalities_2024.csv``.
+    municipal : bool
+        Also read the municipal file (leading years in which some of today's municipalities have
+        no rows are dropped; see :func:`read_regional_population`).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(str(folder), "data folder not found")
+    national = read_population(folder / NATIONAL_FILE)
+    if not municipal:
+        return national, None
+    classification = folder / CLASSIFICATION_FILE
+    if not classification.is_file():
+        raise DataError(str(classification), "file not found")
+    regional = read_regional_population(folder / MUNICIPAL_FILE, classification, trim_start=True)
+    return national, regional

@@ -180,7 +180,8 @@ class ProjectionFit:
             origin,
             national.at(origin).copy(),
             np.array(nat["base_ccr"]),
-            np.array(nat["increments"]),
+            np.array(nat["drift"]),
+            np.array(nat["deviations"]),
             float(nat["scale"]),
             tuple(nat["years"]),
         )

@@ -61,9 +61,17 @@ def write_run(
     return Path(out)
 
 
-def write_history(out: str | Path, history: pd.DataFrame, manifest: dict[str, object]) -> Path:
-    """Write ``history.csv`` (``year, variable, value``) and a manifest."""
+def write_tables(
+    out: str | Path, tables: dict[str, pd.DataFrame], manifest: dict[str, object]
+) -> Path:
+    """Write CSV tables and a manifest into an output folder (complete or absent)."""
     with OutputDir(out) as folder:
-        folder.write_csv("history.csv", history)
+        for name, frame in tables.items():
+            folder.write_csv(name, frame)
         folder.write_json("manifest.json", manifest)
     return Path(out)
+
+
+def write_history(out: str | Path, history: pd.DataFrame, manifest: dict[str, object]) -> Path:
+    """Write ``history.csv`` (``year, variable, value``) and a manifest."""
+    return write_tables(out, {"history.csv": history}, manifest)

@@ -83,3 +83,83 @@ def test_missing_column_and_file(tmp_path):
         read_population(path)
     with pytest.raises(DataError, match="file not found"):
         read_population(tmp_path / "none.csv")
+
+
+def regional_frame(years=(2020, 2021), codes=("0301", "1101")):
+    rows = [
+        {"year": y, "municipality": c, "age": a, "sex": s, "population": 5 + a}
+        for y in years
+        for c in codes
+        for s in ("female", "male")
+        for a in range(106)
+    ]
+    return pd.DataFrame(rows)
+
+
+def write(frame, tmp_path):
+    path = tmp_path / "mun.csv"
+    frame.to_csv(path, index=False)
+    classes = tmp_path / "classes.csv"
+    classes.write_text(
+        "municipality,name,county,county_name\n0301,Oslo,03,Oslo\n1101,Eigersund,11,Rogaland\n"
+    )
+    return path, classes
+
+
+def test_regional_reads_and_keeps_codes_as_text(tmp_path):
+    from mc.model.population import read_regional_population
+
+    path, classes = write(regional_frame(), tmp_path)
+    table = read_regional_population(path, classes)
+    assert table.codes == ("0301", "1101") and table.counties == ("03", "11")
+    assert table.at(2021).shape == (2, 2, 106)
+    assert table.national().at(2020)[0, 3] == 16
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("unknown", "unknown municipality code '9999'"),
+        ("malformed", "expected a 4-digit code as text"),
+        ("gap", "2019 is followed by 2021"),
+        ("missing_municipality", "year 2021, municipality 1101, sex female, age 0 is missing"),
+    ],
+)
+def test_regional_bad_input(tmp_path, change, message):
+    from mc.model.population import read_regional_population
+
+    frame = regional_frame()
+    if change == "unknown":
+        frame.loc[frame["municipality"] == "1101", "municipality"] = "9999"
+    elif change == "malformed":
+        frame["municipality"] = frame["municipality"].astype(object)
+        frame.loc[0, "municipality"] = "301"
+    elif change == "gap":
+        frame = regional_frame((2019, 2021))
+    elif change == "missing_municipality":
+        frame = frame[~((frame["year"] == 2021) & (frame["municipality"] == "1101"))]
+    path, classes = write(frame, tmp_path)
+    with pytest.raises(DataError, match=message):
+        read_regional_population(path, classes)
+
+
+def test_regional_trims_leading_years_of_later_municipalities(tmp_path):
+    from mc.model.population import read_regional_population
+
+    frame = regional_frame((2019, 2020, 2021))
+    frame = frame[~((frame["year"] == 2019) & (frame["municipality"] == "1101"))]
+    path, classes = write(frame, tmp_path)
+    with pytest.raises(DataError, match="missing"):
+        read_regional_population(path, classes)
+    table = read_regional_population(path, classes, trim_start=True)
+    assert table.years == range(2020, 2022)
+    assert "2019-2019 dropped" in table.notes[0] and "1101" in table.notes[0]
+
+
+def test_data_folder_errors(tmp_path):
+    from mc.model.population import read_data_dir
+
+    with pytest.raises(DataError, match="data folder not found"):
+        read_data_dir(tmp_path / "nope")
+    with pytest.raises(DataError, match=r"population_norway_by_age_sex\.csv: file not found"):
+        read_data_dir(tmp_path)

@@ -1,0 +1,169 @@
+"""``tbu-mc population fit | forecast | backtest``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mc.errors import ConfigError
+
+
+def population_command(args: argparse.Namespace, command: list[str]) -> int:
+    """Dispatch a population step; returns the exit code."""
+    from mc.model.population import read_data_dir
+
+    national, regional = read_data_dir(args.data, municipal=args.level == "municipality")
+    if regional is not None:
+        for note in regional.notes:
+            print(f"note: {note}", file=sys.stderr)
+    step = {"fit": _fit, "forecast": _forecast, "backtest": _backtest}[args.population_command]
+    return step(args, national, regional, command)
+
+
+def _groups(args: argparse.Namespace) -> tuple[str, ...]:
+    from mc.model.projection import BROAD_GROUPS
+
+    return args.age_groups or BROAD_GROUPS
+
+
+def _scheduler(args: argparse.Namespace):
+    from mc.engine import parse_scheduler
+
+    if not (args.workers or args.threads or args.scheduler):
+        args.sync = True
+    return parse_scheduler(args.sync, args.workers, args.threads, args.scheduler)
+
+
+def _manifest(args: argparse.Namespace, command: list[str], **extra: object) -> dict:
+    from mc.report.manifest import build_manifest
+
+    folder = Path(args.data)
+    files = sorted(
+        str(p) for p in folder.iterdir() if p.name.startswith(("population_", "municipalities_"))
+    )
+    settings = {k: v for k, v in vars(args).items() if k not in ("command",)}
+    return build_manifest(
+        config=settings,
+        config_sha256="",
+        config_path=None,
+        mode=f"population {args.population_command}",
+        data_files=files,
+        command=command,
+        **extra,
+    )  # type: ignore[arg-type]
+
+
+def _fit(args, national, regional, command) -> int:
+    from mc.model.projection import fit_projection
+    from mc.report.io import write_text_atomic
+
+    fit = fit_projection(national, args.origin, regional)
+    path = write_text_atomic(args.out, fit.to_json() + "\n")
+    size = path.stat().st_size / 1000
+    print(
+        f"fitted origin {args.origin} from {national.years.start}-{args.origin} "
+        f"({'with' if regional is not None else 'without'} municipalities); wrote {path} "
+        f"({size:.0f} kB)"
+    )
+    return 0
+
+
+def _profile(path: str | None) -> np.ndarray | None:
+    if path is None:
+        return None
+    import yaml
+
+    from mc.model.config import _parse_profile
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return _parse_profile(data, "profile", path, shares=True).per_age()
+
+
+def _forecast(args, national, regional, command) -> int:
+    from tqdm import tqdm
+
+    from mc.report.run import write_tables
+    from mc.sampling import resolve_entropy
+    from mc.summary.population import forecast
+
+    if args.extra_immigration and not args.profile:
+        raise ConfigError("--profile", None, "--extra-immigration needs an age/sex profile")
+    if not 1 <= args.horizon <= 10:
+        raise ConfigError("--horizon", args.horizon, "must be in [1, 10]")
+    entropy = resolve_entropy(args.seed)
+    extra = [args.extra_immigration] * args.horizon if args.extra_immigration else []
+    with tqdm(
+        total=args.draws,
+        unit="draw",
+        delay=2.0,
+        disable=args.quiet,
+        file=sys.stderr,
+        desc="population",
+    ) as bar:
+        bands, model, sim = forecast(
+            national,
+            args.origin,
+            args.horizon,
+            regional=regional,
+            draws=args.draws,
+            block_size=args.block_size,
+            entropy=entropy,
+            scheduler=_scheduler(args),
+            groups=_groups(args),
+            extra=extra,
+            profile=_profile(args.profile),
+            progress=bar.update,
+        )
+    manifest = _manifest(
+        args,
+        command,
+        entropy=entropy,
+        block_size=sim.plan.block_size,
+        blocks=sim.plan.n_blocks,
+        draws=sim.plan.draws,
+        scheduler=sim.scheduler,
+        wall_seconds=sim.wall_seconds,
+        block_seconds=sim.block_seconds,
+    )
+    write_tables(args.out, {"population_bands.csv": bands}, manifest)
+    nation = bands[(bands["region"] == "0000") & (bands["age_group"] == "total")]
+    for row in nation.itertuples():
+        print(f"{row.year}: median {row.q50:,.0f}, 80 % band {row.q10:,.0f} - {row.q90:,.0f}")
+    print(
+        f"{sim.plan.draws:,} draws, {len(model.regions)} region(s), {sim.wall_seconds:.1f} s; "
+        f"wrote {args.out}"
+    )
+    return 0
+
+
+def _backtest(args, national, regional, command) -> int:
+    from mc.report.run import write_tables
+    from mc.summary.population import backtest
+
+    result = backtest(
+        national,
+        args.origins,
+        args.horizon,
+        regional=regional,
+        draws=args.draws,
+        entropy=args.seed,
+        scheduler=_scheduler(args),
+        groups=_groups(args),
+    )
+    manifest = _manifest(args, command, entropy=args.seed, draws=args.draws)
+    write_tables(
+        args.out,
+        {"backtest.csv": result.rows, "coverage.csv": result.coverage, "scores.csv": result.scores},
+        manifest,
+    )
+    pooled = result.coverage[result.coverage["age_group"].isin(["all", "total"])]
+    for row in pooled.itertuples():
+        print(
+            f"{row.level} h={row.horizon} {row.age_group:<5} {row.band:>4}: "
+            f"{row.empirical:.2f} (n={row.n})"
+        )
+    print(f"wrote {args.out}")
+    return 0

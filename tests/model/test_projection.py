@@ -1,0 +1,143 @@
+"""The stochastic population projection: identities, invariants, agreement, reproducibility."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mc.errors import DataError
+from mc.kernels.projection import ProjectionInputs, advance, project_numba
+from mc.model.projection import (
+    ProjectionFit,
+    ProjectionModel,
+    cohort_change_ratios,
+    fit_national,
+    fit_projection,
+    output_groups,
+)
+
+ORIGIN = 2018
+
+
+@pytest.fixture(scope="module")
+def regional(data_dir):
+    from mc.model.population import read_data_dir
+
+    return read_data_dir(data_dir, municipal=True)[1]
+
+
+@pytest.fixture(scope="module")
+def fit(population, regional):
+    return fit_projection(population, ORIGIN, regional)
+
+
+def test_ccr_and_advance_are_inverse(population):
+    before, after = population.at(2020), population.at(2021)
+    np.testing.assert_allclose(
+        advance(before, cohort_change_ratios(before, after)), after, rtol=1e-12
+    )
+
+
+def test_fit_uses_only_data_up_to_the_origin(population):
+    fitted = fit_national(population, ORIGIN)
+    # changing every later year must not change the fit
+    altered = dataclasses.replace(population, counts=population.counts.copy())
+    altered.counts[ORIGIN - population.first_year + 1 :] *= 1.5
+    again = fit_national(altered, ORIGIN)
+    np.testing.assert_array_equal(fitted.deviations, again.deviations)
+    np.testing.assert_array_equal(fitted.base_ccr, again.base_ccr)
+    assert fitted.years[-1] == ORIGIN - 1
+    np.testing.assert_allclose(fitted.deviations.mean(axis=0), 0, atol=1e-12)
+    assert np.all(fitted.drift[:, 1:] == 0)  # only the child-woman ratio keeps a drift
+
+
+def test_origin_without_enough_history(population):
+    with pytest.raises(DataError, match="needs at least 5 years of data before it"):
+        fit_national(population, population.first_year + 2)
+    with pytest.raises(DataError, match="year 2030 is not in the data"):
+        fit_national(population, 2030)
+
+
+def test_cohorts_age_by_one_year(population):
+    start = population.at(2020)
+    _names, lo, hi = output_groups(tuple(str(a) for a in range(106)))
+    x = ProjectionInputs(
+        start,
+        np.ones((2, 106)),
+        np.zeros((2, 106)),
+        np.zeros((3, 2, 106)),
+        1.0,
+        np.zeros(2),
+        np.zeros((2, 106)),
+        lo,
+        hi,
+    )
+    out = project_numba(np.random.default_rng(0), 1, x)[0, 0]  # (years, groups)
+    by_age = start.sum(axis=0)
+    np.testing.assert_allclose(out[0, 2:106], by_age[0:104])  # age a+1 next year = a now
+    np.testing.assert_allclose(out[0, 106], by_age[104] + by_age[105])  # open age group
+    np.testing.assert_allclose(out[1, 3:106], by_age[0:103])
+    assert out[0, 0] == pytest.approx(out[0, 1:].sum())  # total
+
+
+@pytest.mark.parametrize("municipal", [False, True])
+def test_numba_equals_numpy(fit, municipal):
+    model = ProjectionModel(fit, 3, municipal=municipal)
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    fast = model.simulate(a, 6)["population"]
+    ref = model.simulate(b, 6, backend="numpy")["population"]
+    np.testing.assert_allclose(fast, ref, rtol=1e-10)
+    assert a.bit_generator.state == b.bit_generator.state
+
+
+def test_invariants(fit):
+    model = ProjectionModel(fit, 6, municipal=True)
+    out = model.simulate(np.random.default_rng(1), 20)["population"]
+    assert out.shape == (20, 358, 6, 8)
+    assert np.all(out >= 0)
+    # municipalities add up to the nation in every draw, year and age group
+    np.testing.assert_allclose(out[:, 1:].sum(axis=1), out[:, 0], rtol=1e-9)
+    # groups add up to the total
+    np.testing.assert_allclose(out[..., 1:].sum(axis=-1), out[..., 0], rtol=1e-9)
+    assert model.regions[:2] == ("0000", "0301")
+
+
+def test_first_draws_do_not_depend_on_block_length(fit):
+    model = ProjectionModel(fit, 2, municipal=True)
+    short = model.simulate(np.random.default_rng(9), 3)["population"]
+    long = model.simulate(np.random.default_rng(9), 8)["population"]
+    np.testing.assert_array_equal(short, long[:3])
+
+
+def test_extra_immigration_adds_people(fit):
+    profile = np.zeros((2, 106))
+    profile[:, 20:40] = 1.0
+    plain = ProjectionModel(fit, 1)
+    more = ProjectionModel(fit, 1, extra=(10_000.0,), profile=profile)
+    a = plain.simulate(np.random.default_rng(2), 50)["population"][:, 0, 0, 0]
+    b = more.simulate(np.random.default_rng(2), 50)["population"][:, 0, 0, 0]
+    np.testing.assert_allclose(b - a, 10_000.0, rtol=1e-9)
+
+
+def test_json_roundtrip(fit, population, regional):
+    text = fit.to_json()
+    assert len(text) < 400_000  # parameters, not data
+    assert "start" not in text  # the origin population is SSB's data, not stored
+    again = ProjectionFit.from_json(text, population, regional)
+    np.testing.assert_allclose(
+        again.national.deviations, fit.national.deviations, rtol=1e-5, atol=1e-9
+    )
+    np.testing.assert_allclose(again.municipal.excess, fit.municipal.excess, rtol=1e-5, atol=1e-9)
+    a = ProjectionModel(fit, 2, municipal=True).simulate(np.random.default_rng(1), 3)
+    b = ProjectionModel(again, 2, municipal=True).simulate(np.random.default_rng(1), 3)
+    np.testing.assert_allclose(a["population"], b["population"], rtol=1e-4)
+
+
+def test_municipal_fit_shrinks_small_municipalities(fit, regional):
+    m = fit.municipal
+    assert m.excess.shape == (357, 11)
+    # the noise of a municipality's total grows as it gets smaller
+    size = regional.at(ORIGIN).sum(axis=(1, 2))
+    small, large = m.total_sd[size < 1000], m.total_sd[size > 50_000]
+    assert small.min() > large.max()
+    assert np.isfinite(m.pool).all() and 0.6 < np.std(m.pool) < 3.0
