@@ -1,9 +1,11 @@
-"""Run the benchmarks: ``python -m benchmarks [--quick] [--out benchmarks/results]``.
+"""Run the benchmarks: ``python -m benchmarks [--quick] [--out DIR] [--data DIR]``.
 
 Times the kernels (:mod:`benchmarks.kernels`) and the end-to-end engine on the default
-configuration, records the machine, writes ``<out>/latest.json`` and regenerates the results
-section of ``benchmarks/README.md``. The engine benchmark starts a LocalCluster of processes, whose
-workers are spawned and re-import this module: everything runs under the ``__main__`` guard.
+configuration, then the population projection on SSB's data (:mod:`benchmarks.projection`; the
+folder is ``../shared/data`` unless ``--data`` says otherwise), records the machine, writes
+``<out>/latest.json`` and regenerates the results section of ``benchmarks/README.md``. The engine
+benchmarks start LocalClusters of processes, whose workers are spawned and re-import this module:
+everything runs under the ``__main__`` guard.
 """
 
 from __future__ import annotations
@@ -304,9 +306,15 @@ def main(argv: list[str] | None = None) -> int:
         default=HERE / "results",
         help="folder for latest.json (default: benchmarks/results)",
     )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="SSB data folder for the projection benchmark (default: ../shared/data)",
+    )
     args = parser.parse_args(argv)
 
-    from benchmarks import kernels
+    from benchmarks import kernels, projection
     from mc.model.config import load_config
     from mc.model.demographic import build_model
 
@@ -323,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
 
     kernel_results = kernels.run(model.inputs, kernels.KernelSettings.for_mode(quick, entropy), log)
     engine_results = run_engine(model, EngineSettings.for_mode(quick), entropy)
+    projection_results = projection.run(
+        args.data or projection.default_data_dir(ROOT),
+        projection.ProjectionBenchSettings.for_mode(quick, entropy),
+        log,
+    )
 
     results = {
         "mode": "quick" if quick else "full",
@@ -333,10 +346,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": facts,
         "kernels": kernel_results,
         "engine": engine_results,
+        "projection": projection_results,
     }
     out = args.out / "latest.json"
     write_atomic(out, json.dumps(results, indent=2) + "\n")
-    update_readme(markdown(results))
+    update_readme(markdown(results) + "\n\n" + projection.markdown(projection_results))
     log(f"wrote {out} and {README}")
     return 0
 
