@@ -7,9 +7,11 @@ older), sex is ``female`` or ``male``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -20,13 +22,15 @@ from mc.model.ages import N_AGES, SEXES
 REQUIRED_COLUMNS = ("year", "age", "sex", "population")
 
 
-@dataclass(frozen=True)
-class PopulationTable:
-    """Population counts ``counts[year_index, sex, age]`` for contiguous years."""
+class _ByYear:
+    """Counts with the year (1 January) on the first axis.
+
+    Shared by the national and the regional table, which add their own fields.
+    """
 
     first_year: int
     counts: np.ndarray
-    source: str = ""
+    source: str
 
     @property
     def years(self) -> range:
@@ -34,7 +38,7 @@ class PopulationTable:
         return range(self.first_year, self.first_year + self.counts.shape[0])
 
     def at(self, year: int) -> np.ndarray:
-        """Population on 1 January ``year``, shape ``(2, 106)``.
+        """Population on 1 January ``year`` (the year axis removed).
 
         Raises
         ------
@@ -49,12 +53,20 @@ class PopulationTable:
             )
         return self.counts[year - self.first_year]
 
-    def until(self, year: int) -> PopulationTable:
+    def until(self, year: int) -> Self:
         """Only the years up to 1 January ``year`` (what was known then)."""
         self.at(year)
-        return PopulationTable(
-            self.first_year, self.counts[: year - self.first_year + 1], self.source
-        )
+        keep = year - self.first_year + 1
+        return dataclasses.replace(self, counts=self.counts[:keep])  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class PopulationTable(_ByYear):
+    """Population counts ``counts[year_index, sex, age]`` for contiguous years."""
+
+    first_year: int
+    counts: np.ndarray
+    source: str = ""
 
     def change(self, year: int) -> np.ndarray:
         """Change from 1 January ``year - 1`` to 1 January ``year``, shape ``(2, 106)``."""
@@ -187,7 +199,7 @@ _CODE = re.compile(r"^\d{4}$")
 
 
 @dataclass(frozen=True)
-class RegionalPopulation:
+class RegionalPopulation(_ByYear):
     """Population by municipality: ``counts[year_index, region, sex, age]``.
 
     ``codes`` are 4-digit municipality codes (text, leading zeros kept) and ``counties`` the
@@ -200,29 +212,6 @@ class RegionalPopulation:
     counts: np.ndarray
     source: str = ""
     notes: tuple[str, ...] = ()
-
-    @property
-    def years(self) -> range:
-        """The years covered (1 January of each)."""
-        return range(self.first_year, self.first_year + self.counts.shape[0])
-
-    def at(self, year: int) -> np.ndarray:
-        """Population on 1 January ``year``, shape ``(regions, 2, 106)``."""
-        if year not in self.years:
-            raise DataError(
-                self.source,
-                f"year {year} is not in the data "
-                f"(it covers {self.years.start}-{self.years.stop - 1})",
-            )
-        return self.counts[year - self.first_year]
-
-    def until(self, year: int) -> RegionalPopulation:
-        """Only the years up to 1 January ``year`` (what was known then)."""
-        self.at(year)
-        keep = year - self.first_year + 1
-        return RegionalPopulation(
-            self.first_year, self.codes, self.counties, self.counts[:keep], self.source, self.notes
-        )
 
     def national(self) -> PopulationTable:
         """The sum over regions."""
