@@ -251,6 +251,21 @@ def read_regional_population(
         frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    return regional_population_from_frame(frame, source, municipalities, trim_start=trim_start)
+
+
+def regional_population_from_frame(
+    frame: pd.DataFrame,
+    source: str,
+    municipalities: str | Path | None = None,
+    *,
+    trim_start: bool = False,
+) -> RegionalPopulation:
+    """Check a tidy municipal frame (see :func:`read_regional_population`) and pack it.
+
+    The frame's index gives the reported line numbers (index 0 is line 2, after a header), so
+    readers of other formats can number rows their own way.
+    """
     required = ["municipality", *REQUIRED_COLUMNS]
     missing = [c for c in required if c not in frame.columns]
     if missing:
