@@ -212,7 +212,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
             index = {name: i for i, name in enumerate(cfg.scenario_names)}
             for t in targets:
                 if t.config == cfg.name:
-                    values.append(float(result[t.variable][index[t.scenario]]))
+                    values.append(float(result[t.variable][index[t.scenario], -1]))
         return values
 
     fit_spec = blocks["fit"]

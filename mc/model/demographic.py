@@ -12,6 +12,7 @@ which is independent of the kernels and therefore also a check on them.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,12 +28,28 @@ BN = 1e9
 
 #: Output variables and their dimensions beyond ``(draw,)``.
 VARIABLE_DIMS: dict[str, tuple[str, ...]] = {
-    "demographic_cost_total_bn": ("scenario",),
-    "demographic_cost_free_bn": ("scenario",),
-    "demographic_cost_sector_bn": ("scenario", "sector"),
-    "population_growth": ("scenario",),
-    "extra_net_immigration": ("scenario",),
+    "demographic_cost_total_bn": ("scenario", "year"),
+    "demographic_cost_free_bn": ("scenario", "year"),
+    "demographic_cost_sector_bn": ("scenario", "year", "sector"),
+    "population_growth": ("scenario", "year"),
+    "extra_net_immigration": ("scenario", "year"),
 }
+
+
+def add_year_axis(outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Give single-year outputs their year axis (after the scenario, before the sector)."""
+    return {
+        name: np.expand_dims(a, -2 if "sector" in VARIABLE_DIMS[name] else -1)
+        for name, a in outputs.items()
+    }
+
+
+def stack_years(per_year: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Stack single-year outputs along the year axis."""
+    return {
+        name: np.stack([o[name] for o in per_year], axis=-2 if "sector" in dims else -1)
+        for name, dims in VARIABLE_DIMS.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -43,12 +60,16 @@ class DemographicModel:
     free_shares: np.ndarray
     scenarios: tuple[str, ...]
     sectors: tuple[str, ...]
-    year: int
+    years: tuple[int, ...]
 
     @property
-    def coords(self) -> dict[str, list[str]]:
+    def coords(self) -> dict[str, list]:
         """Coordinates of the non-sample dimensions."""
-        return {"scenario": list(self.scenarios), "sector": list(self.sectors)}
+        return {
+            "scenario": list(self.scenarios),
+            "sector": list(self.sectors),
+            "year": list(self.years),
+        }
 
     @property
     def dims(self) -> dict[str, tuple[str, ...]]:
@@ -60,7 +81,7 @@ class DemographicModel:
     ) -> dict[str, np.ndarray]:
         """Draw ``n`` joint outcomes; arrays have the draw as their first axis."""
         sector_cost, growth, extra = simulate_costs(rng, n, self.inputs, backend)
-        return derive_outputs(sector_cost, growth, extra, self.free_shares)
+        return add_year_axis(derive_outputs(sector_cost, growth, extra, self.free_shares))
 
 
 def derive_outputs(
@@ -119,11 +140,13 @@ def load_projection(config: Config, population: PopulationTable) -> ProjectionMo
     return ProjectionModel(fit, horizon, config.age_groups.labels)
 
 
-def _group_change(population: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Change into the last projected year per group (``(n, H, 1 + G)`` -> ``(n, G)``)."""
-    last = population[:, -1, 1:]
-    before = population[:, -2, 1:] if population.shape[1] > 1 else start[None, :]
-    return last - before
+def _group_changes(population: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Change into each projected year per group (``(n, H, 1 + G)`` -> ``(n, H, G)``)."""
+    groups = population[:, :, 1:]
+    before = np.concatenate(
+        [np.broadcast_to(start, (groups.shape[0], 1, start.size)), groups[:, :-1]], axis=1
+    )
+    return groups - before
 
 
 @dataclass(frozen=True)
@@ -131,7 +154,10 @@ class ProjectedCostModel:
     """Demographic costs on a stochastic projection: each draw has its own baseline change.
 
     The projection and the cost drivers read separate child streams of the block's generator
-    (``rng.spawn(2)``), each draw by draw, so draws stay prefix-stable.
+    (``rng.spawn(2)``), each draw by draw, so draws stay prefix-stable. Costs come for every
+    projected year up to the cost year; each year reads the same cost-driver draws (a unit-cost
+    level or a profile drawn once holds for the whole path, and a scenario's extra net
+    immigration arrives every year).
     """
 
     costs: DemographicModel
@@ -139,9 +165,9 @@ class ProjectedCostModel:
     group_costs: np.ndarray  # (K, G) kroner per person in the report's prices
 
     @property
-    def coords(self) -> dict[str, list[str]]:
+    def coords(self) -> dict[str, list]:
         """Coordinates of the non-sample dimensions."""
-        return self.costs.coords
+        return {**self.costs.coords, "year": list(self.projection.years)}
 
     @property
     def dims(self) -> dict[str, tuple[str, ...]]:
@@ -154,12 +180,16 @@ class ProjectedCostModel:
         """Draw ``n`` joint outcomes of projection and costs."""
         projection_rng, cost_rng = rng.spawn(2)
         population = self.projection.simulate(projection_rng, n, backend)["population"][:, 0]
-        change = _group_change(population, _start_groups(self.projection))
-        baseline = (change @ self.group_costs.T, change.sum(axis=1))
-        sector_cost, growth, extra = simulate_costs(
-            cost_rng, n, self.costs.inputs, backend, baseline
-        )
-        return derive_outputs(sector_cost, growth, extra, self.costs.free_shares)
+        changes = _group_changes(population, _start_groups(self.projection))
+        per_year = []
+        for h in range(changes.shape[1]):
+            baseline = (changes[:, h] @ self.group_costs.T, changes[:, h].sum(axis=1))
+            same_draws = copy.deepcopy(cost_rng)  # every year sees the same cost drivers
+            sector_cost, growth, extra = simulate_costs(
+                same_draws, n, self.costs.inputs, backend, baseline
+            )
+            per_year.append(derive_outputs(sector_cost, growth, extra, self.costs.free_shares))
+        return stack_years(per_year)
 
 
 def _start_groups(projection: ProjectionModel) -> np.ndarray:
@@ -170,8 +200,8 @@ def _start_groups(projection: ProjectionModel) -> np.ndarray:
     return np.array([both[a : b + 1].sum() for a, b in zip(lo[1:], hi[1:], strict=True)])
 
 
-def _central_projection_change(config: Config, population: PopulationTable) -> np.ndarray:
-    """The projection's central path (no noise) as a change by age, ``(2, 106)``."""
+def _central_projection_changes(config: Config, population: PopulationTable) -> np.ndarray:
+    """The projection's central path (no noise) as changes by age, ``(years, 2, 106)``."""
     import dataclasses
 
     model = load_projection(config, population)
@@ -180,22 +210,32 @@ def _central_projection_change(config: Config, population: PopulationTable) -> n
     )
     quiet = dataclasses.replace(model, fit=quiet_fit)
     path = quiet.simulate(np.random.default_rng(0), 1)["population"][:, 0]
-    change = _group_change(path, _start_groups(quiet))[0]
+    changes = _group_changes(path, _start_groups(quiet))[0]  # (years, groups)
     # spread evenly within groups (unit costs are constant there); sexes half and half
-    return spread_over_bands(config.age_groups.labels, np.stack([change / 2, change / 2]))
+    return spread_over_bands(config.age_groups.labels, np.stack([changes / 2, changes / 2], 1))
 
 
-def central_change(config: Config, population: PopulationTable | None) -> np.ndarray:
-    """Central population change into the cost year, shape ``(2, 106)``, before scenarios."""
+def central_changes(config: Config, population: PopulationTable | None) -> np.ndarray:
+    """Central population change into each modelled year, ``(years, 2, 106)``, before scenarios.
+
+    One year (the cost year) for a fixed baseline or an observed population; every projected
+    year up to the cost year for a stochastic projection.
+    """
     pop = config.population
     if pop.kind is PopulationKind.PROJECTED:
         assert pop.baseline is not None  # guaranteed by the config parser
-        return pop.baseline.change.per_age()
+        return pop.baseline.change.per_age()[None]
     if population is None:
         raise ConfigError("population", None, "the population data must be loaded")
     if pop.kind is PopulationKind.STOCHASTIC:
-        return _central_projection_change(config, population)
-    return population.change(config.cost_year)
+        return _central_projection_changes(config, population)
+    return population.change(config.cost_year)[None]
+
+
+def model_years(config: Config, population: PopulationTable | None) -> tuple[int, ...]:
+    """The years a configuration's model reports."""
+    n = central_changes(config, population).shape[0]
+    return tuple(range(config.cost_year - n + 1, config.cost_year + 1))
 
 
 def kernel_inputs(config: Config, population: PopulationTable | None = None) -> KernelInputs:
@@ -223,7 +263,7 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
     stochastic = pop.kind is PopulationKind.STOCHASTIC
     return KernelInputs(
         # a stochastic projection supplies the baseline change draw by draw
-        base_change=zeros if stochastic else central_change(config, population),
+        base_change=zeros if stochastic else central_changes(config, population)[0],
         births_sd=u.births_sd,
         expected_deaths=deaths,
         deaths_relative_sd=u.deaths_relative_sd,
@@ -260,7 +300,7 @@ def build_model(
         free_shares=config.unit_costs.free_shares,
         scenarios=config.scenario_names,
         sectors=config.unit_costs.names,
-        year=config.cost_year,
+        years=(config.cost_year,),
     )
     if config.population.kind is not PopulationKind.STOCHASTIC:
         return costs
@@ -279,18 +319,20 @@ def deterministic_outputs(
     Returns
     -------
     dict of str to ndarray
-        The variables of :data:`VARIABLE_DIMS`, without a draw axis.
+        The variables of :data:`VARIABLE_DIMS`, without a draw axis: ``(scenario, year)`` and
+        ``(scenario, year, sector)``.
     """
     if population is None:
         population = load_population(config)
-    change = central_change(config, population).sum(axis=0)
+    changes = central_changes(config, population).sum(axis=1)  # (Y, A)
     costs = config.unit_costs.matrix(config.age_groups) * config.price_factor()
     profile = np.zeros(N_AGES)
     if config.population.immigrant_profile is not None:
         p = config.population.immigrant_profile.per_age().sum(axis=0)
         profile = p / p.sum()
     levels = np.array([s.extra_net_immigration for s in config.scenarios], dtype=float)
-    by_scenario = change[None, :] + levels[:, None] * profile[None, :]  # (S, A)
-    sector_cost = by_scenario @ costs.T  # (S, K)
-    growth = by_scenario.sum(axis=1)
-    return derive_outputs(sector_cost, growth, levels, config.unit_costs.free_shares)
+    by_scenario = changes[None] + levels[:, None, None] * profile  # (S, Y, A)
+    sector_cost = by_scenario @ costs.T  # (S, Y, K)
+    growth = by_scenario.sum(axis=-1)
+    extra = np.broadcast_to(levels[:, None], growth.shape)
+    return derive_outputs(sector_cost, growth, extra, config.unit_costs.free_shares)

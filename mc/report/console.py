@@ -15,6 +15,7 @@ def headline_table(
     scenarios: list[tuple[str, str]],
     published: dict[tuple[str, str], float],
     lang: str = "en",
+    year: int | None = None,
 ) -> str:
     """Plain-text table: published, point estimate and (for stochastic runs) mean and 90 % band.
 
@@ -30,7 +31,13 @@ def headline_table(
         ``(scenario, variable) -> value``.
     lang : {"nb", "en"}
         Label language.
+    year : int, optional
+        The year to show (default: the last year in the tables).
     """
+    year = int(deterministic["year"].max()) if year is None else year
+    deterministic = deterministic[deterministic["year"] == year]
+    if summary is not None:
+        summary = summary[summary["year"] == year]
     head = f"{text(lang, 'scenario'):<22} {'':<28} {'TBU':>6} {'point':>7}"
     if summary is not None:
         head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"

@@ -119,7 +119,8 @@ def _finish(table: pd.DataFrame, year: int) -> pd.DataFrame:
     if "sector" not in table:
         table["sector"] = ALL
     table["sector"] = table["sector"].fillna(ALL)
-    table["year"] = year
+    # variables without a year axis belong to the cost year
+    table["year"] = table["year"].fillna(year).astype(int) if "year" in table else year
     values = table.drop(columns=list(KEY_COLUMNS)).to_numpy(dtype=float)
     if not np.isfinite(values).all():
         bad = table.loc[~np.isfinite(values).all(axis=1), "variable"].unique().tolist()

@@ -21,8 +21,15 @@ def test_datatree_layout(run):
     _model, _sim, tree, _ = run
     post = tree["posterior"]
     assert isinstance(tree, xr.DataTree)
-    assert dict(post.sizes) == {"chain": 4, "draw": 10_000, "scenario": 3, "sector": 8}
-    assert post["demographic_cost_sector_bn"].dims == ("chain", "draw", "scenario", "sector")
+    assert dict(post.sizes) == {"chain": 4, "draw": 10_000, "scenario": 3, "year": 1, "sector": 8}
+    assert post["demographic_cost_sector_bn"].dims == (
+        "chain",
+        "draw",
+        "scenario",
+        "year",
+        "sector",
+    )
+    assert list(post["year"].values) == [2025]
     assert list(post["scenario"].values) == ["main", "high", "low"]
     assert tree.attrs["seed_entropy"] == "99"
 
