@@ -11,12 +11,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mc"
 RANK = {
     "kernels": 0,
     "sampling": 1,
-    "model": 1,
-    "calibration": 2,
-    "engine": 2,
-    "summary": 3,
-    "report": 4,
-    "cli": 5,
+    "model": 2,
+    "calibration": 3,
+    "data": 3,
+    "engine": 3,
+    "summary": 4,
+    "report": 5,
+    "cli": 6,
 }
 SHARED = {"errors", "_version"}  # usable from every layer
 

@@ -21,6 +21,14 @@ import yaml
 
 from mc.errors import ConfigError
 from mc.model.ages import SEXES, AgeGroups, parse_age_group, spread_over_bands
+from mc.model.economy_spec import (
+    EconomySpec,
+    Threshold,
+    economy_to_dict,
+    parse_economy,
+    parse_exceedance,
+    thresholds_to_list,
+)
 from mc.model.fields import Section, check_number, number_list
 
 
@@ -182,6 +190,8 @@ class Config:
     uncertainty: Uncertainty = Uncertainty()
     run: RunDefaults = RunDefaults()
     description: str = ""
+    economy: EconomySpec | None = None
+    exceedance: tuple[Threshold, ...] = ()
     base_dir: Path = field(default=Path("."), compare=False)
     source: str | None = field(default=None, compare=False)
 
@@ -513,6 +523,11 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
     if seed is not None:
         seed = int(check_number(seed, run_sec.field("seed"), source, low=0, integer=True))
     run_sec.done()
+    economy = None
+    if top.has("economy"):
+        data_e, src_e = _maybe_file(top, "economy")
+        economy = parse_economy(Section(data_e, "economy", src_e), cost_year)
+    exceedance = parse_exceedance(top.take("exceedance", None), top)
     top.done()
     config = Config(
         name=name,
@@ -526,6 +541,8 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
         uncertainty=uncertainty,
         run=RunDefaults(draws, block, seed),
         description=description,
+        economy=economy,
+        exceedance=exceedance,
         base_dir=base_dir,
         source=source,
     )
@@ -655,4 +672,6 @@ def _config_to_dict(c: Config) -> dict[str, Any]:
             "unit_costs": {"log_sd": u.unit_cost_log_sd},
         },
         "run": run,
+        **({"economy": economy_to_dict(c.economy)} if c.economy is not None else {}),
+        **({"exceedance": thresholds_to_list(c.exceedance)} if c.exceedance else {}),
     }

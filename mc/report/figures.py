@@ -129,3 +129,89 @@ def band_chart(
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+_LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def economy_fan(
+    path: str | Path,
+    summary: pd.DataFrame,
+    deterministic: pd.DataFrame,
+    scenarios: Sequence[tuple[str, str]],
+    *,
+    lang: str = "nb",
+    levels: Sequence[int] = NORGES_BANK_BANDS,
+    norm_pct: float = 2.0,
+) -> Path:
+    """Fan charts of the net operating result and the real growth in free revenues.
+
+    The bands are those of the first scenario; every scenario's point estimate is drawn beside
+    them, and the net operating result gets TBU's recommended 2 % as a line. With a single year
+    the bands are drawn as a bar.
+    """
+    panels = (("net_operating_result_pct", "ndr"), ("real_growth_free_revenues_bn", "real_growth"))
+    main, main_label = scenarios[0]
+    ordered = sorted(levels, reverse=True)
+    shades = dict(zip(ordered, _SHADES, strict=False))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), layout="constrained")
+    years = sorted(summary.loc[summary["variable"] == panels[0][0], "year"].unique())
+    for ax, (variable, key) in zip(axes, panels, strict=True):
+        rows = summary[(summary["variable"] == variable) & (summary["scenario"] == main)]
+        rows = rows.set_index("year").loc[years]
+        single = len(years) == 1
+        for level in ordered:
+            lo, hi = _BOUNDS[level]
+            label = text(lang, "band", level=level)
+            if single:
+                ax.fill_between(
+                    [years[0] - 0.3, years[0] + 0.3],
+                    rows[lo].iloc[0],
+                    rows[hi].iloc[0],
+                    color=shades[level],
+                    linewidth=0,
+                    label=label,
+                )
+            else:
+                ax.fill_between(
+                    years, rows[lo], rows[hi], color=shades[level], linewidth=0, label=label
+                )
+        ax.plot(
+            years,
+            rows["q50"],
+            color=_MEDIAN,
+            linewidth=2,
+            marker="o" if single else None,
+            label=text(lang, "median"),
+        )
+        for (name, label), style in zip(scenarios, _LINE_STYLES, strict=False):
+            point = deterministic[
+                (deterministic["variable"] == variable) & (deterministic["scenario"] == name)
+            ].set_index("year")
+            point = point.loc[[y for y in years if y in point.index], "value"]
+            ax.plot(
+                point.index,
+                point.values,
+                linestyle=style,
+                color="black",
+                marker="x",
+                linewidth=1,
+                label=text(lang, "point_of", scenario=label),
+            )
+        if variable == "net_operating_result_pct":
+            ax.axhline(norm_pct, color="#c0392b", linewidth=1.2, label=text(lang, "norm"))
+        ax.set_title(text(lang, key), fontsize=10)
+        ax.set_xticks(years)
+        ax.grid(alpha=0.3)
+    axes[0].legend(
+        loc="best",
+        fontsize=7,
+        frameon=False,
+        title=text(lang, "bands_of", scenario=main_label),
+        title_fontsize=7,
+    )
+    fig.suptitle(text(lang, "economy_title", first=years[0], last=years[-1]))
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -16,6 +16,12 @@ _TEXT = {
         "draws_note": "{draws} trekninger, {blocks} blokker",
         "scenario": "Alternativ",
         "mean": "Gj.snitt",
+        "economy_title": "Kommunesektorens økonomi, {first}-{last}",
+        "ndr": "Netto driftsresultat, prosent av driftsinntektene",
+        "real_growth": "Realvekst i frie inntekter, mrd. kr",
+        "norm": "TBUs anbefalte nivå (2 %)",
+        "bands_of": "Intervaller: {scenario}",
+        "point_of": "Punktanslag: {scenario}",
     },
     "en": {
         "fan_title": "Extra costs of demographic change {year}, bn {price_year} kroner",
@@ -28,6 +34,12 @@ _TEXT = {
         "draws_note": "{draws} draws, {blocks} blocks",
         "scenario": "Scenario",
         "mean": "Mean",
+        "economy_title": "The municipal sector's economy, {first}-{last}",
+        "ndr": "Net operating result, % of operating revenues",
+        "real_growth": "Real growth in free revenues, bn NOK",
+        "norm": "TBU's recommended level (2 %)",
+        "bands_of": "Bands: {scenario}",
+        "point_of": "Point estimate: {scenario}",
     },
 }
 

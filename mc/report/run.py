@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from mc.report.figures import band_chart
+from mc.report.figures import band_chart, economy_fan
 from mc.report.io import OutputDir
 from mc.report.manifest import build_manifest
 from mc.summary.pipeline import Analysis
 
 FAN_FILE = "fan_demographic_cost.png"
+ECONOMY_FAN_FILE = "fan_economy.png"
 
 
 def write_run(
@@ -45,11 +46,14 @@ def write_run(
         if sim is not None and analysis.tree is not None and analysis.summary is not None:
             folder.write_csv("summary.csv", analysis.summary)
             analysis.tree.to_netcdf(folder.file("draws.nc"), engine="h5netcdf")
+            labels = [
+                (s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios
+            ]
             band_chart(
                 folder.file(FAN_FILE),
                 analysis.summary,
                 analysis.deterministic,
-                [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios],
+                labels,
                 analysis.published,
                 year=config.cost_year,
                 price_year=config.price_year,
@@ -57,6 +61,16 @@ def write_run(
                 blocks=sim.plan.n_blocks,
                 lang=lang,
             )
+            if "net_operating_result_pct" in set(analysis.summary["variable"]):
+                economy_fan(
+                    folder.file(ECONOMY_FAN_FILE),
+                    analysis.summary,
+                    analysis.deterministic,
+                    labels,
+                    lang=lang,
+                )
+            if analysis.exceedance is not None:
+                folder.write_csv("exceedance.csv", analysis.exceedance)
         folder.write_json("manifest.json", manifest)
     return Path(out)
 

@@ -9,16 +9,13 @@ import xarray as xr
 
 from mc.engine import BlockPlan, SchedulerSpec, SimulationResult, simulate
 from mc.engine.run import Progress
-from mc.model.config import Config
-from mc.model.demographic import (
-    VARIABLE_DIMS,
-    build_model,
-    deterministic_outputs,
-    load_population,
-)
+from mc.model.config import Config, PopulationKind
+from mc.model.demographic import load_population
+from mc.model.economy import build_full_model, full_point_estimates
 from mc.model.population import PopulationTable
 from mc.sampling import resolve_entropy
 from mc.summary.datatree import to_datatree
+from mc.summary.exceedance import exceedance_table
 from mc.summary.table import deterministic_table, summary_table
 
 
@@ -32,6 +29,7 @@ class Analysis:
     simulation: SimulationResult | None = None
     tree: xr.DataTree | None = None
     summary: pd.DataFrame | None = None
+    exceedance: pd.DataFrame | None = None
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -43,6 +41,26 @@ class Analysis:
             if s.published_free_bn is not None:
                 out[(s.name, "demographic_cost_free_bn")] = s.published_free_bn
         return out
+
+
+def run_population(config: Config, override: str | None = None) -> PopulationTable | None:
+    """The national population a run reads.
+
+    The override if given; else the config's file or ``ssb:`` source (fetched into the cache
+    when missing); else the projection's data folder.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or breaks a rule, or an ``ssb:`` source cannot be fetched.
+    """
+    from mc.data.loaders import load_population as load_source
+
+    if override is not None:
+        return load_source(override, allow_fetch=True)
+    if config.population.kind is PopulationKind.OBSERVED and config.population.file:
+        return load_source(config.population.file, allow_fetch=True, base_dir=config.base_dir)
+    return load_population(config)
 
 
 def analyse(
@@ -82,10 +100,10 @@ def analyse(
     Analysis
     """
     if population is None:
-        population = load_population(config)
-    point = deterministic_outputs(config, population)
-    model = build_model(config, population)
-    det = deterministic_table(point, model.coords, VARIABLE_DIMS, config.cost_year)
+        population = run_population(config)
+    model = build_full_model(config, population)
+    point = full_point_estimates(config, model, population)
+    det = deterministic_table(point, model.coords, model.dims, config.cost_year)
     analysis = Analysis(config, det, population)
     if deterministic_only:
         return analysis
@@ -94,7 +112,7 @@ def analyse(
     sim = simulate(model, plan, entropy, scheduler, client=client, progress=progress)
     tree = to_datatree(
         sim.draws,
-        VARIABLE_DIMS,
+        model.dims,
         model.coords,
         attrs={
             "tbu_mc_config": config.name,
@@ -108,4 +126,6 @@ def analyse(
     analysis.simulation = sim
     analysis.tree = tree
     analysis.summary = summary_table(tree, sim.moments, config.cost_year)
+    if config.exceedance:
+        analysis.exceedance = exceedance_table(tree, config.exceedance)
     return analysis

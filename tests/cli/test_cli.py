@@ -28,13 +28,35 @@ def test_run_writes_every_output(sync_run, capsys):
     assert names == [
         "deterministic.csv",
         "draws.nc",
+        "exceedance.csv",
         "fan_demographic_cost.png",
+        "fan_economy.png",
         "manifest.json",
         "summary.csv",
     ]
+    exceedance = pd.read_csv(sync_run / "exceedance.csv")
+    assert list(exceedance.columns) == [
+        "variable",
+        "scenario",
+        "year",
+        "threshold",
+        "direction",
+        "probability",
+        "mcse",
+    ]
+    below_two = exceedance[(exceedance["threshold"] == 2.0) & (exceedance["scenario"] == "main")]
+    assert 0 < below_two["probability"].iloc[0] < 1 and below_two["mcse"].iloc[0] > 0
     summary = pd.read_csv(sync_run / "summary.csv")
     assert tuple(summary.columns) == SUMMARY_COLUMNS
-    assert {"demographic_cost_total_bn", "demographic_cost_free_bn"} <= set(summary["variable"])
+    assert {
+        "demographic_cost_total_bn",
+        "demographic_cost_free_bn",
+        "deflator_pct",
+        "tax_growth_pct",
+        "real_growth_free_revenues_bn",
+        "handlingsrom_bn",
+        "net_operating_result_pct",
+    } <= set(summary["variable"])
     tree = xr.open_datatree(sync_run / "draws.nc", engine="h5netcdf")
     assert dict(tree["posterior"].sizes)["chain"] == 2
     assert dict(tree["posterior"].sizes)["draw"] == 10_000
