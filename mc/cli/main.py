@@ -73,14 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the point estimates (every driver at its central value)",
     )
     run.add_argument("--out", help="output folder (default: results/<config name>)")
-    run.add_argument("--population", help="population CSV replacing the config's file")
+    run.add_argument(
+        "--population", help="population CSV/Parquet or ssb:07459 replacing the config's file"
+    )
     run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     hist = sub.add_parser("history", help="costs year by year from observed population change")
     hist.add_argument("config", help="YAML configuration supplying unit costs")
     hist.add_argument(
-        "--population", required=True, help="population CSV (year, age, sex, population)"
+        "--population",
+        required=True,
+        help="population CSV/Parquet (year, age, sex, population) or ssb:07459",
     )
     hist.add_argument("--from", dest="first", type=int, required=True, help="first cost year")
     hist.add_argument("--to", dest="last", type=int, required=True, help="last cost year")
@@ -244,13 +248,12 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     from mc.engine import BlockPlan, parse_scheduler
     from mc.model.config import load_config
-    from mc.model.population import read_population
     from mc.report import headline_table, write_run
-    from mc.summary.pipeline import analyse
+    from mc.summary.pipeline import analyse, run_population
 
     config = load_config(args.config)
     scheduler = parse_scheduler(args.sync, args.workers, args.threads, args.scheduler)
-    population = read_population(args.population) if args.population else None
+    population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
     if not args.deterministic:  # check the plan before any work is done
         BlockPlan(args.draws or config.run.draws, args.block_size or config.run.block_size)
@@ -294,14 +297,14 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
 
 def _history(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from mc.data.loaders import load_population as load_source
     from mc.model.config import load_config
     from mc.model.history import history_costs
-    from mc.model.population import read_population
     from mc.report import write_history
     from mc.report.manifest import build_manifest
 
     config = load_config(args.config)
-    population = read_population(args.population)
+    population = load_source(args.population, allow_fetch=True)
     try:
         frame = history_costs(config, population, args.first, args.last)
     except ValueError as exc:
@@ -314,7 +317,7 @@ def _history(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         config_sha256=config.sha256(),
         config_path=config.source,
         mode="history",
-        data_files=[args.population],
+        data_files=[population.source],
         command=_command(argv),
     )
     write_history(args.out, frame, manifest)
