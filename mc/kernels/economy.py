@@ -24,7 +24,8 @@ For year ``t`` (plan values carry a ``b``; outcomes do not):
   of the historical year-to-year spread.
 
 Outputs per draw, scenario and year: deflator (%), tax growth (%), real growth in free revenues,
-handlingsrom and free revenues (bn kr), net operating result (% of operating revenues).
+handlingsrom and free revenues (bn kr), net operating result (% of operating revenues), nominal
+growth in free revenues (%).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ OUTPUTS = (
     "handlingsrom_bn",
     "free_revenues_bn",
     "net_operating_result_pct",
+    "nominal_growth_free_revenues_pct",
 )
 
 
@@ -87,7 +89,7 @@ def accounts_numpy(
 
     Returns
     -------
-    ndarray, shape (n, S, Y, 6)
+    ndarray, shape (n, S, Y, 7)
         Outputs in the order of :data:`OUTPUTS`.
     """
     n, n_scen, n_years = demographic.shape
@@ -122,6 +124,7 @@ def accounts_numpy(
         out[:, :, t, 3] = growth - demo - x.pension[t]
         out[:, :, t, 4] = fi
         out[:, :, t, 5] = ndr
+        out[:, :, t, 6] = 100 * (fi / fi_prev - 1)
         fi_prev, tax_prev, rev_prev, ndr_prev = fi, taxes, revenues, ndr
     return out
 
@@ -147,7 +150,7 @@ def _accounts_numba(
     demographic_total,
 ):  # pragma: no cover - compiled
     n, n_scen, n_years = demographic.shape
-    out = np.empty((n, n_scen, n_years, 6))
+    out = np.empty((n, n_scen, n_years, 7))
     for d in range(n):
         for s in range(n_scen):
             fi_prev, tax_prev, rev_prev, ndr_prev = free_revenues0, taxes0, revenues0, ndr0
@@ -181,6 +184,7 @@ def _accounts_numba(
                 out[d, s, t, 3] = growth - demo - pension[t]
                 out[d, s, t, 4] = fi
                 out[d, s, t, 5] = ndr
+                out[d, s, t, 6] = 100 * (fi / fi_prev - 1)
                 fi_prev, tax_prev, rev_prev, ndr_prev = fi, taxes, revenues, ndr
     return out
 

@@ -62,6 +62,8 @@ def test_real_growth_identity_across_years(data_dir):
     np.testing.assert_allclose(
         rg[..., 1:], fi[..., 1:] - fi[..., :-1] * (1 + d[..., 1:] / 100), rtol=0, atol=1e-9
     )
+    nominal = out["nominal_growth_free_revenues_pct"]
+    np.testing.assert_allclose(nominal[..., 1:], 100 * (fi[..., 1:] / fi[..., :-1] - 1), rtol=1e-10)
     assert model.years == tuple(range(2025, 2031))
 
 
