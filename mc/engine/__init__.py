@@ -1,18 +1,24 @@
 """Running blocks of draws: the block plan, seeds, schedulers, failure policy and reduction."""
 
-from mc.engine.blocks import BlockResult, run_block
+from mc.engine.blocks import run_block
+from mc.engine.checkpoint import Checkpoints
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
+from mc.engine.reduce import Grid, Reducer, Summary, pilot_grids
 from mc.engine.run import SimulationResult, simulate
 from mc.engine.schedulers import SchedulerSpec, parse_scheduler
 
 __all__ = [
     "BlockPlan",
-    "BlockResult",
+    "Checkpoints",
+    "Grid",
     "Moments",
+    "Reducer",
     "SchedulerSpec",
     "SimulationResult",
+    "Summary",
     "parse_scheduler",
+    "pilot_grids",
     "run_block",
     "simulate",
 ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from mc.engine.moments import Moments
+from mc.engine.checkpoint import load_block, save_block
+from mc.engine.reduce import Reducer, Summary
 from mc.sampling import block_generator
 
 
@@ -20,21 +20,21 @@ class Model(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class BlockResult:
-    """Per-draw outputs and moments of one block."""
-
-    block: int
-    draws: dict[str, np.ndarray]
-    moments: dict[str, Moments]
-    seconds: float
-
-
-def run_block(model: Model, entropy: int, block: int, size: int, **options: Any) -> BlockResult:
-    """Run block ``block`` of ``size`` draws from its own stream.
+def run_block(
+    model: Model,
+    entropy: int,
+    block: int,
+    size: int,
+    reducer: Reducer | None = None,
+    checkpoint: str | None = None,
+    **options: Any,
+) -> Summary:
+    """Run block ``block`` of ``size`` draws from its own stream and summarise it.
 
     The stream comes from ``SeedSequence(entropy, spawn_key=(block,))``, so the result is the
-    same on any worker, in any order and after any number of retries.
+    same on any worker, in any order and after any number of retries. With a ``checkpoint``
+    folder, a block saved there earlier is loaded instead of recomputed, and a new one is saved
+    as soon as it is done.
 
     Raises
     ------
@@ -42,12 +42,19 @@ def run_block(model: Model, entropy: int, block: int, size: int, **options: Any)
         If the model produced a NaN or infinite value (naming the variable), so that no
         non-finite number reaches a summary.
     """
+    if checkpoint is not None:
+        saved = load_block(checkpoint, block)
+        if saved is not None:
+            return saved
     start = time.perf_counter()
     draws = model.simulate(block_generator(entropy, block), size, **options)
-    moments = {name: Moments.of(values) for name, values in draws.items()}
-    for name, m in moments.items():
+    summary = (reducer or Reducer()).summarize(block, draws, 0.0)
+    for name, m in summary.moments.items():
         if not m.finite:
             raise FloatingPointError(
                 f"block {block}: variable {name!r} has non-finite draws; check the inputs"
             )
-    return BlockResult(block, draws, moments, time.perf_counter() - start)
+    summary.seconds = [time.perf_counter() - start]
+    if checkpoint is not None:
+        save_block(checkpoint, summary)
+    return summary

@@ -1,17 +1,20 @@
-"""Run all blocks of a plan under a scheduler and put the pieces together in block order."""
+"""Run all blocks of a plan under a scheduler and merge their summaries in a fixed tree."""
 
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from mc.engine.blocks import BlockResult, Model, run_block
-from mc.engine.moments import Moments, merge_all
+from mc.engine.blocks import Model, run_block
+from mc.engine.checkpoint import Checkpoints
+from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
+from mc.engine.reduce import Grid, Reducer, Summary, merge, tree_merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
 from mc.errors import BlockError
 
@@ -20,15 +23,19 @@ Progress = Callable[[int], None]
 
 @dataclass
 class SimulationResult:
-    """Draws of a run, arranged ``(chain=block, draw, ...)``, with merged moments and timings."""
+    """A run's merged summary: moments, and draws ``(chain=block, draw, ...)`` or histograms."""
 
-    draws: dict[str, np.ndarray]
     moments: dict[str, Moments]
     plan: BlockPlan
     entropy: int
     scheduler: str
     wall_seconds: float
     block_seconds: list[float] = field(default_factory=list)
+    draws: dict[str, np.ndarray] | None = None
+    counts: dict[str, np.ndarray] | None = None
+    grids: dict[str, Grid] | None = None
+    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    resumed_blocks: int = 0
 
 
 def simulate(
@@ -40,8 +47,11 @@ def simulate(
     client: Any = None,
     retries: int = 2,
     progress: Progress | None = None,
+    reducer: Reducer | None = None,
+    checkpoints: Checkpoints | None = None,
+    resume: bool = False,
 ) -> SimulationResult:
-    """Run every block of ``plan`` and assemble the result.
+    """Run every block of ``plan`` and merge the block summaries.
 
     Parameters
     ----------
@@ -56,15 +66,23 @@ def simulate(
     client : distributed.Client, optional
         An existing client to use instead of starting one (``scheduler`` is then ignored).
     retries : int
-        Times Dask may rerun a block whose task raised (worker loss is handled by Dask itself).
+        Times Dask may rerun a block whose task raised (a lost worker is handled by Dask itself:
+        its blocks are recomputed elsewhere, from the same streams).
     progress : callable, optional
         Called with the number of draws each time a block finishes.
+    reducer : Reducer, optional
+        ``gather`` (default: keep the draws) or ``stream`` (histograms; memory independent of
+        the draws).
+    checkpoints : Checkpoints, optional
+        Save every finished block as it completes; blocks found there are not recomputed.
+    resume : bool
+        Continue the run whose checkpoints are there (refused if the run's identity changed).
 
     Returns
     -------
     SimulationResult
-        Identical, bit for bit, for any scheduler and worker count given the same ``entropy``
-        and ``plan``.
+        Identical, bit for bit, for any scheduler, worker count, retry or resumption given the
+        same ``entropy`` and ``plan``.
 
     Raises
     ------
@@ -72,26 +90,33 @@ def simulate(
         If a block fails after its retries, with the block index, the entropy and the traceback.
     """
     scheduler = scheduler or SchedulerSpec()
+    reducer = reducer or Reducer()
+    folder = None
+    resumed = 0
+    if checkpoints is not None:
+        resumed = checkpoints.open(resume)
+        folder = str(checkpoints.folder)
     start = time.perf_counter()
     if client is not None:
-        results = _run_on_client(client, model, plan, entropy, retries, progress)
+        root = _run_on_client(client, model, plan, entropy, retries, progress, reducer, folder)
         described = f"Dask client at {client.scheduler.address}"
     elif scheduler.kind == "sync":
-        results = []
+        summaries = []
         for block in range(plan.n_blocks):
             try:
-                results.append(run_block(model, entropy, block, plan.block_size))
+                summaries.append(run_block(model, entropy, block, plan.block_size, reducer, folder))
             except Exception as exc:
-                raise BlockError(block, entropy, _format(exc)) from exc
+                raise BlockError(block, entropy, "".join(traceback.format_exception(exc))) from exc
             if progress:
                 progress(plan.block_size)
+        root = tree_merge(summaries, merge)
         described = scheduler.describe()
     else:
         with dask_client(scheduler) as c:
-            results = _run_on_client(c, model, plan, entropy, retries, progress)
+            root = _run_on_client(c, model, plan, entropy, retries, progress, reducer, folder)
         described = scheduler.describe()
     wall = time.perf_counter() - start
-    return assemble(results, plan, entropy, described, wall)
+    return _result(root, plan, entropy, described, wall, reducer, resumed)
 
 
 def _run_on_client(
@@ -101,61 +126,67 @@ def _run_on_client(
     entropy: int,
     retries: int,
     progress: Progress | None,
-) -> list[BlockResult]:
+    reducer: Reducer,
+    folder: str | None,
+) -> Summary:
     from distributed import as_completed
 
-    n = plan.n_blocks
     model_future = client.scatter(model, broadcast=True, hash=False)
-    futures = client.map(
-        run_block,
-        [model_future] * n,
-        [entropy] * n,
-        list(range(n)),
-        [plan.block_size] * n,
-        pure=False,
-        retries=retries,
-    )
-    block_of = {f.key: k for k, f in enumerate(futures)}
-    results: list[BlockResult | None] = [None] * n
+    blocks = [
+        client.submit(
+            run_block,
+            model_future,
+            entropy,
+            k,
+            plan.block_size,
+            reducer,
+            folder,
+            pure=False,
+            retries=retries,
+        )
+        for k in range(plan.n_blocks)
+    ]
+    # the merge tree is built now, over block order, so it is the same whatever finishes first;
+    # merges run on the workers and only the root travels to this process
+    root = tree_merge(blocks, lambda a, b: client.submit(merge, a, b, pure=False))
+    block_of = {f.key: k for k, f in enumerate(blocks)}
     try:
-        for future in as_completed(futures):
+        for future in as_completed(blocks):
             if future.status == "error":
                 exc = future.exception()
-                detail = "".join(_format_tb(future.traceback())) + f"{type(exc).__name__}: {exc}"
-                raise BlockError(block_of[future.key], entropy, detail)
-            result = future.result()
-            results[result.block] = result
-            future.release()
+                detail = "".join(traceback.format_tb(future.traceback()))
+                raise BlockError(
+                    block_of[future.key], entropy, f"{detail}{type(exc).__name__}: {exc}"
+                )
             if progress:
                 progress(plan.block_size)
+        return root.result()
     except BaseException:
-        client.cancel(futures)
+        client.cancel([*blocks, root])
         raise
-    return [r for r in results if r is not None]
 
 
-def assemble(
-    results: list[BlockResult], plan: BlockPlan, entropy: int, scheduler: str, wall: float
+def _result(
+    root: Summary,
+    plan: BlockPlan,
+    entropy: int,
+    scheduler: str,
+    wall: float,
+    reducer: Reducer,
+    resumed: int,
 ) -> SimulationResult:
-    """Stack block draws as chains and merge moments, always in block order."""
-    results = sorted(results, key=lambda r: r.block)
-    if [r.block for r in results] != list(range(plan.n_blocks)):
-        raise RuntimeError("internal error: some blocks are missing from the result")
-    names = list(results[0].draws)
-    draws = {name: np.stack([r.draws[name] for r in results]) for name in names}
-    moments = {name: merge_all([r.moments[name] for r in results]) for name in names}
+    if (root.first, root.n) != (0, plan.n_blocks):
+        raise RuntimeError("internal error: the merged summary does not cover every block")
     return SimulationResult(
-        draws, moments, plan, entropy, scheduler, wall, [r.seconds for r in results]
+        moments=root.moments,
+        plan=plan,
+        entropy=entropy,
+        scheduler=scheduler,
+        wall_seconds=wall,
+        block_seconds=root.seconds,
+        draws=root.draws,
+        counts=root.counts,
+        grids=reducer.grids,
+        shapes=root.shapes,
+        resumed_blocks=resumed,
     )
-
-
-def _format(exc: BaseException) -> str:
-    import traceback
-
-    return "".join(traceback.format_exception(exc))
-
-
-def _format_tb(tb: Any) -> list[str]:
-    import traceback
-
-    return traceback.format_tb(tb) if tb is not None else []

@@ -20,6 +20,7 @@ import pandas as pd
 from mc.errors import OutputError
 
 MARKER = "manifest.json"  # a folder holding this file is a tbu-mc output and may be replaced
+CHECKPOINT_MARKER = "checkpoints/run.json"  # ... and so is one holding a run's checkpoints
 
 
 class OutputDir:
@@ -42,7 +43,8 @@ class OutputDir:
         if self.target.exists():
             if not self.target.is_dir():
                 raise OutputError(f"--out {self.target} exists and is not a folder")
-            if any(self.target.iterdir()) and not (self.target / MARKER).exists():
+            ours = (self.target / MARKER).exists() or (self.target / CHECKPOINT_MARKER).exists()
+            if any(self.target.iterdir()) and not ours:
                 raise OutputError(
                     f"--out {self.target} exists, is not empty and holds no {MARKER}; refusing to "
                     "replace a folder that is not a tbu-mc output"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
-from mc.engine import BlockPlan, SchedulerSpec, SimulationResult, simulate
+from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, SimulationResult, simulate
 from mc.engine.run import Progress
+from mc.engine.testing import Slowed
 from mc.model.config import Config, PopulationKind
 from mc.model.demographic import load_population
 from mc.model.economy import build_full_model, full_point_estimates
@@ -74,6 +76,9 @@ def analyse(
     population: PopulationTable | None = None,
     client: object = None,
     progress: Progress | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    slow_blocks: float = 0.0,
 ) -> Analysis:
     """Run the configured model.
 
@@ -94,6 +99,13 @@ def analyse(
         Run on this client.
     progress : callable, optional
         Called with the draws finished after each block.
+    checkpoint_dir : str or Path, optional
+        Save each finished block here; with ``resume``, continue an interrupted run from it
+        (refused, naming what changed, if the configuration, seed or block size differ).
+    resume : bool
+        Continue the run checkpointed in ``checkpoint_dir``.
+    slow_blocks : float
+        Make every block take at least this many seconds (for fault-injection tests only).
 
     Returns
     -------
@@ -109,7 +121,26 @@ def analyse(
         return analysis
     plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
     entropy = resolve_entropy(seed if seed is not None else config.run.seed)
-    sim = simulate(model, plan, entropy, scheduler, client=client, progress=progress)
+    checkpoints = None
+    if checkpoint_dir is not None:
+        identity = {
+            "config": config.to_dict(),
+            "entropy": entropy,
+            "block_size": plan.block_size,
+            "reducer": "gather",
+        }
+        checkpoints = Checkpoints(Path(checkpoint_dir), identity)
+    runnable = Slowed(model, slow_blocks) if slow_blocks else model
+    sim = simulate(
+        runnable,
+        plan,
+        entropy,
+        scheduler,
+        client=client,
+        progress=progress,
+        checkpoints=checkpoints,
+        resume=resume,
+    )
     tree = to_datatree(
         sim.draws,
         model.dims,

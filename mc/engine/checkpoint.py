@@ -1,0 +1,110 @@
+"""Checkpoints: every finished block is saved as it completes, so an interrupted run can resume.
+
+A checkpoint folder holds ``run.json`` (what the run is: configuration, seed entropy, block size,
+reducer) and one ``block-NNNNNN.npz`` per finished block, each written atomically (a temporary
+file, then a rename). A block task that finds its file loads it instead of computing, so a resumed
+run — or a retried task — redoes only what is missing, and the result is bit-identical to an
+uninterrupted run. Resuming with a different identity is refused, naming what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mc.engine.reduce import Summary, summary_from_arrays, summary_to_arrays
+from mc.errors import OutputError
+
+IDENTITY_FILE = "run.json"
+
+
+def block_path(folder: str | Path, block: int) -> Path:
+    """File of one block's summary."""
+    return Path(folder) / f"block-{block:06d}.npz"
+
+
+def save_block(folder: str | Path, summary: Summary) -> Path:
+    """Write one block's summary atomically."""
+    path = block_path(folder, summary.first)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **summary_to_arrays(summary))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_block(folder: str | Path, block: int) -> Summary | None:
+    """A saved block summary, or ``None`` if the block has not finished."""
+    path = block_path(folder, block)
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        return summary_from_arrays({key: data[key] for key in data.files})
+
+
+def differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted paths where two JSON-like values differ, with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new), key=str):
+            here = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(f"{here}: added ({new[key]!r})")
+            elif key not in new:
+                out.append(f"{here}: removed (was {old[key]!r})")
+            else:
+                out.extend(differences(old[key], new[key], here))
+        return out
+    return [] if old == new else [f"{path}: {old!r} -> {new!r}"]
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """A checkpoint folder for one run identity."""
+
+    folder: Path
+    identity: dict[str, Any]
+
+    def open(self, resume: bool) -> int:
+        """Prepare the folder; returns the number of blocks already saved.
+
+        Raises
+        ------
+        OutputError
+            If the folder holds another run's checkpoints and ``resume`` is false, or if
+            ``resume`` is true and the identity changed (the message lists what changed).
+        """
+        record = self.folder / IDENTITY_FILE
+        canonical = json.loads(json.dumps(self.identity, default=str))
+        if record.is_file():
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            if not resume:
+                raise OutputError(
+                    f"{self.folder.parent} holds checkpoints of an interrupted run; add --resume "
+                    "to continue it, or choose another --out"
+                )
+            changed = differences(saved, canonical)
+            if changed:
+                shown = "; ".join(changed[:5]) + (
+                    f" (and {len(changed) - 5} more)" if len(changed) > 5 else ""
+                )
+                raise OutputError(f"cannot resume {self.folder.parent}: the run changed: {shown}")
+            return len(list(self.folder.glob("block-*.npz")))
+        if resume:
+            raise OutputError(f"--resume: no checkpoints in {self.folder} to resume from")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".run.", dir=self.folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(canonical, stream, indent=1, sort_keys=True)
+        os.replace(temp, record)
+        return 0
