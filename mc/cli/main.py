@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mc._version import __version__
-from mc.errors import TbuMcError
+from mc.errors import ConfigError, TbuMcError
 
 EXIT_USAGE = 2
 
@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="connect to a running Dask scheduler, e.g. tcp://host:8786",
     )
+    where.add_argument(
+        "--cluster",
+        choices=("slurm", "pbs"),
+        help="start workers as batch jobs (dask-jobqueue) from the config's cluster: section",
+    )
     run.add_argument(
         "--deterministic",
         action="store_true",
@@ -78,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from the checkpoints in --out",
+    )
+    run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
 
     hist = sub.add_parser("history", help="costs year by year from observed population change")
     hist.add_argument("config", help="YAML configuration supplying unit costs")
@@ -252,7 +263,21 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.summary.pipeline import analyse, run_population
 
     config = load_config(args.config)
-    scheduler = parse_scheduler(args.sync, args.workers, args.threads, args.scheduler)
+    scheduler = parse_scheduler(
+        args.sync,
+        args.workers,
+        args.threads,
+        args.scheduler,
+        args.cluster,
+        None if config.cluster is None else config.cluster.options(),
+        1 if config.cluster is None else config.cluster.jobs,
+    )
+    if args.cluster and config.cluster is not None and config.cluster.kind != args.cluster:
+        raise ConfigError(
+            "cluster.kind",
+            config.cluster.kind,
+            f"the config describes a {config.cluster.kind} cluster, not {args.cluster}",
+        )
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
     if not args.deterministic:  # check the plan before any work is done
@@ -276,8 +301,13 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             deterministic_only=args.deterministic,
             population=population,
             progress=bar.update,
+            checkpoint_dir=None if args.deterministic else out / "checkpoints",
+            resume=args.resume,
+            slow_blocks=args.slow_blocks,
         )
     write_run(out, analysis, lang=args.lang, command=_command(argv))
+    if analysis.simulation is not None and analysis.simulation.resumed_blocks:
+        print(f"resumed: {analysis.simulation.resumed_blocks} block(s) came from checkpoints")
     scenarios = [
         (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
     ]

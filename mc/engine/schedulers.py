@@ -11,7 +11,7 @@ from typing import Any
 
 from mc.errors import ConfigError
 
-KINDS = ("sync", "threads", "processes", "address")
+KINDS = ("sync", "threads", "processes", "address", "slurm", "pbs")
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,17 @@ class SchedulerSpec:
         Threads or processes; defaults to the machine's cores.
     address : str, optional
         Scheduler address such as ``tcp://10.0.0.5:8786`` (``kind="address"``).
+    jobqueue : tuple of (name, value), optional
+        dask-jobqueue options for ``kind="slurm"`` or ``"pbs"`` (cores, memory, walltime, ...).
+    jobs : int
+        Batch jobs to start for ``slurm`` / ``pbs``.
     """
 
     kind: str = "processes"
     workers: int | None = None
     address: str | None = None
+    jobqueue: tuple[tuple[str, Any], ...] = ()
+    jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -55,7 +61,31 @@ class SchedulerSpec:
             return f"threads ({self.n_workers} threads, in-process Dask cluster)"
         if self.kind == "processes":
             return f"LocalCluster ({self.n_workers} worker processes x 1 thread)"
+        if self.kind in ("slurm", "pbs"):
+            options = dict(self.jobqueue)
+            return (
+                f"{self.kind.upper()} via dask-jobqueue ({self.jobs} job(s) x "
+                f"{options.get('processes')} worker processes)"
+            )
         return f"Dask scheduler at {self.address}"
+
+
+def jobqueue_cluster(spec: SchedulerSpec) -> Any:
+    """A dask-jobqueue cluster object (no jobs submitted until ``scale``).
+
+    Raises
+    ------
+    ConfigError
+        If dask-jobqueue is not installed (``pip install 'tbu-mc[cluster]'``).
+    """
+    try:
+        import dask_jobqueue
+    except ImportError as exc:
+        raise ConfigError(
+            "--cluster", spec.kind, "needs dask-jobqueue: pip install 'tbu-mc[cluster]'"
+        ) from exc
+    cls = dask_jobqueue.SLURMCluster if spec.kind == "slurm" else dask_jobqueue.PBSCluster
+    return cls(**dict(spec.jobqueue), scheduler_options={"dashboard_address": ":0"})
 
 
 def parse_scheduler(
@@ -63,8 +93,15 @@ def parse_scheduler(
     workers: int | None = None,
     threads: int | None = None,
     address: str | None = None,
+    cluster: str | None = None,
+    cluster_options: dict[str, Any] | None = None,
+    jobs: int = 1,
 ) -> SchedulerSpec:
-    """Build a :class:`SchedulerSpec` from the command-line flags (at most one may be given)."""
+    """Build a :class:`SchedulerSpec` from the command-line flags (at most one may be given).
+
+    ``cluster`` (``slurm`` or ``pbs``) takes its settings from ``cluster_options`` (the
+    configuration's ``cluster:`` section) and starts ``jobs`` batch jobs.
+    """
     chosen = [
         name
         for name, value in (
@@ -72,13 +109,25 @@ def parse_scheduler(
             ("--workers", workers),
             ("--threads", threads),
             ("--scheduler", address),
+            ("--cluster", cluster),
         )
         if value
     ]
     if len(chosen) > 1:
         raise ConfigError(
-            "scheduler", chosen, "give at most one of --sync, --workers, --threads, --scheduler"
+            "scheduler",
+            chosen,
+            "give at most one of --sync, --workers, --threads, --scheduler, --cluster",
         )
+    if cluster:
+        if cluster_options is None:
+            raise ConfigError(
+                "cluster",
+                None,
+                f"--cluster {cluster} needs a cluster: section in "
+                "the configuration (cores, memory, walltime, queue, account, jobs)",
+            )
+        return SchedulerSpec(cluster, jobqueue=tuple(cluster_options.items()), jobs=jobs)
     if sync:
         return SchedulerSpec("sync")
     if threads:
@@ -93,6 +142,11 @@ def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
     """A ``distributed.Client`` for a non-sync spec, closed (with its cluster) on exit."""
     from distributed import Client, LocalCluster
 
+    if spec.kind in ("slurm", "pbs"):
+        with jobqueue_cluster(spec) as cluster, Client(cluster) as client:
+            cluster.scale(jobs=spec.jobs)
+            yield client
+        return
     if spec.kind == "address":
         with Client(spec.address, timeout="30s") as client:
             yield client

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -167,6 +168,36 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class ClusterSpec:
+    """A batch cluster started through dask-jobqueue (``tbu-mc run --cluster slurm|pbs``)."""
+
+    kind: str = "slurm"
+    jobs: int = 1
+    cores: int = 1
+    processes: int | None = None
+    memory: str = "4GB"
+    walltime: str = "01:00:00"
+    queue: str | None = None
+    account: str | None = None
+    job_extra: tuple[str, ...] = ()
+    local_directory: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for dask-jobqueue's cluster classes."""
+        out: dict[str, Any] = {
+            "cores": self.cores,
+            "processes": self.processes or self.cores,
+            "memory": self.memory,
+            "walltime": self.walltime,
+            "job_extra_directives": list(self.job_extra),
+        }
+        for key in ("queue", "account", "local_directory"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True)
 class RunDefaults:
     """Defaults for ``tbu-mc run`` that the command line may override."""
 
@@ -192,6 +223,7 @@ class Config:
     description: str = ""
     economy: EconomySpec | None = None
     exceedance: tuple[Threshold, ...] = ()
+    cluster: ClusterSpec | None = None
     base_dir: Path = field(default=Path("."), compare=False)
     source: str | None = field(default=None, compare=False)
 
@@ -528,6 +560,7 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
         data_e, src_e = _maybe_file(top, "economy")
         economy = parse_economy(Section(data_e, "economy", src_e), cost_year)
     exceedance = parse_exceedance(top.take("exceedance", None), top)
+    cluster = _parse_cluster(top.section("cluster")) if top.has("cluster") else None
     top.done()
     config = Config(
         name=name,
@@ -543,11 +576,41 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
         description=description,
         economy=economy,
         exceedance=exceedance,
+        cluster=cluster,
         base_dir=base_dir,
         source=source,
     )
     _check_consistency(config)
     return config
+
+
+_WALLTIME = re.compile(r"^(\d+-)?\d{1,3}:\d{2}(:\d{2})?$")
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _parse_cluster(sec: Section) -> ClusterSpec:
+    kind = sec.take_str("kind", "slurm", choices=("slurm", "pbs"))
+    jobs = int(sec.take_number("jobs", 1, integer=True, low=1))
+    cores = int(sec.take_number("cores", 1, integer=True, low=1))
+    processes = sec.take("processes", None)
+    if processes is not None:
+        processes = int(
+            check_number(
+                processes, sec.field("processes"), sec.source, integer=True, low=1, high=cores
+            )
+        )
+    memory = sec.take_str("memory", "4GB")
+    if not _MEMORY.match(memory):
+        raise sec.error("memory", memory, "a size such as '32GB' or '7.5GiB'")
+    walltime = sec.take_str("walltime", "01:00:00")
+    if not _WALLTIME.match(walltime):
+        raise sec.error("walltime", walltime, "a time such as '02:00:00' or '1-12:00:00'")
+    queue = sec.take_str("queue") if sec.has("queue") else None
+    account = sec.take_str("account") if sec.has("account") else None
+    extra = tuple(str(x) for x in sec.take_list("job_extra", []))
+    local = sec.take_str("local_directory") if sec.has("local_directory") else None
+    sec.done()
+    return ClusterSpec(kind, jobs, cores, processes, memory, walltime, queue, account, extra, local)
 
 
 def _check_consistency(config: Config) -> None:
@@ -674,4 +737,20 @@ def _config_to_dict(c: Config) -> dict[str, Any]:
         "run": run,
         **({"economy": economy_to_dict(c.economy)} if c.economy is not None else {}),
         **({"exceedance": thresholds_to_list(c.exceedance)} if c.exceedance else {}),
+        **({"cluster": _cluster_to_dict(c.cluster)} if c.cluster is not None else {}),
     }
+
+
+def _cluster_to_dict(c: ClusterSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": c.kind,
+        "jobs": c.jobs,
+        "cores": c.cores,
+        "memory": c.memory,
+        "walltime": c.walltime,
+        "job_extra": list(c.job_extra),
+    }
+    for key in ("processes", "queue", "account", "local_directory"):
+        if getattr(c, key) is not None:
+            out[key] = getattr(c, key)
+    return out
