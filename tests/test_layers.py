@@ -19,7 +19,7 @@ RANK = {
     "report": 5,
     "cli": 6,
 }
-SHARED = {"errors", "_version"}  # usable from every layer
+SHARED = {"errors", "_version", "_files"}  # usable from every layer
 
 
 def layer(module: str) -> str | None:

@@ -21,10 +21,10 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from mc._files import write_atomic
 from mc.errors import DataError
 
 ENV = "TBU_MC_CACHE"
@@ -73,15 +73,7 @@ def file_sha256(path: str | Path) -> str:
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
     """Write a file so that readers see the old one or the new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, lambda stream: stream.write(data))
 
 
 def write_entry(

@@ -10,14 +10,13 @@ uninterrupted run. Resuming with a different identity is refused, naming what ch
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mc._files import write_atomic
 from mc.engine.reduce import Summary, summary_from_arrays, summary_to_arrays
 from mc.errors import OutputError
 
@@ -31,16 +30,8 @@ def block_path(folder: str | Path, block: int) -> Path:
 
 def save_block(folder: str | Path, summary: Summary) -> Path:
     """Write one block's summary atomically."""
-    path = block_path(folder, summary.first)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **summary_to_arrays(summary))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    arrays = summary_to_arrays(summary)
+    return write_atomic(block_path(folder, summary.first), lambda s: np.savez(s, **arrays))
 
 
 def load_block(folder: str | Path, block: int) -> Summary | None:
@@ -103,8 +94,6 @@ class Checkpoints:
         if resume:
             raise OutputError(f"--resume: no checkpoints in {self.folder} to resume from")
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".run.", dir=self.folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(canonical, stream, indent=1, sort_keys=True)
-        os.replace(temp, record)
+        text = json.dumps(canonical, indent=1, sort_keys=True).encode("utf-8")
+        write_atomic(record, lambda stream: stream.write(text))
         return 0

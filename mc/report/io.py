@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from mc._files import usual_permissions, write_atomic
 from mc.errors import OutputError
 
 MARKER = "manifest.json"  # a folder holding this file is a tbu-mc output and may be replaced
@@ -55,6 +56,7 @@ class OutputDir:
         parent = self.target.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.partial-", dir=parent))
+        usual_permissions(self.path)
         return self
 
     def __exit__(
@@ -109,12 +111,4 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write one text file atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, lambda stream: stream.write(text.encode("utf-8")))

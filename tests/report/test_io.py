@@ -42,3 +42,18 @@ def test_write_text_atomic(tmp_path):
     path = write_text_atomic(tmp_path / "a" / "b.yaml", "x: 1\n")
     assert path.read_text() == "x: 1\n"
     assert [p.name for p in path.parent.iterdir()] == ["b.yaml"]
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        with OutputDir(tmp_path / "run") as out:
+            out.write_text("a.txt", "x")
+        path = write_text_atomic(tmp_path / "b.txt", "y")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o755  # not mkdtemp's 0700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600

@@ -1,0 +1,41 @@
+"""Atomic writes with ordinary permissions (shared by every layer, like ``mc.errors``).
+
+``tempfile`` creates private files (0600) and folders (0700); outputs meant for colleagues should
+get the permissions a plain ``open`` or ``mkdir`` would give under the user's umask.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def usual_permissions(path: str | Path) -> None:
+    """Give ``path`` the mode ``open``/``mkdir`` would have given it (0666/0777 minus umask)."""
+    path = Path(path)
+    base = 0o777 if path.is_dir() else 0o666
+    os.chmod(path, base & ~_umask())
+
+
+def write_atomic(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
+    """Write a file by ``write(stream)`` into a temporary sibling, then rename it into place."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        usual_permissions(temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
