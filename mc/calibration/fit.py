@@ -278,6 +278,7 @@ def _unit_cost_table(
         spec = blocks["sectors"][sector.name]
         sectors[sector.name] = {
             "label": {"nb": sector.label_nb, "en": sector.label_en},
+            "level": spec.get("level", "municipality"),
             "free_share": sector.free_share,
             "unit_costs": {
                 g: int(v) for g, v in zip(groups.labels, sector.unit_costs, strict=True)

@@ -49,6 +49,8 @@ class Summary:
     draws: dict[str, np.ndarray] | None = None  # (blocks, draws, ...) in block order
     counts: dict[str, np.ndarray] | None = None  # (cells, bins + 2) per variable
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    block_mean: dict[str, np.ndarray] | None = None  # (blocks, cells) when streaming: for R-hat
+    block_m2: dict[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,16 @@ class Reducer:
             c = np.zeros((flat.shape[1], grid.bins + 2), dtype=np.int64)
             bin_into(flat, grid.lo, grid.hi, c)
             counts[name] = c
-        return Summary(block, 1, moments, [seconds], counts=counts, shapes=shapes)
+        return Summary(
+            block,
+            1,
+            moments,
+            [seconds],
+            counts=counts,
+            shapes=shapes,
+            block_mean={name: np.ravel(m.mean)[None] for name, m in moments.items()},
+            block_m2={name: np.ravel(m.m2)[None] for name, m in moments.items()},
+        )
 
 
 def merge(a: Summary, b: Summary) -> Summary:
@@ -81,12 +92,18 @@ def merge(a: Summary, b: Summary) -> Summary:
     if a.first + a.n != b.first:
         raise ValueError(f"summaries of blocks {a.first}+{a.n} and {b.first} are not adjacent")
     moments = {name: a.moments[name].merge(b.moments[name]) for name in a.moments}
-    draws = counts = None
+    draws = counts = means = m2s = None
     if a.draws is not None and b.draws is not None:
         draws = {name: np.concatenate([a.draws[name], b.draws[name]]) for name in a.draws}
     if a.counts is not None and b.counts is not None:
         counts = {name: a.counts[name] + b.counts[name] for name in a.counts}
-    return Summary(a.first, a.n + b.n, moments, a.seconds + b.seconds, draws, counts, a.shapes)
+    if a.block_mean is not None and b.block_mean is not None:
+        means = {k: np.concatenate([a.block_mean[k], b.block_mean[k]]) for k in a.block_mean}
+        assert a.block_m2 is not None and b.block_m2 is not None
+        m2s = {k: np.concatenate([a.block_m2[k], b.block_m2[k]]) for k in a.block_m2}
+    return Summary(
+        a.first, a.n + b.n, moments, a.seconds + b.seconds, draws, counts, a.shapes, means, m2s
+    )
 
 
 def tree_merge[T](items: Sequence[T], combine: Callable[[T, T], T]) -> T:
@@ -141,7 +158,7 @@ def summary_to_arrays(s: Summary) -> dict[str, Any]:
         for part in ("mean", "m2", "min", "max"):
             out[f"m/{name}/{part}"] = getattr(m, part)
         out[f"shape/{name}"] = np.array(s.shapes.get(name, ()), dtype=np.int64)
-    for kind, table in (("d", s.draws), ("c", s.counts)):
+    for kind, table in (("d", s.draws), ("c", s.counts), ("bm", s.block_mean), ("bv", s.block_m2)):
         for name, values in (table or {}).items():
             out[f"{kind}/{name}"] = values
     return out
@@ -161,7 +178,19 @@ def summary_from_arrays(data: Any) -> Summary:
         )
         for name in names
     }
-    draws = {k[2:]: data[k] for k in data if k.startswith("d/")} or None
-    counts = {k[2:]: data[k] for k in data if k.startswith("c/")} or None
+
+    def table(prefix: str) -> dict[str, np.ndarray] | None:
+        return {k[len(prefix) :]: data[k] for k in data if k.startswith(prefix)} or None
+
     shapes = {name: tuple(int(v) for v in data[f"shape/{name}"]) for name in names}
-    return Summary(first, n, moments, [float(v) for v in data["_seconds"]], draws, counts, shapes)
+    return Summary(
+        first,
+        n,
+        moments,
+        [float(v) for v in data["_seconds"]],
+        table("d/"),
+        table("c/"),
+        shapes,
+        table("bm/"),
+        table("bv/"),
+    )

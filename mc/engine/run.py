@@ -36,6 +36,8 @@ class SimulationResult:
     grids: dict[str, Grid] | None = None
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     resumed_blocks: int = 0
+    block_mean: dict[str, np.ndarray] | None = None
+    block_m2: dict[str, np.ndarray] | None = None
 
 
 def simulate(
@@ -189,4 +191,6 @@ def _result(
         grids=reducer.grids,
         shapes=root.shapes,
         resumed_blocks=resumed,
+        block_mean=root.block_mean,
+        block_m2=root.block_m2,
     )

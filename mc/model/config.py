@@ -63,6 +63,7 @@ class Sector:
     unit_costs: tuple[float, ...]
     label_nb: str
     label_en: str
+    level: str = "municipality"  # who provides the service: municipalities or counties
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class Population:
     immigrant_profile: AgeProfile | None = None
     fit: str | None = None
     data: str | None = None
+    level: str = "national"
 
 
 @dataclass(frozen=True)
@@ -413,8 +415,11 @@ def _parse_unit_costs(data: Any, path: str, source: str | None, groups: AgeGroup
                 )
         costs_sec.done()
         nb, en = _labels(s)
+        level = s.take_str("level", "municipality", choices=("municipality", "county"))
         s.done()
-        sectors.append(Sector(str(name), free, tuple(values), nb or str(name), en or str(name)))
+        sectors.append(
+            Sector(str(name), free, tuple(values), nb or str(name), en or str(name), level)
+        )
     if not sectors:
         raise sec.error("sectors", {}, "at least one sector is required")
     source_text = str(sec.take("source", ""))
@@ -460,15 +465,17 @@ def _parse_population(sec: Section, cost_year: int) -> Population:
     elif kind is PopulationKind.OBSERVED:
         file = sec.take_str("file")
     fit = data_dir = None
+    level = "national"
     if kind is PopulationKind.STOCHASTIC:
         fit = sec.take_str("fit")
         data_dir = sec.take_str("data")
+        level = sec.take_str("level", "national", choices=("national", "municipality"))
     profile = None
     data, src = _maybe_file(sec, "immigrant_profile")
     if data is not None:
         profile = _parse_profile(data, sec.field("immigrant_profile"), src, shares=True)
     sec.done()
-    return Population(kind, baseline, file, profile, fit, data_dir)
+    return Population(kind, baseline, file, profile, fit, data_dir, level)
 
 
 def _parse_scenarios(sec: Section) -> tuple[Scenario, ...]:
@@ -627,6 +634,12 @@ def _check_consistency(config: Config) -> None:
             "scenarios add immigrants, so an immigrant age/sex profile is required",
             config.source,
         )
+    if pop.level == "municipality" and any(s.extra_net_immigration for s in config.scenarios):
+        raise ConfigError(
+            "scenarios", [s.name for s in config.scenarios],
+            "a municipal run takes its immigration from the projection; give scenarios no "
+            "extra_net_immigration", config.source,
+        )
     if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
         for key, value in (
             ("births.sd", u.births_sd),
@@ -662,6 +675,7 @@ def unit_costs_to_dict(costs: UnitCosts, groups: AgeGroups) -> dict[str, Any]:
         "sectors": {
             s.name: {
                 "label": {"nb": s.label_nb, "en": s.label_en},
+                "level": s.level,
                 "free_share": s.free_share,
                 "unit_costs": dict(zip(groups.labels, s.unit_costs, strict=True)),
             }
@@ -697,6 +711,7 @@ def _config_to_dict(c: Config) -> dict[str, Any]:
     if c.population.fit is not None:
         pop["fit"] = c.population.fit
         pop["data"] = c.population.data
+        pop["level"] = c.population.level
     if c.population.immigrant_profile is not None:
         pop["immigrant_profile"] = _profile_to_dict(c.population.immigrant_profile)
     scenarios: dict[str, Any] = {}

@@ -16,11 +16,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mc.errors import DataError
+from mc.errors import ConfigError, DataError
 from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
 from mc.model.config import Config
 from mc.model.demographic import (
@@ -173,10 +174,19 @@ class EconomyModel:
         return {name: value[0] for name, value in self._report(accounts).items()}
 
 
-def build_full_model(
-    config: Config, population: PopulationTable | None = None
-) -> DemographicModel | ProjectedCostModel | EconomyModel:
+def build_full_model(config: Config, population: PopulationTable | None = None) -> Any:
     """The model a run draws from: demographic costs, and the economy when configured."""
+    if config.population.level == "municipality":
+        from mc.model.municipal import build_municipal_model
+
+        if config.economy is not None:
+            raise ConfigError(
+                "economy",
+                "section present",
+                "the economy runs on national demographic costs; remove it from "
+                "a municipal configuration",
+            )
+        return build_municipal_model(config)
     if population is None:
         population = load_population(config)
     base = build_model(config, population)
@@ -191,6 +201,8 @@ def full_point_estimates(
     config: Config, model: object, population: PopulationTable | None = None
 ) -> dict[str, np.ndarray]:
     """Point estimates of every variable the model reports."""
+    if hasattr(model, "point_estimates") and config.population.level == "municipality":
+        return model.point_estimates()  # type: ignore[union-attr]
     point = deterministic_outputs(config, population)
     if isinstance(model, EconomyModel):
         point.update(model.point_estimates(point))

@@ -57,6 +57,7 @@ EXCESS_GROUPS = (
 )
 FORMAT_VERSION = 1
 POOL_SIZE = 1000  # standardised municipal errors kept in a fit
+BREAK_LOG = 0.25  # |log| of a municipality's one-year change beyond which its series is broken
 
 
 @dataclass(frozen=True)
@@ -269,21 +270,33 @@ def _excess(
     return np.log((observed + 0.5) / (predicted + 0.5)), predicted  # +0.5: empty cells
 
 
-def _shrunk(excess: np.ndarray, weight: np.ndarray, counties: np.ndarray) -> np.ndarray:
-    """Average over years, shrunk towards the county average (empirical Bayes)."""
-    own = excess.mean(axis=0)
+def _shrunk(
+    excess: np.ndarray, weight: np.ndarray, counties: np.ndarray, valid: np.ndarray | None = None
+) -> np.ndarray:
+    """Average over years, shrunk towards the county average (empirical Bayes).
+
+    ``valid`` (years x regions) leaves out years in which a municipality's series breaks (a
+    border change in the data); a municipality with no valid year takes its county's value.
+    """
+    valid = np.ones(excess.shape[:2], dtype=bool) if valid is None else valid
+    mask = valid[:, :, None].astype(float)
+    years = mask.sum(axis=0)  # (R, 1)
+    own = (excess * mask).sum(axis=0) / np.maximum(years, 1.0)
+    weight = weight * mask
     county = np.zeros_like(own)
     for c in np.unique(counties):
         sel = counties == c
         w = weight[:, sel].sum(axis=0)
         county[sel] = (own[sel] * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
     if excess.shape[0] < 2:
-        return county
-    size = weight.mean(axis=0)
-    spread = np.median(excess.var(axis=0, ddof=1) * size)  # year-to-year noise ~ spread / size
-    noise = spread / np.maximum(size, 1.0) / excess.shape[0]
+        return np.where(years > 0, own, county) if excess.shape[0] else county
+    size = weight.sum(axis=0) / np.maximum(years, 1.0)
+    deviation = (excess - own) * mask
+    variance = (deviation**2).sum(axis=0) / np.maximum(years - 1, 1.0)
+    spread = np.median((variance * size)[years[:, 0] > 1])  # year-to-year noise ~ spread / size
+    noise = spread / np.maximum(size, 1.0) / np.maximum(years, 1.0)
     between = np.maximum(((own - county) ** 2 - noise).mean(axis=0), 1e-6)
-    w = between / (between + noise)
+    w = np.where(years > 0, between / (between + noise), 0.0)
     return w * own + (1 - w) * county
 
 
@@ -322,20 +335,31 @@ def fit_municipal(
             f"data start in {known.first_year}",
         )
     cache = {t: _excess(known, t, index) for t in range(known.first_year, origin)}
+    totals = known.counts.sum(axis=(2, 3))  # (years, R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jump = np.abs(np.log(totals[1:] / totals[:-1]))
+    # a one-year change of more than ~28 % is a break in the series (a border change the data
+    # could not harmonise, e.g. Ålesund/Haram split evenly before 2024), not migration
+    broken = {known.first_year + i: ~(jump[i] <= BREAK_LOG) for i in range(jump.shape[0])}
+
+    def stack(years: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.array([cache[t][0] for t in years]),
+            np.array([cache[t][1] for t in years]),
+            np.array([~broken[t] for t in years]),
+        )
+
     recent = range(origin - k, origin)
-    excess = _shrunk(
-        np.array([cache[t][0] for t in recent]), np.array([cache[t][1] for t in recent]), counties
-    )
+    excess = _shrunk(*stack(recent)[:2], counties, stack(recent)[2])
 
     # one-year-ahead errors of the same estimator over the years before the origin
     errors, sizes = [], []
     for t in range(known.first_year + k, origin):
-        past = range(t - k, t)
-        guess = _shrunk(
-            np.array([cache[y][0] for y in past]), np.array([cache[y][1] for y in past]), counties
-        )
-        errors.append(cache[t][0] - guess)
-        sizes.append(cache[t][1])
+        past_e, past_w, past_ok = stack(range(t - k, t))
+        guess = _shrunk(past_e, past_w, counties, past_ok)
+        keep = ~broken[t]
+        errors.append((cache[t][0] - guess)[keep])
+        sizes.append(cache[t][1][keep])
     error = np.concatenate(errors)  # (years * R, G)
     size = np.concatenate(sizes)
     share = size / np.maximum(size.sum(axis=1, keepdims=True), 1e-9)
@@ -369,6 +393,9 @@ def fit_municipal(
             "group_a": group_a,
             "group_b": group_b,
             "error_years": [known.first_year + k, origin - 1],
+            "breaks": sorted(
+                [known.codes[r], int(t)] for t, mask in broken.items() for r in np.flatnonzero(mask)
+            ),
         },
     )
 

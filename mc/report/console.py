@@ -35,6 +35,8 @@ def headline_table(
         The year to show (default: the last year in the tables).
     """
     year = int(deterministic["year"].max()) if year is None else year
+    if "municipal_cost_bn" in set(deterministic["variable"]):
+        return municipal_headline(deterministic, summary, year)
     deterministic = deterministic[deterministic["year"] == year]
     if summary is not None:
         summary = summary[summary["year"] == year]
@@ -62,4 +64,31 @@ def headline_table(
                 ].iloc[0]
                 line += f" {row['mean']:8.2f} {row['q05']:7.2f} {row['q50']:7.2f} {row['q95']:7.2f}"
             lines.append(line)
+    return "\n".join(lines)
+
+
+def municipal_headline(
+    deterministic: pd.DataFrame, summary: pd.DataFrame | None, year: int, top: int = 5
+) -> str:
+    """National total, and the municipalities with the highest cost per inhabitant."""
+    lines = [f"{'':<34} {'point':>9} {'q05':>9} {'q50':>9} {'q95':>9}"]
+    point = deterministic.set_index(["variable", "region", "year"])["value"]
+    rows = [] if summary is None else [summary]
+    for variable, label in (
+        ("national_cost_bn", "Norway, bn kr"),
+        ("national_cost_free_bn", "  of which free revenues"),
+    ):
+        line = f"{label:<34} {point[(variable, '0000', year)]:9.2f}"
+        if rows:
+            r = summary[(summary["variable"] == variable) & (summary["year"] == year)].iloc[0]
+            line += f" {r['q05']:9.2f} {r['q50']:9.2f} {r['q95']:9.2f}"
+        lines.append(line)
+    if summary is not None:
+        per = summary[
+            (summary["variable"] == "municipal_cost_per_inhabitant_kr") & (summary["year"] == year)
+        ].nlargest(top, "q50")
+        lines.append(f"highest cost per inhabitant, kr ({year}):")
+        for r in per.itertuples():
+            p = point[("municipal_cost_per_inhabitant_kr", r.region, year)]
+            lines.append(f"  {r.region:<32} {p:9.0f} {r.q05:9.0f} {r.q50:9.0f} {r.q95:9.0f}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen is needed or wanted
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from mc.report.labels import text, whole
@@ -211,6 +212,74 @@ def economy_fan(
         title_fontsize=7,
     )
     fig.suptitle(text(lang, "economy_title", first=years[0], last=years[-1]))
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+_RANKING_TEXT = {
+    "nb": {
+        "title": "Merutgifter til demografi {year} per innbygger, kr ({price_year}-kroner)",
+        "highest": "Høyest (median)",
+        "widest": "Bredest 90 %-intervall",
+        "median": "Median",
+        "band90": "90 % intervall",
+        "band50": "50 % intervall",
+    },
+    "en": {
+        "title": "Extra demographic costs {year} per inhabitant, NOK ({price_year} prices)",
+        "highest": "Highest (median)",
+        "widest": "Widest 90 % band",
+        "median": "Median",
+        "band90": "90 % band",
+        "band50": "50 % band",
+    },
+}
+
+
+def municipal_ranking(
+    path: str | Path,
+    summary: pd.DataFrame,
+    names: dict[str, str],
+    *,
+    year: int,
+    price_year: int,
+    lang: str = "nb",
+    top: int = 15,
+) -> Path:
+    """The municipalities with the highest and with the widest bands of cost per inhabitant."""
+    words = _RANKING_TEXT[lang]
+    rows = summary[
+        (summary["variable"] == "municipal_cost_per_inhabitant_kr") & (summary["year"] == year)
+    ].copy()
+    rows["width"] = rows["q95"] - rows["q05"]
+    panels = (
+        (words["highest"], rows.nlargest(top, "q50")),
+        (words["widest"], rows.nlargest(top, "width")),
+    )
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.32 * top + 1.8), layout="constrained")
+    for ax, (title, part) in zip(axes, panels, strict=True):
+        part = part.iloc[::-1]
+        y = np.arange(len(part))
+        labels = [f"{names.get(code, code)} ({code})" for code in part["region"]]
+        ax.hlines(y, part["q05"], part["q95"], color=_SHADES[0], linewidth=7, label=words["band90"])
+        ax.hlines(y, part["q25"], part["q75"], color=_SHADES[2], linewidth=7, label=words["band50"])
+        ax.plot(
+            part["q50"],
+            y,
+            "|",
+            color=_MEDIAN,
+            markersize=12,
+            markeredgewidth=2,
+            label=words["median"],
+        )
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[1].legend(loc="lower right", fontsize=7, frameon=False)
+    fig.suptitle(words["title"].format(year=year, price_year=price_year), fontsize=11)
     path = Path(path)
     fig.savefig(path, dpi=150)
     plt.close(fig)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from mc.report.figures import band_chart, economy_fan
+from mc.report.figures import band_chart, economy_fan, municipal_ranking
 from mc.report.io import OutputDir
 from mc.report.manifest import build_manifest
 from mc.summary.pipeline import Analysis
 
 FAN_FILE = "fan_demographic_cost.png"
 ECONOMY_FAN_FILE = "fan_economy.png"
+RANKING_FILE = "municipalities_ranked.png"
 
 
 def write_run(
@@ -41,8 +42,30 @@ def write_run(
         data_files=data_files,
         command=command,
     )
+    if sim is not None and sim.counts is not None and sim.grids is not None:
+        manifest["reduction"] = {
+            "mode": "stream",
+            "bins_per_cell": next(iter(sim.grids.values())).bins,
+            "quantile_error": "at most one bin width per cell: column sketch_error of summary.csv",
+            "ess": "the number of draws (independent streams); R-hat from the blocks' moments",
+        }
     with OutputDir(out) as folder:
         folder.write_csv("deterministic.csv", analysis.deterministic)
+        if sim is not None and analysis.tree is None and analysis.summary is not None:
+            folder.write_csv("summary.csv", analysis.summary)
+            names = (
+                dict(zip(analysis.model.coords["municipality"], analysis.model.names, strict=True))
+                if hasattr(analysis.model, "names")
+                else {}
+            )
+            municipal_ranking(
+                folder.file(RANKING_FILE),
+                analysis.summary,
+                names,
+                year=config.cost_year,
+                price_year=config.price_year,
+                lang=lang,
+            )
         if sim is not None and analysis.tree is not None and analysis.summary is not None:
             folder.write_csv("summary.csv", analysis.summary)
             analysis.tree.to_netcdf(folder.file("draws.nc"), engine="h5netcdf")

@@ -8,17 +8,31 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, SimulationResult, simulate
+from mc.engine import (
+    BlockPlan,
+    Checkpoints,
+    Reducer,
+    SchedulerSpec,
+    SimulationResult,
+    pilot_grids,
+    simulate,
+)
+from mc.engine.reduce import PILOT_KEY
 from mc.engine.run import Progress
 from mc.engine.testing import Slowed
 from mc.model.config import Config, PopulationKind
 from mc.model.demographic import load_population
 from mc.model.economy import build_full_model, full_point_estimates
+from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
-from mc.sampling import resolve_entropy
+from mc.sampling import block_generator, resolve_entropy
 from mc.summary.datatree import to_datatree
 from mc.summary.exceedance import exceedance_table
+from mc.summary.stream import stream_summary_table
 from mc.summary.table import deterministic_table, summary_table
+
+PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
+SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
 @dataclass
@@ -32,6 +46,7 @@ class Analysis:
     tree: xr.DataTree | None = None
     summary: pd.DataFrame | None = None
     exceedance: pd.DataFrame | None = None
+    model: object = None
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -121,13 +136,19 @@ def analyse(
         return analysis
     plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
     entropy = resolve_entropy(seed if seed is not None else config.run.seed)
+    streamed = isinstance(model, MunicipalCostModel)
+    reducer = Reducer()
+    if streamed:
+        # a pilot from its own stream places the histogram grids; the run's blocks do not use it
+        pilot = model.simulate(block_generator(entropy, PILOT_KEY), PILOT_DRAWS)
+        reducer = Reducer("stream", pilot_grids(pilot, bins=SKETCH_BINS))
     checkpoints = None
     if checkpoint_dir is not None:
         identity = {
             "config": config.to_dict(),
             "entropy": entropy,
             "block_size": plan.block_size,
-            "reducer": "gather",
+            "reducer": reducer.mode,
         }
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
@@ -138,9 +159,15 @@ def analyse(
         scheduler,
         client=client,
         progress=progress,
+        reducer=reducer,
         checkpoints=checkpoints,
         resume=resume,
     )
+    if streamed:
+        analysis.simulation = sim
+        analysis.model = model
+        analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
+        return analysis
     tree = to_datatree(
         sim.draws,
         model.dims,

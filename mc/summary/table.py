@@ -13,7 +13,9 @@ from mc.engine.moments import Moments
 
 QUANTILES = (0.05, 0.10, 0.15, 0.25, 0.35, 0.50, 0.65, 0.75, 0.85, 0.90, 0.95)
 MCSE_QUANTILES = (0.05, 0.50, 0.95)
-KEY_COLUMNS = ("variable", "scenario", "year", "sector")
+KEY_COLUMNS = ("variable", "scenario", "year", "sector", "region")
+REGION_DIMS = ("municipality", "county")  # dimensions that become the ``region`` column
+NATION = "0000"
 SUMMARY_COLUMNS = (
     *KEY_COLUMNS,
     "mean",
@@ -91,7 +93,7 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
         frame.insert(0, "variable", name)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    return _finish(table, year)
+    return finish(table, year)
 
 
 def deterministic_table(
@@ -110,17 +112,25 @@ def deterministic_table(
         frame.insert(0, "variable", name)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    return _finish(table, year)
+    return finish(table, year)
 
 
-def _finish(table: pd.DataFrame, year: int) -> pd.DataFrame:
+def finish(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Key columns first (``region`` from municipality/county dims), values checked finite."""
     if "scenario" not in table:
         table["scenario"] = ALL
     if "sector" not in table:
         table["sector"] = ALL
     table["sector"] = table["sector"].fillna(ALL)
+    table["scenario"] = table["scenario"].fillna(ALL)
     # variables without a year axis belong to the cost year
     table["year"] = table["year"].fillna(year).astype(int) if "year" in table else year
+    region = pd.Series(NATION, index=table.index, dtype=object)
+    for dim in REGION_DIMS:
+        if dim in table:
+            region = region.mask(table[dim].notna(), table[dim])
+    table = table.drop(columns=[d for d in REGION_DIMS if d in table])
+    table["region"] = region.astype(str)
     values = table.drop(columns=list(KEY_COLUMNS)).to_numpy(dtype=float)
     if not np.isfinite(values).all():
         bad = table.loc[~np.isfinite(values).all(axis=1), "variable"].unique().tolist()

@@ -1,0 +1,188 @@
+"""Demographic costs for every municipality (and county) on the municipal projection.
+
+Each draw projects all 357 municipalities (reconciled to the national draw), takes each one's
+population change by age group into every projected year, and prices it with the national unit
+costs. Municipal services (kindergarten, school, care, ...) are reported per municipality;
+county services (upper secondary, dental) per county, from the sum of its municipalities. A
+sector's unit-cost factor is drawn once per draw and shared by all regions (the national unit
+costs are uncertain, not each municipality's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mc.errors import ConfigError
+from mc.model.config import Config
+from mc.model.demographic import load_population
+from mc.model.population import RegionalPopulation, read_data_dir
+from mc.model.projection import ProjectionFit, ProjectionModel, output_groups
+
+BN = 1e9
+MUNICIPAL_DIMS: dict[str, tuple[str, ...]] = {
+    "municipal_cost_bn": ("municipality", "year"),
+    "municipal_cost_free_bn": ("municipality", "year"),
+    "municipal_cost_per_inhabitant_kr": ("municipality", "year"),
+    "county_cost_bn": ("county", "year"),
+    "national_cost_bn": ("year",),
+    "national_cost_free_bn": ("year",),
+}
+
+
+@dataclass(frozen=True)
+class MunicipalCostModel:
+    """The engine's model for a municipal run."""
+
+    projection: ProjectionModel
+    group_costs: np.ndarray  # (K, G) kroner per person, report prices
+    free_shares: np.ndarray  # (K,)
+    county_sector: np.ndarray  # (K,) bool
+    county_of: np.ndarray  # (R,) county index of each municipality
+    counties: tuple[str, ...]
+    sector_log_sd: float
+    names: tuple[str, ...] = ()  # municipality names, for figures
+
+    def central(self) -> MunicipalCostModel:
+        """The same model with every source of noise switched off (its point estimates)."""
+        import dataclasses
+
+        fit = self.projection.fit
+        assert fit.municipal is not None
+        quiet_fit = dataclasses.replace(
+            fit,
+            national=dataclasses.replace(fit.national, scale=0.0),
+            municipal=dataclasses.replace(
+                fit.municipal,
+                total_sd=np.zeros_like(fit.municipal.total_sd),
+                group_sd=np.zeros_like(fit.municipal.group_sd),
+            ),
+        )
+        projection = dataclasses.replace(self.projection, fit=quiet_fit)
+        return dataclasses.replace(self, projection=projection, sector_log_sd=0.0)
+
+    def point_estimates(self) -> dict[str, np.ndarray]:
+        """Every output on the central path, without a draw axis."""
+        out = self.central().simulate(np.random.default_rng(0), 1)
+        return {name: value[0] for name, value in out.items()}
+
+    @property
+    def coords(self) -> dict[str, list]:
+        """Coordinates of the non-sample dimensions."""
+        return {
+            "municipality": list(self.projection.regions[1:]),
+            "county": list(self.counties),
+            "year": list(self.projection.years),
+        }
+
+    @property
+    def dims(self) -> dict[str, tuple[str, ...]]:
+        """Dimensions of each variable beyond the draw."""
+        return MUNICIPAL_DIMS
+
+    def simulate(
+        self, rng: np.random.Generator, n: int, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """Draw ``n`` projections of every municipality and their costs."""
+        projection_rng, cost_rng = rng.spawn(2)
+        population = self.projection.simulate(projection_rng, n, backend)["population"]
+        local = population[:, 1:, :, 1:]  # (n, R, H, G): municipalities, groups without total
+        fit = self.projection.fit.municipal
+        assert fit is not None
+        _, lo, hi = output_groups(self.projection.groups)
+        both = fit.start.sum(axis=1)  # (R, A)
+        start = np.stack(
+            [both[:, a : b + 1].sum(axis=1) for a, b in zip(lo[1:], hi[1:], strict=True)], -1
+        )
+        before = np.concatenate(
+            [
+                np.broadcast_to(start[None, :, None], (n, *start.shape[:1], 1, start.shape[1])),
+                local[:, :, :-1],
+            ],
+            axis=2,
+        )
+        change = local - before  # (n, R, H, G)
+        sigma = self.sector_log_sd
+        factor = np.exp(
+            sigma * cost_rng.standard_normal((n, self.group_costs.shape[0])) - 0.5 * sigma * sigma
+        )  # (n, K), shared by all regions and years
+        sector = np.einsum("nrhg,kg->nrhk", change, self.group_costs) * factor[:, None, None, :]
+        municipal = ~self.county_sector
+        cost = sector[..., municipal].sum(axis=-1) / BN
+        free = (sector[..., municipal] @ self.free_shares[municipal]) / BN
+        county_sector_cost = sector[..., self.county_sector].sum(axis=-1) / BN  # (n, R, H)
+        county = np.zeros((n, len(self.counties), change.shape[2]))
+        np.add.at(county, (slice(None), self.county_of), county_sector_cost)
+        residents = local.sum(axis=-1)  # (n, R, H)
+        return {
+            "municipal_cost_bn": cost,
+            "municipal_cost_free_bn": free,
+            "municipal_cost_per_inhabitant_kr": cost * BN / residents,
+            "county_cost_bn": county,
+            "national_cost_bn": sector.sum(axis=(1, 3)) / BN,
+            "national_cost_free_bn": (sector @ self.free_shares).sum(axis=1) / BN,
+        }
+
+
+def build_municipal_model(config: Config) -> MunicipalCostModel:
+    """The municipal model of a config with ``population.level: municipality``.
+
+    Raises
+    ------
+    ConfigError
+        If the fit file has no municipalities, or its origin is not 1-10 years before the cost
+        year.
+    """
+    fit_path, data_dir = config.projection_files()
+    national = load_population(config)
+    assert national is not None
+    _, regional = read_data_dir(data_dir, municipal=True)
+    assert isinstance(regional, RegionalPopulation)
+    if not fit_path.is_file():
+        raise ConfigError(
+            "population.fit",
+            str(fit_path),
+            "file not found; make it with "
+            "`tbu-mc population fit --level municipality --origin YEAR --out FILE`",
+        )
+    fit = ProjectionFit.from_json(fit_path.read_text(encoding="utf-8"), national, regional)
+    names = _names(data_dir, regional.codes)
+    if fit.municipal is None:
+        raise ConfigError(
+            "population.fit",
+            str(fit_path),
+            "a municipal run needs a fit with municipalities (--level municipality)",
+        )
+    horizon = config.cost_year - fit.origin
+    if not 1 <= horizon <= 10:
+        raise ConfigError(
+            "population.fit",
+            fit.origin,
+            f"the fit's origin must lie 1-10 years before the cost year {config.cost_year}",
+        )
+    projection = ProjectionModel(fit, horizon, config.age_groups.labels, municipal=True)
+    counties = tuple(sorted(set(fit.municipal.counties)))
+    county_of = np.array([counties.index(c) for c in fit.municipal.counties])
+    costs = np.array([s.unit_costs for s in config.unit_costs.sectors]) * config.price_factor()
+    return MunicipalCostModel(
+        projection=projection,
+        group_costs=costs,
+        free_shares=config.unit_costs.free_shares,
+        county_sector=np.array([s.level == "county" for s in config.unit_costs.sectors]),
+        county_of=county_of,
+        counties=counties,
+        sector_log_sd=config.uncertainty.unit_cost_log_sd,
+        names=names,
+    )
+
+
+def _names(data_dir: object, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Municipality names from the classification file (the code where it has none)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(str(data_dir)) / "municipalities_2024.csv"
+    with open(path, encoding="utf-8") as handle:
+        known = {row["municipality"]: row["name"] for row in csv.DictReader(handle)}
+    return tuple(known.get(code, code) for code in codes)
