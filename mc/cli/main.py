@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _population_parser(sub)
     _data_parser(sub)
+    _report_parser(sub)
 
     cal = sub.add_parser("calibrate", help="refit the default unit costs and baseline tables")
     cal.add_argument(
@@ -231,6 +232,29 @@ def _data_parser(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--cache", help="cache folder (default: $TBU_MC_CACHE or the user cache)")
 
 
+def _report_parser(sub: argparse._SubParsersAction) -> None:
+    rep = sub.add_parser(
+        "report", help="write report.html, tables.md and tables.tex into a run's folder"
+    )
+    rep.add_argument("run_dir", metavar="RUN_DIR", help="output folder of `tbu-mc run`")
+    rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    rep.add_argument(
+        "--bands",
+        default="norges-bank",
+        metavar="PRESET|LEVELS",
+        help="norges-bank (30/50/70/90, default), boe, cbo, obr, un, imf, "
+        "or central levels in percent such as 50,80,95",
+    )
+
+
+def _report(args: argparse.Namespace) -> int:
+    from mc.report.build import write_report
+
+    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbu-mc`` console script."""
     parser = build_parser()
@@ -248,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mc.cli.data import data_command
 
             return data_command(args)
+        if args.command == "report":
+            return _report(args)
         return _calibrate(args)
     except TbuMcError as exc:
         print(f"tbu-mc: error: {exc}", file=sys.stderr)

@@ -1,0 +1,349 @@
+"""``tbu-mc report``: one self-contained page and pasteable tables from a finished run folder.
+
+The page (``report.html``) holds the headline table, fan charts with the chosen band preset, the
+tornado chart (when the folder has ``sensitivity.csv``), TBU's scenarios beside the bands, the
+exceedance probabilities, the run's precision and what is needed to reproduce it. ``tables.md``
+and ``tables.tex`` hold the same tables. All three are written into the run folder atomically;
+the run's own files are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from mc.errors import ConfigError
+from mc.model.economy_spec import Threshold
+from mc.report import html as H
+from mc.report.charts import fan_chart, tornado_chart
+from mc.report.formats import html_table, latex_document, markdown_document
+from mc.report.io import write_text_atomic
+from mc.report.labels import LANGS, text, whole
+from mc.report.rundir import RunFolder
+from mc.report.tables import (
+    HEADLINE_VARIABLES,
+    Table,
+    exceedance_table,
+    headline_table,
+    headline_variables,
+    manifest_table,
+    mcse_table,
+    precision_table,
+    scenario_table,
+    sensitivity_selection,
+    sensitivity_table,
+)
+from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands, share_at_or_below
+from mc.summary.exceedance import exceedance_table as exceedance_probabilities
+
+REPORT_FILE = "report.html"
+MARKDOWN_FILE = "tables.md"
+LATEX_FILE = "tables.tex"
+DEMOGRAPHIC_PANELS = ("demographic_cost_total_bn", "demographic_cost_free_bn")
+ECONOMY_PANELS = (
+    "net_operating_result_pct",
+    "real_growth_free_revenues_bn",
+    "handlingsrom_bn",
+    "deflator_pct",
+)
+
+
+@dataclass
+class Report:
+    """A rendered report, before it is written.
+
+    Attributes
+    ----------
+    html, markdown, latex : str
+        The contents of ``report.html``, ``tables.md`` and ``tables.tex``.
+    tables : list of Table
+        The tables, in page order.
+    figures : dict of str to bytes
+        The embedded PNGs by figure id.
+    bands : BandSpec
+        The bands shown.
+    """
+
+    html: str
+    markdown: str
+    latex: str
+    tables: list[Table]
+    figures: dict[str, bytes] = field(default_factory=dict)
+    bands: BandSpec | None = None
+
+
+def build_report(
+    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+) -> Report:
+    """Read a run folder and render the page and the tables (nothing is written).
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        Output folder of ``tbu-mc run`` (a Monte Carlo run).
+    lang : {"nb", "en"}
+        Label language; Norwegian uses the terms of TBU's notes.
+    bands : str or list of float
+        A preset name (see :data:`mc.summary.bands.PRESETS`) or central band levels in percent.
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    ConfigError
+        For an unknown language, an unknown preset or a level outside (0, 100).
+    DataError
+        If ``run_dir`` is not the folder of a Monte Carlo run, or its ``sensitivity.csv`` lacks
+        columns.
+    """
+    if lang not in LANGS:
+        raise ConfigError("lang", lang, f"must be one of {list(LANGS)}")
+    spec = parse_bands(bands)  # before any reading, so a typo fails fast
+    run = RunFolder(run_dir)
+    year = run.cost_year
+    variables = headline_variables(run)
+    tree = run.draws(variables)
+    edges = band_table(tree, spec.levels, variables=variables, year=year)
+    scenarios = [(s.name, s.label(lang)) for s in run.scenarios]
+    published = {(s.name, v): value for s in run.scenarios for v, value in s.published.items()}
+
+    above = _above_published(tree, run, year)
+    percentiles = _percentiles(tree, run, year)
+    headline = headline_table(run, edges, spec, lang, above)
+    scen = scenario_table(run, percentiles, lang)
+    exceed = exceedance_table(run, lang)
+    sens = sensitivity_table(run, lang)
+    precision = precision_table(run, lang)
+    mcse = mcse_table(run, lang)
+    manifest = manifest_table(run, lang)
+    tables = [t for t in (headline, scen, exceed, sens, precision, mcse, manifest) if t]
+
+    figures: dict[str, bytes] = {}
+    captions: dict[str, str] = {}
+    demographic = [v for v in DEMOGRAPHIC_PANELS if v in variables]
+    years = sorted(int(y) for y in edges["year"].unique())
+    if demographic:
+        title = (
+            text(lang, "fan_title", year=year, price_year=run.price_year)
+            if len(years) == 1
+            else text(
+                lang, "fan_title_years", first=years[0], last=years[-1], price_year=run.price_year
+            )
+        )
+        figures["fig-fan-demographic"] = fan_chart(
+            edges,
+            run.deterministic,
+            demographic,
+            scenarios,
+            published,
+            levels=spec.levels,
+            lang=lang,
+            title=title,
+            price_year=run.price_year,
+            year=year,
+        )
+        captions["fig-fan-demographic"] = text(lang, "cap_fan_demographic", bands=spec.describe())
+    economy = [v for v in ECONOMY_PANELS if v in variables]
+    if economy:
+        figures["fig-fan-economy"] = fan_chart(
+            edges,
+            run.deterministic,
+            economy,
+            scenarios,
+            published,
+            levels=spec.levels,
+            lang=lang,
+            title=text(lang, "economy_title", first=years[0], last=years[-1])
+            if len(years) > 1
+            else text(lang, "economy_title_year", year=years[0]),
+            price_year=run.price_year,
+            year=year,
+        )
+        captions["fig-fan-economy"] = text(
+            lang, "cap_fan_economy", bands=spec.describe(), scenario=scenarios[0][1]
+        )
+    chosen = sensitivity_selection(run)
+    if chosen is not None:
+        scenario, sens_year, rows = chosen
+        label = dict(scenarios).get(scenario, scenario)
+        figures["fig-tornado"] = tornado_chart(
+            rows, lang=lang, price_year=run.price_year, title=f"{label}, {sens_year}"
+        )
+        captions["fig-tornado"] = text(lang, "cap_tornado")
+
+    m = run.manifest
+    lede = text(
+        lang,
+        "rep_lede",
+        draws=whole(m.get("draws") or 0, lang),
+        blocks=m.get("blocks"),
+        block_size=whole(m.get("block_size") or 0, lang),
+        seed=m.get("seed_entropy"),
+        bands=spec.describe(),
+    )
+    description = str(run.config.get("description") or "")
+    title = text(lang, "rep_title", name=run.name)
+    command = run.reproduce_command()
+    page = _page(
+        run=run,
+        lang=lang,
+        title=title,
+        lede=[p for p in (description, lede, text(lang, "rep_bands_note")) if p],
+        command=command,
+        tables={t.id: t for t in tables},
+        figures=figures,
+        captions=captions,
+    )
+    intro = [p for p in (description, lede, text(lang, "rep_bands_note")) if p]
+    md_intro = [*intro, text(lang, "reproduce_text"), f"```sh\n{command}\n```"]
+    tex_intro = [*intro, text(lang, "reproduce_text"), command]
+    if chosen is None:
+        md_intro.append(f"_{text(lang, 'no_sensitivity')}_")
+        tex_intro.append(text(lang, "no_sensitivity"))
+    return Report(
+        html=page,
+        markdown=markdown_document(title, md_intro, tables),
+        latex=latex_document(title, tex_intro, tables),
+        tables=tables,
+        figures=figures,
+        bands=spec,
+    )
+
+
+def write_report(
+    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+) -> list[Path]:
+    """Write ``report.html``, ``tables.md`` and ``tables.tex`` into a run folder.
+
+    Each file is written atomically (a temporary file, then a rename); the run's other files are
+    not touched. Parameters and errors as :func:`build_report`.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> write_report("results/tbu-2025", lang="en", bands="boe")  # doctest: +SKIP
+    """
+    return write_files(run_dir, build_report(run_dir, lang=lang, bands=bands))
+
+
+def write_files(run_dir: str | Path, report: Report) -> list[Path]:
+    """Write a built report's three files into ``run_dir``, each atomically."""
+    folder = Path(run_dir)
+    return [
+        write_text_atomic(folder / REPORT_FILE, report.html),
+        write_text_atomic(folder / MARKDOWN_FILE, report.markdown),
+        write_text_atomic(folder / LATEX_FILE, report.latex),
+    ]
+
+
+def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:
+    """P(outcome > TBU's published figure) per scenario and variable, from the draws."""
+    out = {}
+    for scenario in run.scenarios:
+        for variable, value in scenario.published.items():
+            if variable not in tree["posterior"].data_vars:
+                continue
+            frame = exceedance_probabilities(tree, [Threshold(variable, value, "above")])
+            hit = frame[(frame["scenario"] == scenario.name) & (frame["year"] == year)]
+            if not hit.empty:
+                out[(scenario.name, variable)] = float(hit["probability"].iloc[0])
+    return out
+
+
+def _percentiles(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:
+    """Where each scenario's point estimate falls in the first scenario's draws."""
+    out: dict[tuple[str, str], float] = {}
+    if run.deterministic is None or not run.scenarios:
+        return out
+    reference = run.scenarios[0].name
+    post = tree["posterior"]
+    for variable in ("demographic_cost_total_bn", "demographic_cost_free_bn"):
+        if variable not in post.data_vars:
+            continue
+        points = run.deterministic[
+            (run.deterministic["variable"] == variable)
+            & (run.deterministic["year"] == year)
+            & (run.deterministic["sector"] == "all")
+        ]
+        for row in points.itertuples(index=False):
+            out[(str(row.scenario), variable)] = share_at_or_below(
+                tree, variable, float(row.value), scenario=reference, year=year
+            )
+    return out
+
+
+def _page(
+    *,
+    run: RunFolder,
+    lang: str,
+    title: str,
+    lede: list[str],
+    command: str,
+    tables: dict[str, Table],
+    figures: dict[str, bytes],
+    captions: dict[str, str],
+) -> str:
+    def table(key: str) -> str:
+        return H.scroll(html_table(tables[key])) if key in tables else ""
+
+    def fig(key: str) -> str:
+        if key not in figures:
+            return ""
+        return H.figure(figures[key], id=key, alt=captions[key], caption=captions[key])
+
+    year = run.cost_year
+    # TBU's alternatives go right under the fan of their bands, so the two can be read together
+    sections = [
+        H.section("headline", text(lang, "sec_headline", year=year), table("headline")),
+        H.section(
+            "fans",
+            text(lang, "sec_fans"),
+            fig("fig-fan-demographic"),
+            H.subheading(text(lang, "sec_scenarios"), id="scenarios"),
+            table("scenarios"),
+            fig("fig-fan-economy"),
+        ),
+    ]
+    tornado = (
+        [fig("fig-tornado"), table("sensitivity")]
+        if "fig-tornado" in figures
+        else [H.paragraph(text(lang, "no_sensitivity"), cls="note", id="no-sensitivity")]
+    )
+    sections.append(H.section("tornado", text(lang, "sec_tornado"), *tornado))
+    if "exceedance" in tables:
+        sections.append(H.section("exceedance", text(lang, "sec_exceedance"), table("exceedance")))
+    sections.append(
+        H.section("precision", text(lang, "sec_precision"), table("precision"), table("mcse"))
+    )
+    config = yaml.safe_dump(run.config, sort_keys=False, allow_unicode=True, width=100)
+    sections.append(
+        H.section(
+            "reproduce",
+            text(lang, "sec_reproduce"),
+            H.paragraph(text(lang, "reproduce_text")),
+            H.preformatted(command, id="reproduce-command"),
+            table("manifest"),
+            H.details(text(lang, "resolved_config"), H.preformatted(config, id="config")),
+        )
+    )
+    m = run.manifest
+    footer = text(
+        lang,
+        "rep_footer",
+        version=m.get("version", "?"),
+        created=m.get("created", ""),
+        run_dir=run.path.name,
+    )
+    header = "\n".join(H.paragraph(p, cls="lede") for p in lede)
+    return H.page(lang=lang, title=title, header=header, body="\n".join(sections), footer=footer)
+
+
+__all__ = ["HEADLINE_VARIABLES", "Report", "build_report", "write_files", "write_report"]

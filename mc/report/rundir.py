@@ -1,0 +1,171 @@
+"""Reading a finished run folder back: the manifest, the tables and, on demand, the draws."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from mc.errors import DataError
+
+#: Columns of ``sensitivity.csv`` (written by a sensitivity analysis into a run folder): the output
+#: with one driver at its 10th (``low``) or 90th (``high``) percentile and the others at their
+#: medians, and ``base`` with every driver at its median.
+SENSITIVITY_COLUMNS = ("variable", "scenario", "year", "driver", "low", "high", "base")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario as the manifest records it."""
+
+    name: str
+    label_nb: str
+    label_en: str
+    extra_net_immigration: float | None
+    published: dict[str, float]
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang`` (``nb`` or ``en``)."""
+        return self.label_nb if lang == "nb" else self.label_en
+
+
+class RunFolder:
+    """The outputs of one ``tbu-mc run``, read from its folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The run's output folder.
+
+    Raises
+    ------
+    DataError
+        If the folder is missing, holds no ``manifest.json``, or holds a deterministic run
+        (no ``summary.csv`` or ``draws.nc``).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise DataError(
+                str(self.path), "no such folder; give the output folder of `tbu-mc run`"
+            )
+        if not (self.path / "manifest.json").is_file():
+            raise DataError(
+                str(self.path),
+                "holds no manifest.json, so it is not the output folder of `tbu-mc run`",
+            )
+        for name in ("summary.csv", "draws.nc"):
+            if not (self.path / name).is_file():
+                raise DataError(
+                    str(self.path),
+                    f"holds no {name}: a report needs the draws of a Monte Carlo run "
+                    "(a --deterministic run has only the point estimates)",
+                )
+        try:
+            self.manifest: dict[str, Any] = json.loads(
+                (self.path / "manifest.json").read_text(encoding="utf-8")
+            )
+        except json.JSONDecodeError as exc:
+            raise DataError(str(self.path / "manifest.json"), f"is not JSON: {exc}") from None
+        self.summary = pd.read_csv(self.path / "summary.csv")
+        deterministic = self.path / "deterministic.csv"
+        self.deterministic = pd.read_csv(deterministic) if deterministic.is_file() else None
+        exceedance = self.path / "exceedance.csv"
+        self.exceedance = pd.read_csv(exceedance) if exceedance.is_file() else None
+        self.sensitivity = _read_sensitivity(self.path / "sensitivity.csv")
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The resolved configuration recorded in the manifest."""
+        return self.manifest.get("config") or {}
+
+    @property
+    def name(self) -> str:
+        """The configuration's name."""
+        return str(self.config.get("name") or self.path.name)
+
+    @property
+    def cost_year(self) -> int:
+        """The configuration's cost year (default: the last year in ``summary.csv``)."""
+        year = self.config.get("cost_year")
+        return int(year) if year is not None else int(self.summary["year"].max())
+
+    @property
+    def price_year(self) -> int:
+        """The price year of the demographic costs."""
+        return int(self.config.get("price_year", self.cost_year - 1))
+
+    @cached_property
+    def scenarios(self) -> list[Scenario]:
+        """Scenarios in the configuration's order."""
+        out = []
+        for name, entry in (self.config.get("scenarios") or {}).items():
+            label = entry.get("label") or {}
+            published = {
+                f"demographic_cost_{key.removesuffix('_bn')}_bn": float(value)
+                for key, value in (entry.get("published") or {}).items()
+            }
+            out.append(
+                Scenario(
+                    name=name,
+                    label_nb=label.get("nb", name),
+                    label_en=label.get("en", name),
+                    extra_net_immigration=entry.get("extra_net_immigration"),
+                    published=published,
+                )
+            )
+        if not out:  # an old manifest: take the order of summary.csv
+            out = [Scenario(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
+        return out
+
+    def draws(self, variables: list[str]) -> xr.DataTree:
+        """The draws of ``variables`` (group ``posterior``) as an in-memory ``DataTree``.
+
+        Only the named variables are read, so a large run's sector draws stay on disk.
+        """
+        with xr.open_datatree(self.path / "draws.nc", engine="h5netcdf") as tree:
+            post = tree["posterior"].to_dataset()
+            keep = [v for v in variables if v in post.data_vars]
+            return xr.DataTree.from_dict({"posterior": post[keep].load()}, name=None)
+
+    def reproduce_command(self) -> str:
+        """``tbu-mc run CONFIG --draws N --block-size K --seed S`` for this run."""
+        m = self.manifest
+        parts = [
+            "tbu-mc",
+            "run",
+            str(m.get("config_path") or "CONFIG"),
+            "--draws",
+            str(m.get("draws")),
+            "--block-size",
+            str(m.get("block_size")),
+            "--seed",
+            str(m.get("seed_entropy")),
+        ]
+        command = list(m.get("command") or [])
+        if "--population" in command[:-1]:  # the run replaced the config's population
+            parts += ["--population", command[command.index("--population") + 1]]
+        return " ".join(shlex.quote(p) for p in parts)
+
+
+def _read_sensitivity(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path)
+    missing = [c for c in SENSITIVITY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(
+            str(path),
+            f"lacks the columns {missing}; expected {list(SENSITIVITY_COLUMNS)}",
+        )
+    for column in ("low", "high", "base"):
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise DataError(str(path), f"column '{column}' must hold numbers")
+    return frame

@@ -1,0 +1,458 @@
+"""The report's tables, built once as text cells and then rendered as HTML, Markdown and LaTeX.
+
+Every table is a :class:`Table` of formatted strings, so ``report.html``, ``tables.md`` and
+``tables.tex`` cannot disagree about a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mc.report.labels import text, whole
+from mc.report.rundir import RunFolder
+from mc.summary.bands import BandSpec, band_columns, level_text
+
+#: The variables of the headline table, in order; those a run lacks are left out.
+HEADLINE_VARIABLES = (
+    "demographic_cost_total_bn",
+    "demographic_cost_free_bn",
+    "net_operating_result_pct",
+    "handlingsrom_bn",
+    "real_growth_free_revenues_bn",
+    "nominal_growth_free_revenues_pct",
+    "deflator_pct",
+    "tax_growth_pct",
+)
+DASH = "–"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table as formatted text.
+
+    Parameters
+    ----------
+    id : str
+        Identifier: the HTML ``id``, the LaTeX label ``tab:tbu-mc-<id>``.
+    caption : str
+        Caption, in the report's language.
+    columns : tuple of str
+        Column headings.
+    rows : tuple of tuple of str
+        Cells, one tuple per row, as long as ``columns``.
+    align : str
+        ``l`` or ``r`` per column.
+    """
+
+    id: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    align: str
+
+    def __post_init__(self) -> None:
+        if len(self.align) != len(self.columns):
+            raise ValueError(f"table {self.id}: {len(self.columns)} columns, align {self.align!r}")
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"table {self.id}: row {row} has not {len(self.columns)} cells")
+
+
+def number(value: float | None, digits: int, lang: str) -> str:
+    r"""A number for a table: fixed decimals, a real minus sign, Norwegian decimal comma in ``nb``.
+
+    Examples
+    --------
+    >>> number(-1234.5, 1, "nb")
+    '−1\xa0234,5'
+    >>> number(float("nan"), 2, "en")
+    '–'
+    """
+    if value is None or not math.isfinite(value):
+        return DASH
+    out = f"{value:,.{digits}f}"
+    if lang == "nb":
+        out = out.replace(",", "\u00a0").replace(".", ",")
+    return out.replace("-", "\u2212")
+
+
+def band_range(lo: float, hi: float, digits: int, lang: str) -> str:
+    """``2.57 – 6.17``: a band's edges."""
+    return f"{number(lo, digits, lang)} {DASH} {number(hi, digits, lang)}"
+
+
+def variable_label(variable: str, lang: str, price_year: int) -> str:
+    """The label of an output variable (its name if no label is known)."""
+    try:
+        return text(lang, f"var_{variable}", price_year=price_year)
+    except KeyError:
+        return variable
+
+
+def driver_label(driver: str, lang: str) -> str:
+    """The label of an uncertain driver (its name, spaced, if no label is known)."""
+    try:
+        return text(lang, f"drv_{driver}")
+    except KeyError:
+        return driver.replace("_", " ")
+
+
+def _digits(variable: str) -> int:
+    return 0 if variable in ("population_growth", "extra_net_immigration") else 2
+
+
+class Cells:
+    """Rows of a table with ``sector == "all"``, looked up by variable, scenario and year."""
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self.rows: dict[tuple[str, str, int], pd.Series] = {}
+        if frame is None:
+            return
+        part = frame[frame["sector"].astype(str) == "all"]
+        keys = zip(
+            part["variable"].astype(str),
+            part["scenario"].astype(str),
+            part["year"].astype(int),
+            strict=True,
+        )
+        self.rows = {key: row for key, (_, row) in zip(keys, part.iterrows(), strict=True)}
+
+    def get(self, variable: str, scenario: str, year: int) -> pd.Series | None:
+        """The row, or ``None``."""
+        return self.rows.get((variable, scenario, int(year)))
+
+    def value(self, variable: str, scenario: str, year: int) -> float | None:
+        """The ``value`` column of the row (point estimates), or ``None``."""
+        row = self.get(variable, scenario, year)
+        return None if row is None else float(row["value"])
+
+
+def headline_variables(run: RunFolder) -> list[str]:
+    """The headline variables this run has, in display order."""
+    present = set(run.summary["variable"])
+    return [v for v in HEADLINE_VARIABLES if v in present]
+
+
+def headline_table(
+    run: RunFolder,
+    bands: pd.DataFrame,
+    spec: BandSpec,
+    lang: str,
+    above_published: Mapping[tuple[str, str], float],
+) -> Table:
+    """Published figure, point estimate, mean, median and the preset's bands per scenario.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run.
+    bands : DataFrame
+        :func:`mc.summary.bands.band_table` for ``spec.levels``.
+    spec : BandSpec
+        The bands shown.
+    lang : {"nb", "en"}
+        Label language.
+    above_published : mapping
+        ``(scenario, variable) -> P(outcome > TBU's published figure)``.
+    """
+    year = run.cost_year
+    columns = [
+        text(lang, "scenario"),
+        text(lang, "col_variable"),
+        text(lang, "col_tbu"),
+        text(lang, "col_point"),
+        text(lang, "mean"),
+        text(lang, "median"),
+        *(text(lang, "band", level=level_text(v)) for v in spec.levels),
+        text(lang, "col_p_above_tbu"),
+    ]
+    summaries, edges, points = Cells(run.summary), Cells(bands), Cells(run.deterministic)
+    rows = []
+    for scenario in run.scenarios:
+        first = True
+        for variable in headline_variables(run):
+            summary = summaries.get(variable, scenario.name, year)
+            band = edges.get(variable, scenario.name, year)
+            if summary is None or band is None:
+                continue
+            digits = _digits(variable)
+            point = points.value(variable, scenario.name, year)
+            published = scenario.published.get(variable)
+            p_above = above_published.get((scenario.name, variable))
+            ranges = []
+            for level in spec.levels:
+                lo, hi = band_columns(level)
+                ranges.append(band_range(band[lo], band[hi], digits, lang))
+            rows.append(
+                (
+                    scenario.label(lang) if first else "",
+                    variable_label(variable, lang, run.price_year),
+                    number(published, 1, lang),
+                    number(point, digits, lang),
+                    number(float(summary["mean"]), digits, lang),
+                    number(float(band["q50"]), digits, lang),
+                    *ranges,
+                    number(p_above, 2, lang),
+                )
+            )
+            first = False
+    return Table(
+        "headline",
+        text(lang, "cap_headline", bands=spec.describe(), year=year),
+        tuple(columns),
+        tuple(rows),
+        "ll" + "r" * (len(columns) - 2),
+    )
+
+
+def scenario_table(
+    run: RunFolder, percentiles: Mapping[tuple[str, str], float], lang: str
+) -> Table:
+    """TBU's alternatives beside the bands: where each one's point estimate falls.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run.
+    percentiles : mapping
+        ``(scenario, variable) -> share`` of the first scenario's draws at or below that
+        scenario's point estimate (see :func:`mc.summary.bands.share_at_or_below`).
+    lang : {"nb", "en"}
+        Label language.
+    """
+    year = run.cost_year
+    reference = run.scenarios[0].label(lang)
+    columns = (
+        text(lang, "scenario"),
+        text(lang, "col_extra_immigration"),
+        text(lang, "col_total_tbu"),
+        text(lang, "col_total_point"),
+        text(lang, "col_percentile", scenario=reference),
+        text(lang, "col_free_tbu"),
+        text(lang, "col_free_point"),
+        text(lang, "col_percentile", scenario=reference),
+    )
+    points = Cells(run.deterministic)
+    rows = []
+    for scenario in run.scenarios:
+        cells = [scenario.label(lang)]
+        extra = scenario.extra_net_immigration
+        cells.append(DASH if extra is None else _signed_whole(extra, lang))
+        for variable in ("demographic_cost_total_bn", "demographic_cost_free_bn"):
+            point = points.value(variable, scenario.name, year)
+            share = percentiles.get((scenario.name, variable))
+            cells += [
+                number(scenario.published.get(variable), 1, lang),
+                number(point, 2, lang),
+                DASH if share is None else number(100 * share, 0, lang),
+            ]
+        rows.append(tuple(cells))
+    return Table(
+        "scenarios",
+        text(lang, "cap_scenarios", scenario=reference, year=year),
+        columns,
+        tuple(rows),
+        "l" + "r" * 7,
+    )
+
+
+def _signed_whole(value: float, lang: str) -> str:
+    out = whole(abs(value), lang)
+    return ("+" if value > 0 else "\u2212" if value < 0 else "") + out
+
+
+def exceedance_table(run: RunFolder, lang: str) -> Table | None:
+    """``exceedance.csv`` with labels, one column per year: probability (MCSE)."""
+    frame = run.exceedance
+    if frame is None or frame.empty:
+        return None
+    labels = {s.name: s.label(lang) for s in run.scenarios}
+    years = sorted(int(y) for y in frame["year"].unique())
+    rows = []
+    keys = ["variable", "threshold", "direction", "scenario"]
+    for (variable, threshold, direction, scenario), part in frame.groupby(keys, sort=False):
+        by_year = {int(r.year): r for r in part.itertuples(index=False)}
+        sign = ">" if direction == "above" else "<"
+        cells = [
+            f"{number(float(by_year[y].probability), 3, lang)} "
+            f"({number(float(by_year[y].mcse), 4, lang)})"
+            if y in by_year
+            else DASH
+            for y in years
+        ]
+        rows.append(
+            (
+                variable_label(str(variable), lang, run.price_year),
+                f"{sign} {number(float(threshold), 1, lang)}",
+                labels.get(str(scenario), str(scenario)),
+                *cells,
+            )
+        )
+    return Table(
+        "exceedance",
+        text(lang, "cap_exceedance"),
+        (
+            text(lang, "col_variable"),
+            text(lang, "col_event"),
+            text(lang, "scenario"),
+            *(str(y) for y in years),
+        ),
+        tuple(rows),
+        "lll" + "r" * len(years),
+    )
+
+
+def precision_table(run: RunFolder, lang: str) -> Table:
+    """Draws, blocks, block size, seed, scheduler, wall time, largest R-hat, smallest ESS."""
+    m = run.manifest
+    wall = m.get("wall_seconds")
+    items = (
+        ("item_draws", whole(m["draws"], lang) if m.get("draws") else DASH),
+        ("item_blocks", str(m.get("blocks", DASH))),
+        ("item_block_size", whole(m["block_size"], lang) if m.get("block_size") else DASH),
+        ("item_seed", str(m.get("seed_entropy", DASH))),
+        ("item_scheduler", str(m.get("scheduler") or DASH)),
+        ("item_wall", number(wall, 1, lang) if wall is not None else DASH),
+        ("item_max_rhat", number(float(run.summary["rhat"].max()), 4, lang)),
+        ("item_min_ess", whole(float(run.summary["ess"].min()), lang)),
+    )
+    return Table(
+        "precision",
+        text(lang, "cap_precision"),
+        (text(lang, "col_item"), text(lang, "col_value")),
+        tuple((text(lang, key), value) for key, value in items),
+        "lr",
+    )
+
+
+def mcse_table(run: RunFolder, lang: str) -> Table:
+    """MCSE of the 5th, 50th and 95th percentiles, ESS and R-hat of the headline variables."""
+    year = run.cost_year
+    summaries = Cells(run.summary)
+    rows = []
+    for scenario in run.scenarios:
+        first = True
+        for variable in headline_variables(run):
+            row = summaries.get(variable, scenario.name, year)
+            if row is None:
+                continue
+            rows.append(
+                (
+                    scenario.label(lang) if first else "",
+                    variable_label(variable, lang, run.price_year),
+                    number(float(row["mcse_q05"]), 4, lang),
+                    number(float(row["mcse_q50"]), 4, lang),
+                    number(float(row["mcse_q95"]), 4, lang),
+                    whole(float(row["ess"]), lang),
+                    number(float(row["rhat"]), 4, lang),
+                )
+            )
+            first = False
+    return Table(
+        "mcse",
+        text(lang, "cap_mcse", year=year),
+        (
+            text(lang, "scenario"),
+            text(lang, "col_variable"),
+            "MCSE q05",
+            "MCSE q50",
+            "MCSE q95",
+            "ESS",
+            "R-hat",
+        ),
+        tuple(rows),
+        "llrrrrr",
+    )
+
+
+def sensitivity_selection(run: RunFolder) -> tuple[str, int, pd.DataFrame] | None:
+    """The part of ``sensitivity.csv`` the report shows: the first scenario, the cost year.
+
+    Returns ``(scenario, year, rows)`` or ``None`` when the run has no sensitivity analysis.
+    The first scenario (in the configuration's order) that the file covers is taken, and the cost
+    year if the file has it, else its last year.
+    """
+    frame = run.sensitivity
+    if frame is None or frame.empty:
+        return None
+    names = [s.name for s in run.scenarios]
+    present = [str(s) for s in frame["scenario"].astype(str).unique()]
+    scenario = next((s for s in names if s in present), present[0])
+    rows = frame[frame["scenario"].astype(str) == scenario]
+    years = set(rows["year"].astype(int))
+    year = run.cost_year if run.cost_year in years else max(years)
+    rows = rows[rows["year"].astype(int) == year].copy()
+    rows["swing"] = (rows["high"] - rows["low"]).abs()
+    order = {v: i for i, v in enumerate(HEADLINE_VARIABLES)}
+    rows["_order"] = rows["variable"].map(lambda v: order.get(v, len(order)))
+    rows = rows.sort_values(["_order", "variable", "swing"], ascending=[True, True, False])
+    return scenario, year, rows.drop(columns="_order")
+
+
+def sensitivity_table(run: RunFolder, lang: str) -> Table | None:
+    """Each driver at its 10th and 90th percentile, largest swing first, per variable."""
+    chosen = sensitivity_selection(run)
+    if chosen is None:
+        return None
+    scenario, year, rows = chosen
+    labels = {s.name: s.label(lang) for s in run.scenarios}
+    cells = []
+    last = None
+    for row in rows.itertuples(index=False):
+        digits = _digits(str(row.variable))
+        cells.append(
+            (
+                variable_label(str(row.variable), lang, run.price_year)
+                if row.variable != last
+                else "",
+                driver_label(str(row.driver), lang),
+                number(float(row.low), digits, lang),
+                number(float(row.high), digits, lang),
+                number(float(row.base), digits, lang),
+                number(float(row.swing), digits, lang),
+            )
+        )
+        last = row.variable
+    return Table(
+        "sensitivity",
+        text(lang, "cap_sensitivity", scenario=labels.get(scenario, scenario), year=year),
+        (
+            text(lang, "col_variable"),
+            text(lang, "col_driver"),
+            text(lang, "col_low"),
+            text(lang, "col_high"),
+            text(lang, "col_base"),
+            text(lang, "col_swing"),
+        ),
+        tuple(cells),
+        "llrrrr",
+    )
+
+
+def manifest_table(run: RunFolder, lang: str) -> Table:
+    """Version, creation time, configuration file and checksum, the command and packages."""
+    m = run.manifest
+    packages = ", ".join(f"{k} {v}" for k, v in (m.get("packages") or {}).items())
+    items: Sequence[tuple[str, str]] = (
+        (text(lang, "item_version"), str(m.get("version", DASH))),
+        (text(lang, "item_created"), str(m.get("created", DASH))),
+        (text(lang, "item_config"), str(m.get("config_path") or DASH)),
+        (text(lang, "item_config_sha"), str(m.get("config_sha256", DASH))),
+        (text(lang, "item_command"), " ".join(m.get("command") or []) or DASH),
+        (
+            text(lang, "item_data"),
+            "; ".join(f"{d['path']} (sha256 {d['sha256']})" for d in m.get("data") or []) or DASH,
+        ),
+        (text(lang, "packages"), packages or DASH),
+    )
+    return Table(
+        "manifest",
+        text(lang, "cap_manifest"),
+        (text(lang, "col_item"), text(lang, "col_value")),
+        tuple(items),
+        "ll",
+    )
