@@ -89,6 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue an interrupted run from the checkpoints in --out",
     )
     run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
+    run.add_argument(
+        "--design",
+        choices=("mc", "lhs", "sobol"),
+        default="mc",
+        help="sampling design of the cost drivers in each block (default mc)",
+    )
+    run.add_argument(
+        "--sensitivity",
+        type=int,
+        nargs="?",
+        const=16384,
+        default=0,
+        metavar="N",
+        help="tornado, contributions to variance and Sobol indices (base sample N, default 16384)",
+    )
 
     hist = sub.add_parser("history", help="costs year by year from observed population change")
     hist.add_argument("config", help="YAML configuration supplying unit costs")
@@ -330,6 +345,8 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             checkpoint_dir=None if args.deterministic else out / "checkpoints",
             resume=args.resume,
             slow_blocks=args.slow_blocks,
+            design=args.design,
+            sensitivity=args.sensitivity,
         )
     write_run(out, analysis, lang=args.lang, command=_command(argv))
     if analysis.simulation is not None and analysis.simulation.resumed_blocks:

@@ -109,8 +109,25 @@ def baseline_arrays(n: int, n_sectors: int, baseline: Baseline | None) -> Baseli
     return np.ascontiguousarray(cost, dtype=float), np.ascontiguousarray(persons, dtype=float)
 
 
+def latent_or_draw(
+    rng: np.random.Generator | None, n: int, width: int, latent: np.ndarray | None
+) -> np.ndarray:
+    """The latent normals of ``n`` draws: given (a design, a sensitivity run) or drawn."""
+    if latent is None:
+        if rng is None:
+            raise ValueError("give either a generator or the latent normals")
+        return rng.standard_normal((n, width))
+    if latent.shape != (n, width):
+        raise ValueError(f"latent normals of shape {latent.shape}; expected {(n, width)}")
+    return np.ascontiguousarray(latent, dtype=float)
+
+
 def simulate_costs_numpy(
-    rng: np.random.Generator, n: int, inputs: KernelInputs, baseline: Baseline | None = None
+    rng: np.random.Generator | None,
+    n: int,
+    inputs: KernelInputs,
+    baseline: Baseline | None = None,
+    latent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reference implementation in vectorised NumPy.
 
@@ -125,6 +142,8 @@ def simulate_costs_numpy(
     baseline : tuple of ndarray, optional
         A baseline change that differs per draw (a projected population): its cost per sector
         ``(n, K)`` and its persons ``(n,)``, added to the fixed ``base_change``.
+    latent : ndarray, shape (n, latent_width(J, K)), optional
+        The latent normals to use instead of drawing them (sampling designs, sensitivity runs).
 
     Returns
     -------
@@ -139,7 +158,7 @@ def simulate_costs_numpy(
     sc = shape_costs(x)
     draw_cost, draw_persons = baseline_arrays(n, sc.base.size, baseline)
     n_bands = x.band_share.size
-    z = rng.standard_normal((n, latent_width(n_bands, sc.base.size)))
+    z = latent_or_draw(rng, n, latent_width(n_bands, sc.base.size), latent)
     extra = x.extra_levels[None, :] + spread_values(x.spread_kind, x.spread_scale, z[:, :1])
     births = x.births_sd * z[:, 1:2]
     death_scale = x.deaths_relative_sd * z[:, 2:3]
@@ -186,10 +205,14 @@ def _simulate_numba(
     deaths_persons,
     draw_cost,
     draw_persons,
+    latent,
+    use_latent,
 ):  # pragma: no cover - compiled
     n_scen = extra_levels.shape[0]
     n_bands = band_share.shape[0]
     n_sect = base_cost.shape[0]
+    width = 4 + n_bands + n_sect
+    z = np.empty(width)
     sector_cost = np.empty((n, n_scen, n_sect))
     growth = np.empty((n, n_scen))
     extra = np.empty((n, n_scen))
@@ -197,14 +220,20 @@ def _simulate_numba(
     factor = np.empty(n_sect)
     half_var = 0.5 * sector_log_sd * sector_log_sd
     for i in range(n):
-        z_level = rng.standard_normal()
-        births = births_sd * rng.standard_normal()
-        death_scale = deaths_relative_sd * rng.standard_normal()
-        regular = regular_sd * rng.standard_normal()
+        if use_latent:
+            for j in range(width):
+                z[j] = latent[i, j]
+        else:
+            for j in range(width):
+                z[j] = rng.standard_normal()
+        z_level = z[0]
+        births = births_sd * z[1]
+        death_scale = deaths_relative_sd * z[2]
+        regular = regular_sd * z[3]
         for j in range(n_bands):
-            zb[j] = rng.standard_normal()
+            zb[j] = z[4 + j]
         for k in range(n_sect):
-            factor[k] = math.exp(sector_log_sd * rng.standard_normal() - half_var)
+            factor[k] = math.exp(sector_log_sd * z[4 + n_bands + k] - half_var)
         shift = spread_value(spread_kind, spread_scale, z_level)
         total_w = 0.0
         for j in range(n_bands):
@@ -232,13 +261,25 @@ def _simulate_numba(
     return sector_cost, growth, extra
 
 
+_DUMMY = np.zeros((1, 1))
+
+
 def simulate_costs_numba(
-    rng: np.random.Generator, n: int, inputs: KernelInputs, baseline: Baseline | None = None
+    rng: np.random.Generator | None,
+    n: int,
+    inputs: KernelInputs,
+    baseline: Baseline | None = None,
+    latent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compiled kernel; same contract as :func:`simulate_costs_numpy`."""
     x = inputs
     sc = shape_costs(x)
     draw_cost, draw_persons = baseline_arrays(n, sc.base.size, baseline)
+    use_latent = latent is not None
+    if use_latent:
+        latent = latent_or_draw(None, n, latent_width(x.band_share.size, sc.base.size), latent)
+    if rng is None:
+        rng = np.random.default_rng(0)  # never read: the latent normals are given
     return _simulate_numba(
         rng,
         int(n),
@@ -260,6 +301,8 @@ def simulate_costs_numba(
         sc.deaths_persons,
         draw_cost,
         draw_persons,
+        latent if use_latent else _DUMMY,
+        use_latent,
     )
 
 
@@ -269,6 +312,7 @@ def simulate_costs(
     inputs: KernelInputs,
     backend: str = "numba",
     baseline: Baseline | None = None,
+    latent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run ``n`` draws with the chosen backend (``"numba"`` or ``"numpy"``).
 
@@ -278,7 +322,7 @@ def simulate_costs(
         If ``backend`` is not one of ``"numba"``, ``"numpy"``.
     """
     if backend == "numba":
-        return simulate_costs_numba(rng, n, inputs, baseline)
+        return simulate_costs_numba(rng, n, inputs, baseline, latent)
     if backend == "numpy":
-        return simulate_costs_numpy(rng, n, inputs, baseline)
+        return simulate_costs_numpy(rng, n, inputs, baseline, latent)
     raise ValueError(f"backend={backend!r}, but it must be one of ['numba', 'numpy']")

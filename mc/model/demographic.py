@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from mc.errors import ConfigError
-from mc.kernels import SPREAD_CODES, KernelInputs, simulate_costs
+from mc.kernels import SPREAD_CODES, KernelInputs, latent_width, simulate_costs
 from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
 from mc.model.config import Config, PopulationKind
 from mc.model.population import NATIONAL_FILE, PopulationTable, read_population
 from mc.model.projection import ProjectionFit, ProjectionModel
+from mc.sampling.designs import design_normals
 
 BN = 1e9
 
@@ -61,6 +62,41 @@ class DemographicModel:
     scenarios: tuple[str, ...]
     sectors: tuple[str, ...]
     years: tuple[int, ...]
+    design: str = "mc"
+
+    @property
+    def latent_width(self) -> int:
+        """Standard normals behind one draw."""
+        return latent_width(self.inputs.band_share.size, self.inputs.unit_costs.shape[0])
+
+    @property
+    def driver_groups(self) -> list[tuple[str, np.ndarray]]:
+        """The drivers and the latent normals behind each (a sensitivity analysis's inputs)."""
+        j, k = self.inputs.band_share.size, self.inputs.unit_costs.shape[0]
+        groups = [
+            ("extra_net_immigration", np.array([0])),
+            ("births", np.array([1])),
+            ("deaths", np.array([2])),
+            ("regular_net_immigration", np.array([3])),
+            ("immigrant_profile", np.arange(4, 4 + j)),
+            ("unit_costs", np.arange(4 + j, 4 + j + k)),
+        ]
+        spreads = (
+            self.inputs.spread_scale if self.inputs.spread_kind else 0.0,
+            self.inputs.births_sd,
+            self.inputs.deaths_relative_sd,
+            self.inputs.regular_sd,
+            self.inputs.profile_log_sd,
+            self.inputs.sector_log_sd,
+        )
+        return [g for g, spread in zip(groups, spreads, strict=True) if spread > 0]
+
+    def simulate_latent(self, latent: np.ndarray, backend: str = "numba") -> dict[str, np.ndarray]:
+        """Outputs for given latent normals ``(n, latent_width)`` (no generator involved)."""
+        sector_cost, growth, extra = simulate_costs(
+            None, latent.shape[0], self.inputs, backend, latent=latent
+        )
+        return add_year_axis(derive_outputs(sector_cost, growth, extra, self.free_shares))
 
     @property
     def coords(self) -> dict[str, list]:
@@ -79,7 +115,15 @@ class DemographicModel:
     def simulate(
         self, rng: np.random.Generator, n: int, backend: str = "numba"
     ) -> dict[str, np.ndarray]:
-        """Draw ``n`` joint outcomes; arrays have the draw as their first axis."""
+        """Draw ``n`` joint outcomes; arrays have the draw as their first axis.
+
+        With ``design`` other than ``"mc"`` the latent normals come from a Latin hypercube or a
+        scrambled Sobol sequence seeded by ``rng`` (see :mod:`mc.sampling.designs`).
+        """
+        if self.design != "mc":
+            return self.simulate_latent(
+                design_normals(self.design, rng, n, self.latent_width), backend
+            )
         sector_cost, growth, extra = simulate_costs(rng, n, self.inputs, backend)
         return add_year_axis(derive_outputs(sector_cost, growth, extra, self.free_shares))
 

@@ -284,3 +284,76 @@ def municipal_ranking(
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+_TORNADO_TEXT = {
+    "nb": {
+        "title": "Hva driver usikkerheten? Merutgifter til demografi {year}, mrd. kr",
+        "low": "Driver på 10-persentilen",
+        "high": "Driver på 90-persentilen",
+        "share": "bidrag til variansen",
+        "drivers": {
+            "extra_net_immigration": "Flyktninginnvandring",
+            "births": "Fødte",
+            "deaths": "Døde",
+            "regular_net_immigration": "Annen nettoinnvandring",
+            "immigrant_profile": "Innvandrernes alder/kjønn",
+            "unit_costs": "Enhetskostnader",
+        },
+        "variables": {
+            "demographic_cost_total_bn": "Samlede merutgifter",
+            "demographic_cost_free_bn": "Dekket av frie inntekter",
+        },
+    },
+    "en": {
+        "title": "What drives the uncertainty? Extra demographic costs {year}, bn NOK",
+        "low": "Driver at its 10th percentile",
+        "high": "Driver at its 90th percentile",
+        "share": "of the variance",
+        "drivers": {
+            "extra_net_immigration": "Refugee immigration",
+            "births": "Births",
+            "deaths": "Deaths",
+            "regular_net_immigration": "Other net immigration",
+            "immigrant_profile": "Immigrants' age/sex",
+            "unit_costs": "Unit costs",
+        },
+        "variables": {
+            "demographic_cost_total_bn": "Total extra costs",
+            "demographic_cost_free_bn": "Financed by free revenues",
+        },
+    },
+}
+
+
+def tornado_chart(
+    path: str | Path, tornado: pd.DataFrame, indices: pd.DataFrame, *, lang: str = "nb"
+) -> Path:
+    """Tornado bars (one driver at a time at its 10th/90th percentile) with variance shares."""
+    words = _TORNADO_TEXT[lang]
+    variables = list(dict.fromkeys(tornado["variable"]))
+    fig, axes = plt.subplots(
+        1, len(variables), figsize=(5.5 * len(variables), 3.8), layout="constrained", squeeze=False
+    )
+    for ax, variable in zip(axes[0], variables, strict=True):
+        rows = tornado[tornado["variable"] == variable].iloc[::-1]
+        share = indices[indices["variable"] == variable].set_index("driver")["contribution"]
+        base = rows["base"].iloc[0]
+        y = np.arange(len(rows))
+        ax.barh(y, rows["low"] - base, left=base, color=_SHADES[1], label=words["low"])
+        ax.barh(y, rows["high"] - base, left=base, color=_SHADES[3], label=words["high"])
+        ax.axvline(base, color="black", linewidth=1)
+        labels = [
+            f"{words['drivers'].get(d, d)}\n{100 * share.get(d, 0):.0f} % {words['share']}"
+            for d in rows["driver"]
+        ]
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_title(words["variables"].get(variable, variable), fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][-1].legend(loc="lower right", fontsize=7, frameon=False)
+    year = int(tornado["year"].iloc[0])
+    fig.suptitle(words["title"].format(year=year), fontsize=11)
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mc.report.figures import band_chart, economy_fan, municipal_ranking
+from mc.report.figures import band_chart, economy_fan, municipal_ranking, tornado_chart
 from mc.report.io import OutputDir
 from mc.report.manifest import build_manifest
 from mc.summary.pipeline import Analysis
@@ -14,6 +14,7 @@ from mc.summary.pipeline import Analysis
 FAN_FILE = "fan_demographic_cost.png"
 ECONOMY_FAN_FILE = "fan_economy.png"
 RANKING_FILE = "municipalities_ranked.png"
+TORNADO_FILE = "tornado_demographic_cost.png"
 
 
 def write_run(
@@ -42,6 +43,8 @@ def write_run(
         data_files=data_files,
         command=command,
     )
+    if sim is not None:
+        manifest["design"] = analysis.design
     if sim is not None and sim.counts is not None and sim.grids is not None:
         manifest["reduction"] = {
             "mode": "stream",
@@ -94,6 +97,15 @@ def write_run(
                 )
             if analysis.exceedance is not None:
                 folder.write_csv("exceedance.csv", analysis.exceedance)
+            if analysis.sensitivity is not None and analysis.sensitivity_indices is not None:
+                folder.write_csv("sensitivity.csv", analysis.sensitivity)
+                folder.write_csv("sensitivity_indices.csv", analysis.sensitivity_indices)
+                tornado_chart(
+                    folder.file(TORNADO_FILE),
+                    analysis.sensitivity,
+                    analysis.sensitivity_indices,
+                    lang=lang,
+                )
         folder.write_json("manifest.json", manifest)
     return Path(out)
 

@@ -20,14 +20,17 @@ from mc.engine import (
 from mc.engine.reduce import PILOT_KEY
 from mc.engine.run import Progress
 from mc.engine.testing import Slowed
+from mc.errors import ConfigError
 from mc.model.config import Config, PopulationKind
-from mc.model.demographic import load_population
+from mc.model.demographic import DemographicModel, load_population
 from mc.model.economy import build_full_model, full_point_estimates
 from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
 from mc.sampling import block_generator, resolve_entropy
+from mc.sampling.designs import DESIGNS
 from mc.summary.datatree import to_datatree
 from mc.summary.exceedance import exceedance_table
+from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import deterministic_table, summary_table
 
@@ -47,6 +50,9 @@ class Analysis:
     summary: pd.DataFrame | None = None
     exceedance: pd.DataFrame | None = None
     model: object = None
+    sensitivity: pd.DataFrame | None = None
+    sensitivity_indices: pd.DataFrame | None = None
+    design: str = "mc"
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -94,6 +100,8 @@ def analyse(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     slow_blocks: float = 0.0,
+    design: str = "mc",
+    sensitivity: int = 0,
 ) -> Analysis:
     """Run the configured model.
 
@@ -121,6 +129,11 @@ def analyse(
         Continue the run checkpointed in ``checkpoint_dir``.
     slow_blocks : float
         Make every block take at least this many seconds (for fault-injection tests only).
+    design : {"mc", "lhs", "sobol"}
+        Sampling design of the demographic cost drivers in each block.
+    sensitivity : int
+        With a positive base sample size, also compute the tornado, the contributions to
+        variance and the Sobol indices of the demographic costs.
 
     Returns
     -------
@@ -128,10 +141,10 @@ def analyse(
     """
     if population is None:
         population = run_population(config)
-    model = build_full_model(config, population)
+    model = with_design(build_full_model(config, population), design)
     point = full_point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
-    analysis = Analysis(config, det, population)
+    analysis = Analysis(config, det, population, design=design)
     if deterministic_only:
         return analysis
     plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
@@ -149,6 +162,7 @@ def analyse(
             "entropy": entropy,
             "block_size": plan.block_size,
             "reducer": reducer.mode,
+            "design": design,
         }
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
@@ -186,4 +200,36 @@ def analyse(
     analysis.summary = summary_table(tree, sim.moments, config.cost_year)
     if config.exceedance:
         analysis.exceedance = exceedance_table(tree, config.exceedance)
+    if sensitivity:
+        analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
+            model, entropy, sensitivity
+        )
     return analysis
+
+
+def with_design(model: object, design: str) -> object:
+    """The model with its demographic cost drivers drawn from ``design``.
+
+    Raises
+    ------
+    ConfigError
+        If the design is unknown, or the model's drivers are not the demographic model's own
+        (a stochastic population projection or a municipal run: plain Monte Carlo only).
+    """
+    import dataclasses
+
+    if design not in DESIGNS:
+        raise ConfigError("design", design, f"must be one of {list(DESIGNS)}")
+    if design == "mc":
+        return model
+    if isinstance(model, DemographicModel):
+        return dataclasses.replace(model, design=design)
+    inner = getattr(model, "demographic", None)
+    if isinstance(inner, DemographicModel):
+        return dataclasses.replace(model, demographic=dataclasses.replace(inner, design=design))
+    raise ConfigError(
+        "design",
+        design,
+        "designs other than 'mc' work on the demographic cost "
+        "drivers; this configuration's population is a stochastic projection",
+    )
