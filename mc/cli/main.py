@@ -90,6 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
     run.add_argument(
+        "--precision",
+        action="append",
+        default=[],
+        metavar="STAT=TOL",
+        help="stop once STAT (mean or qNN) is known within TOL (a number, or a percent of the "
+        "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
+        "--precision mean=0.01 --precision q95=1%%",
+    )
+    run.add_argument("--confidence", type=float, default=0.95, help="level of --precision")
+    run.add_argument(
+        "--wave", type=_positive_int, default=4, help="blocks between precision checks"
+    )
+    run.add_argument("--precision-variable", help="variable of the --precision targets")
+    run.add_argument(
         "--design",
         choices=("mc", "lhs", "sobol"),
         default="mc",
@@ -347,8 +361,20 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             slow_blocks=args.slow_blocks,
             design=args.design,
             sensitivity=args.sensitivity,
+            precision=args.precision,
+            confidence=args.confidence,
+            wave=args.wave,
+            precision_variable=args.precision_variable,
         )
     write_run(out, analysis, lang=args.lang, command=_command(argv))
+    if analysis.simulation is not None and analysis.simulation.stopping is not None:
+        print(
+            stopping_line(
+                analysis.simulation.stopping,
+                analysis.simulation.plan.draws,
+                args.draws or config.run.draws,
+            )
+        )
     if analysis.simulation is not None and analysis.simulation.resumed_blocks:
         print(f"resumed: {analysis.simulation.resumed_blocks} block(s) came from checkpoints")
     scenarios = [
@@ -422,6 +448,17 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(result.report())
     print(f"wrote {args.out}")
     return 0
+
+
+def stopping_line(info: dict, draws: int, cap: int) -> str:
+    """One line on why a precision-controlled run stopped and what it reached."""
+    met = all(t["met"] for t in info["targets"].values())
+    why = "targets met" if met else f"cap of {cap:,} draws reached before every target was met"
+    parts = [
+        f"{name}: +-{t['half_width']:.4g} (allowed {t['allowed']:.4g})"
+        for name, t in info["targets"].items()
+    ]
+    return f"stopped after {draws:,} draws: {why}; {info['variable']} " + "; ".join(parts)
 
 
 def _command(argv: Sequence[str] | None) -> list[str]:

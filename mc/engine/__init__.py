@@ -5,7 +5,7 @@ from mc.engine.checkpoint import Checkpoints
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
 from mc.engine.reduce import Grid, Reducer, Summary, pilot_grids
-from mc.engine.run import SimulationResult, simulate
+from mc.engine.run import SimulationResult, Stopping, simulate
 from mc.engine.schedulers import SchedulerSpec, parse_scheduler
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Reducer",
     "SchedulerSpec",
     "SimulationResult",
+    "Stopping",
     "Summary",
     "parse_scheduler",
     "pilot_grids",

@@ -38,6 +38,7 @@ class SimulationResult:
     resumed_blocks: int = 0
     block_mean: dict[str, np.ndarray] | None = None
     block_m2: dict[str, np.ndarray] | None = None
+    stopping: dict[str, Any] | None = None
 
 
 def simulate(
@@ -52,6 +53,7 @@ def simulate(
     reducer: Reducer | None = None,
     checkpoints: Checkpoints | None = None,
     resume: bool = False,
+    stopping: Stopping | None = None,
 ) -> SimulationResult:
     """Run every block of ``plan`` and merge the block summaries.
 
@@ -79,6 +81,8 @@ def simulate(
         Save every finished block as it completes; blocks found there are not recomputed.
     resume : bool
         Continue the run whose checkpoints are there (refused if the run's identity changed).
+    stopping : Stopping, optional
+        Run in waves and stop early once the precision targets are met; ``plan`` is then the cap.
 
     Returns
     -------
@@ -100,71 +104,150 @@ def simulate(
         folder = str(checkpoints.folder)
     start = time.perf_counter()
     if client is not None:
-        root = _run_on_client(client, model, plan, entropy, retries, progress, reducer, folder)
+        runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
+        root, info = _run_waves(runner, plan, entropy, progress, stopping)
         described = f"Dask client at {client.scheduler.address}"
     elif scheduler.kind == "sync":
-        summaries = []
-        for block in range(plan.n_blocks):
-            try:
-                summaries.append(run_block(model, entropy, block, plan.block_size, reducer, folder))
-            except Exception as exc:
-                raise BlockError(block, entropy, "".join(traceback.format_exception(exc))) from exc
-            if progress:
-                progress(plan.block_size)
-        root = tree_merge(summaries, merge)
+        runner = _SyncRunner(model, plan, entropy, reducer, folder)
+        root, info = _run_waves(runner, plan, entropy, progress, stopping)
         described = scheduler.describe()
     else:
         with dask_client(scheduler) as c:
-            root = _run_on_client(c, model, plan, entropy, retries, progress, reducer, folder)
+            runner = _ClientRunner(c, model, plan, entropy, retries, reducer, folder)
+            root, info = _run_waves(runner, plan, entropy, progress, stopping)
         described = scheduler.describe()
     wall = time.perf_counter() - start
-    return _result(root, plan, entropy, described, wall, reducer, resumed)
+    done = BlockPlan(root.n * plan.block_size, plan.block_size)
+    result = _result(root, done, entropy, described, wall, reducer, resumed)
+    result.stopping = info
+    return result
 
 
-def _run_on_client(
-    client: Any,
-    model: Model,
-    plan: BlockPlan,
-    entropy: int,
-    retries: int,
-    progress: Progress | None,
-    reducer: Reducer,
-    folder: str | None,
-) -> Summary:
-    from distributed import as_completed
+@dataclass(frozen=True)
+class Stopping:
+    """Run in waves of ``wave`` blocks and stop once ``check(merged summary)`` says so.
 
-    model_future = client.scatter(model, broadcast=True, hash=False)
-    blocks = [
-        client.submit(
+    ``check`` returns ``(done, details)``; the details of the last check are kept in
+    :attr:`SimulationResult.stopping`. The blocks already run are never discarded, and the result
+    equals a plain run of the same number of blocks.
+    """
+
+    wave: int
+    check: Callable[[Summary], tuple[bool, dict[str, Any]]]
+
+
+class _SyncRunner:
+    """Blocks one after another in this process."""
+
+    def __init__(
+        self, model: Model, plan: BlockPlan, entropy: int, reducer: Reducer, folder: str | None
+    ) -> None:
+        self.args = (model, entropy)
+        self.size, self.reducer, self.folder = plan.block_size, reducer, folder
+
+    def submit(self, block: int) -> Summary:
+        model, entropy = self.args
+        try:
+            return run_block(model, entropy, block, self.size, self.reducer, self.folder)
+        except Exception as exc:
+            raise BlockError(block, entropy, "".join(traceback.format_exception(exc))) from exc
+
+    def wait(self, items: list[Any], progress: Progress | None) -> None:
+        if progress:
+            for _ in items:
+                progress(self.size)
+
+    def combine(self, a: Any, b: Any) -> Any:
+        return merge(a, b)
+
+    def result(self, item: Any) -> Summary:
+        return item
+
+    def cancel(self, items: list[Any]) -> None:
+        """Nothing to cancel in-process."""
+
+
+class _ClientRunner:
+    """Blocks as Dask tasks; merges run on the workers and only roots travel back."""
+
+    def __init__(
+        self,
+        client: Any,
+        model: Model,
+        plan: BlockPlan,
+        entropy: int,
+        retries: int,
+        reducer: Reducer,
+        folder: str | None,
+    ) -> None:
+        self.client = client
+        self.model = client.scatter(model, broadcast=True, hash=False)
+        self.entropy, self.size, self.retries = entropy, plan.block_size, retries
+        self.reducer, self.folder = reducer, folder
+        self.block_of: dict[Any, int] = {}
+
+    def submit(self, block: int) -> Any:
+        future = self.client.submit(
             run_block,
-            model_future,
-            entropy,
-            k,
-            plan.block_size,
-            reducer,
-            folder,
+            self.model,
+            self.entropy,
+            block,
+            self.size,
+            self.reducer,
+            self.folder,
             pure=False,
-            retries=retries,
+            retries=self.retries,
         )
-        for k in range(plan.n_blocks)
-    ]
-    # the merge tree is built now, over block order, so it is the same whatever finishes first;
-    # merges run on the workers and only the root travels to this process
-    root = tree_merge(blocks, lambda a, b: client.submit(merge, a, b, pure=False))
-    block_of = {f.key: k for k, f in enumerate(blocks)}
-    try:
-        for future in as_completed(blocks):
+        self.block_of[future.key] = block
+        return future
+
+    def wait(self, items: list[Any], progress: Progress | None) -> None:
+        from distributed import as_completed
+
+        for future in as_completed(items):
             if future.status == "error":
                 exc = future.exception()
                 detail = "".join(traceback.format_tb(future.traceback()))
                 raise BlockError(
-                    block_of[future.key], entropy, f"{detail}{type(exc).__name__}: {exc}"
+                    self.block_of[future.key], self.entropy, f"{detail}{type(exc).__name__}: {exc}"
                 )
             if progress:
-                progress(plan.block_size)
-        return root.result()
+                progress(self.size)
+
+    def combine(self, a: Any, b: Any) -> Any:
+        return self.client.submit(merge, a, b, pure=False)
+
+    def result(self, item: Any) -> Summary:
+        return item.result()
+
+    def cancel(self, items: list[Any]) -> None:
+        self.client.cancel(items)
+
+
+def _run_waves(
+    runner: Any,
+    plan: BlockPlan,
+    entropy: int,
+    progress: Progress | None,
+    stopping: Stopping | None,
+) -> tuple[Summary, dict[str, Any] | None]:
+    """Submit blocks wave by wave; merge in the fixed tree over every block run."""
+    wave = plan.n_blocks if stopping is None else max(1, stopping.wave)
+    items: list[Any] = []
+    info = None
+    try:
+        for first in range(0, plan.n_blocks, wave):
+            new = [runner.submit(k) for k in range(first, min(first + wave, plan.n_blocks))]
+            items += new
+            runner.wait(new, progress)
+            if stopping is not None:
+                done, info = stopping.check(runner.result(tree_merge(items, runner.combine)))
+                info = {**info, "blocks": len(items)}
+                if done:
+                    break
+        return runner.result(tree_merge(items, runner.combine)), info
     except BaseException:
-        client.cancel([*blocks, root])
+        runner.cancel(items)
         raise
 
 

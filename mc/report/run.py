@@ -45,6 +45,12 @@ def write_run(
     )
     if sim is not None:
         manifest["design"] = analysis.design
+        if sim.stopping is not None:
+            met = all(t["met"] for t in sim.stopping["targets"].values())
+            manifest["stopping"] = {
+                **sim.stopping,
+                "reason": "targets met" if met else "cap on draws reached",
+            }
     if sim is not None and sim.counts is not None and sim.grids is not None:
         manifest["reduction"] = {
             "mode": "stream",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -14,6 +17,7 @@ from mc.engine import (
     Reducer,
     SchedulerSpec,
     SimulationResult,
+    Stopping,
     pilot_grids,
     simulate,
 )
@@ -30,6 +34,7 @@ from mc.sampling import block_generator, resolve_entropy
 from mc.sampling.designs import DESIGNS
 from mc.summary.datatree import to_datatree
 from mc.summary.exceedance import exceedance_table
+from mc.summary.precision import PrecisionRule, parse_target
 from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import deterministic_table, summary_table
@@ -102,6 +107,10 @@ def analyse(
     slow_blocks: float = 0.0,
     design: str = "mc",
     sensitivity: int = 0,
+    precision: Sequence[str] = (),
+    confidence: float = 0.95,
+    wave: int = 4,
+    precision_variable: str | None = None,
 ) -> Analysis:
     """Run the configured model.
 
@@ -134,6 +143,16 @@ def analyse(
     sensitivity : int
         With a positive base sample size, also compute the tornado, the contributions to
         variance and the Sobol indices of the demographic costs.
+    precision : sequence of str
+        Stopping targets such as ``"mean=0.01"`` or ``"q95=1%"``: run in waves of ``wave``
+        blocks and stop once ``z * MCSE`` is within every target (``draws`` is then the cap).
+    confidence : float
+        Confidence level of the precision targets.
+    wave : int
+        Blocks per wave when stopping by precision.
+    precision_variable : str, optional
+        Variable the targets refer to (default: the total demographic cost, first scenario,
+        cost year; ``national_cost_bn`` in a municipal run).
 
     Returns
     -------
@@ -165,6 +184,10 @@ def analyse(
             "design": design,
         }
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
+    stopping = None
+    if precision:
+        rule = precision_rule(model, config, precision, confidence, precision_variable, reducer)
+        stopping = Stopping(wave, rule.check)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
@@ -176,6 +199,7 @@ def analyse(
         reducer=reducer,
         checkpoints=checkpoints,
         resume=resume,
+        stopping=stopping,
     )
     if streamed:
         analysis.simulation = sim
@@ -205,6 +229,47 @@ def analyse(
             model, entropy, sensitivity
         )
     return analysis
+
+
+def precision_rule(
+    model: Any,
+    config: Config,
+    precision: Sequence[str],
+    confidence: float,
+    variable: str | None,
+    reducer: Reducer,
+) -> PrecisionRule:
+    """The stopping rule of ``--precision`` targets on one cell of one variable.
+
+    Raises
+    ------
+    ConfigError
+        If a target does not parse, the variable is not an output of the model, or the
+        confidence level is not in (0, 1).
+    """
+    if not 0 < confidence < 1:
+        raise ConfigError("--confidence", confidence, "must be in (0, 1)")
+    targets = tuple(parse_target(t) for t in precision)
+    dims = model.dims
+    if variable is None:
+        variable = (
+            "demographic_cost_total_bn"
+            if "demographic_cost_total_bn" in dims
+            else "national_cost_bn"
+        )
+    if variable not in dims:
+        raise ConfigError("--precision-variable", variable, f"must be one of {sorted(dims)}")
+    coords = model.coords
+    position = []
+    for dim in dims[variable]:
+        values = list(coords[dim])
+        position.append(values.index(config.cost_year) if dim == "year" else 0)
+    shape = [len(coords[dim]) for dim in dims[variable]]
+    index = int(np.ravel_multi_index(position, shape)) if shape else 0
+    grid = None
+    if reducer.grids is not None:
+        grid = reducer.grids[variable]
+    return PrecisionRule(variable, index, targets, confidence, grid)
 
 
 def with_design(model: object, design: str) -> object:
