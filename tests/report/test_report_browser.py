@@ -45,7 +45,7 @@ TIMEOUT = 60  # seconds per Chromium start; it takes about 2 here
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: found (or skipped) before the runs are made
 def chromium() -> str:
     """Path to Chromium; missing, it fails on CI (which installs it) and skips elsewhere."""
     path = shutil.which("chromium")
