@@ -636,9 +636,11 @@ def _check_consistency(config: Config) -> None:
         )
     if pop.level == "municipality" and any(s.extra_net_immigration for s in config.scenarios):
         raise ConfigError(
-            "scenarios", [s.name for s in config.scenarios],
+            "scenarios",
+            [s.name for s in config.scenarios],
             "a municipal run takes its immigration from the projection; give scenarios no "
-            "extra_net_immigration", config.source,
+            "extra_net_immigration",
+            config.source,
         )
     if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
         for key, value in (
