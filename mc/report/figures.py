@@ -63,9 +63,15 @@ def band_chart(
     ordered = sorted(levels, reverse=True)
     shades = dict(zip(ordered, _SHADES, strict=False))
     for ax, (variable, key) in zip(axes, panels, strict=True):
-        rows = summary[(summary["variable"] == variable) & (summary["sector"] == "all")]
+        rows = summary[
+            (summary["variable"] == variable)
+            & (summary["sector"] == "all")
+            & (summary["year"] == year)
+        ]
         points = deterministic[
-            (deterministic["variable"] == variable) & (deterministic["sector"] == "all")
+            (deterministic["variable"] == variable)
+            & (deterministic["sector"] == "all")
+            & (deterministic["year"] == year)
         ]
         for x, (name, _label) in enumerate(scenarios):
             row = rows[rows["scenario"] == name].iloc[0]

@@ -235,3 +235,47 @@ def test_history_outside_the_data(tmp_path, data_dir, capsys):
     assert code == 2
     assert "year 1985 is not in the data" in capsys.readouterr().err
     assert not (tmp_path / "h").exists()
+
+
+def test_band_chart_shows_the_cost_year(tmp_path):
+    """A multi-year run's band chart draws the cost year, the year its title names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mc.report import figures
+
+    summary = pd.DataFrame(
+        {
+            "variable": ["demographic_cost_total_bn"] * 2 + ["demographic_cost_free_bn"] * 2,
+            "scenario": "main",
+            "year": [2025, 2030] * 2,
+            "sector": "all",
+            **{
+                q: [1.0, 9.0] * 2
+                for q in ("q05", "q15", "q25", "q35", "q50", "q65", "q75", "q85", "q95")
+            },
+        }
+    )
+    drawn = []
+    original = figures.plt.Axes.fill_between
+
+    def record(ax, x, y1, y2, **kw):
+        drawn.append((y1, y2))
+        return original(ax, x, y1, y2, **kw)
+
+    figures.plt.Axes.fill_between = record
+    try:
+        figures.band_chart(
+            tmp_path / "f.png",
+            summary,
+            summary.assign(value=9.0),
+            [("main", "Main")],
+            {},
+            year=2030,
+            price_year=2024,
+            draws=1,
+            blocks=1,
+        )
+    finally:
+        figures.plt.Axes.fill_between = original
+    assert drawn and all(y1 == 9.0 for y1, _ in drawn)
