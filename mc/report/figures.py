@@ -161,7 +161,7 @@ def economy_fan(
     main, main_label = scenarios[0]
     ordered = sorted(levels, reverse=True)
     shades = dict(zip(ordered, _SHADES, strict=False))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 6.2), layout="constrained")
     years = sorted(summary.loc[summary["variable"] == panels[0][0], "year"].unique())
     for ax, (variable, key) in zip(axes, panels, strict=True):
         rows = summary[(summary["variable"] == variable) & (summary["scenario"] == main)]
@@ -210,14 +210,23 @@ def economy_fan(
         ax.set_title(text(lang, key), fontsize=10)
         ax.set_xticks(years)
         ax.grid(alpha=0.3)
-    axes[0].legend(
-        loc="best",
-        fontsize=7,
+    # Below the panels, not on them: a legend over a band of its own colour hides that patch.
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=4,
+        fontsize=8,
         frameon=False,
         title=text(lang, "bands_of", scenario=main_label),
-        title_fontsize=7,
+        title_fontsize=8,
     )
-    fig.suptitle(text(lang, "economy_title", first=years[0], last=years[-1]))
+    fig.suptitle(
+        text(lang, "economy_title", first=years[0], last=years[-1])
+        if len(years) > 1
+        else text(lang, "economy_title_year", year=years[0])
+    )
     path = Path(path)
     fig.savefig(path, dpi=150)
     plt.close(fig)
