@@ -34,6 +34,7 @@ from mc.report.tables import (
     scenario_table,
     sensitivity_selection,
     sensitivity_table,
+    variance_table,
 )
 from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands, share_at_or_below
 from mc.summary.exceedance import exceedance_table as exceedance_probabilities
@@ -117,10 +118,11 @@ def build_report(
     scen = scenario_table(run, percentiles, lang)
     exceed = exceedance_table(run, lang)
     sens = sensitivity_table(run, lang)
+    variance = variance_table(run, lang)
     precision = precision_table(run, lang)
     mcse = mcse_table(run, lang)
     manifest = manifest_table(run, lang)
-    tables = [t for t in (headline, scen, exceed, sens, precision, mcse, manifest) if t]
+    tables = [t for t in (headline, scen, exceed, sens, variance, precision, mcse, manifest) if t]
 
     figures: dict[str, bytes] = {}
     captions: dict[str, str] = {}
@@ -313,7 +315,7 @@ def _page(
         ),
     ]
     tornado = (
-        [fig("fig-tornado"), table("sensitivity")]
+        [fig("fig-tornado"), table("sensitivity"), table("variance")]
         if "fig-tornado" in figures
         else [H.paragraph(text(lang, "no_sensitivity"), cls="note", id="no-sensitivity")]
     )

@@ -69,6 +69,8 @@ _TEXT["nb"].update(
         "cap_mcse": "Monte Carlo-usikkerhet (MCSE) i kvantilene, effektivt utvalg og R-hat, {year}",
         "cap_sensitivity": "Følsomhet for {scenario}, {year}: hver usikkerhetskilde ved 10- og "
         "90-persentilen, de andre ved medianen",
+        "cap_variance": "Andel av variansen og Sobol-indekser for {scenario}, {year} "
+        "(90 %-intervall i parentes)",
         "cap_manifest": "Manifest",
         "cap_fan_demographic": "Merutgifter til demografi med {bands}-intervaller. "
         "× er modellens punktanslag, ◇ TBUs publiserte tall.",
@@ -100,6 +102,9 @@ _TEXT["nb"].update(
         "col_high": "Ved P90",
         "col_base": "Alle ved median",
         "col_swing": "Utslag",
+        "col_share": "Andel av variansen",
+        "col_s1": "Sobol S1",
+        "col_st": "Sobol ST",
         "col_item": "Post",
         "col_value": "Verdi",
         "above": "over",
@@ -172,6 +177,8 @@ _TEXT["en"].update(
         "R-hat, {year}",
         "cap_sensitivity": "Sensitivity for {scenario}, {year}: each driver at its 10th and 90th "
         "percentile, the others at their medians",
+        "cap_variance": "Share of the variance and Sobol indices for {scenario}, {year} "
+        "(90 % interval in brackets)",
         "cap_manifest": "Manifest",
         "cap_fan_demographic": "Demographic extra costs with {bands} bands. "
         "× is the model's point estimate, ◇ TBU's published figure.",
@@ -203,6 +210,9 @@ _TEXT["en"].update(
         "col_high": "At P90",
         "col_base": "All at median",
         "col_swing": "Swing",
+        "col_share": "Share of variance",
+        "col_s1": "Sobol S1",
+        "col_st": "Sobol ST",
         "col_item": "Item",
         "col_value": "Value",
         "above": "above",

@@ -19,6 +19,22 @@ from mc.errors import DataError
 #: medians, and ``base`` with every driver at its median.
 SENSITIVITY_COLUMNS = ("variable", "scenario", "year", "driver", "low", "high", "base")
 
+#: Columns of ``sensitivity_indices.csv``: each driver's share of the variance (squared rank
+#: correlation, normalised) and its first-order and total Sobol indices with 90 % intervals.
+INDEX_COLUMNS = (
+    "variable",
+    "scenario",
+    "year",
+    "driver",
+    "contribution",
+    "s1",
+    "s1_low",
+    "s1_high",
+    "st",
+    "st_low",
+    "st_high",
+)
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -79,7 +95,12 @@ class RunFolder:
         self.deterministic = pd.read_csv(deterministic) if deterministic.is_file() else None
         exceedance = self.path / "exceedance.csv"
         self.exceedance = pd.read_csv(exceedance) if exceedance.is_file() else None
-        self.sensitivity = _read_sensitivity(self.path / "sensitivity.csv")
+        self.sensitivity = _read_table(
+            self.path / "sensitivity.csv", SENSITIVITY_COLUMNS, ("low", "high", "base")
+        )
+        self.sensitivity_indices = _read_table(
+            self.path / "sensitivity_indices.csv", INDEX_COLUMNS, INDEX_COLUMNS[4:]
+        )
 
     @property
     def config(self) -> dict[str, Any]:
@@ -155,17 +176,17 @@ class RunFolder:
         return " ".join(shlex.quote(p) for p in parts)
 
 
-def _read_sensitivity(path: Path) -> pd.DataFrame | None:
+def _read_table(
+    path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]
+) -> pd.DataFrame | None:
+    """An optional CSV of a run folder, checked for its columns; ``None`` when it is absent."""
     if not path.is_file():
         return None
     frame = pd.read_csv(path)
-    missing = [c for c in SENSITIVITY_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(
-            str(path),
-            f"lacks the columns {missing}; expected {list(SENSITIVITY_COLUMNS)}",
-        )
-    for column in ("low", "high", "base"):
+        raise DataError(str(path), f"lacks the columns {missing}; expected {list(columns)}")
+    for column in numeric:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             raise DataError(str(path), f"column '{column}' must hold numbers")
     return frame

@@ -376,7 +376,18 @@ def sensitivity_selection(run: RunFolder) -> tuple[str, int, pd.DataFrame] | Non
     The first scenario (in the configuration's order) that the file covers is taken, and the cost
     year if the file has it, else its last year.
     """
-    frame = run.sensitivity
+    chosen = _first_scenario_cost_year(run, run.sensitivity)
+    if chosen is None:
+        return None
+    scenario, year, rows = chosen
+    rows["swing"] = (rows["high"] - rows["low"]).abs()
+    return scenario, year, _by_variable(rows, "swing")
+
+
+def _first_scenario_cost_year(
+    run: RunFolder, frame: pd.DataFrame | None
+) -> tuple[str, int, pd.DataFrame] | None:
+    """The rows of the first scenario the frame covers, in the cost year (else its last year)."""
     if frame is None or frame.empty:
         return None
     names = [s.name for s in run.scenarios]
@@ -385,12 +396,15 @@ def sensitivity_selection(run: RunFolder) -> tuple[str, int, pd.DataFrame] | Non
     rows = frame[frame["scenario"].astype(str) == scenario]
     years = set(rows["year"].astype(int))
     year = run.cost_year if run.cost_year in years else max(years)
-    rows = rows[rows["year"].astype(int) == year].copy()
-    rows["swing"] = (rows["high"] - rows["low"]).abs()
+    return scenario, year, rows[rows["year"].astype(int) == year].copy()
+
+
+def _by_variable(rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Headline variables first, then the others by name; within each, ``column`` descending."""
     order = {v: i for i, v in enumerate(HEADLINE_VARIABLES)}
     rows["_order"] = rows["variable"].map(lambda v: order.get(v, len(order)))
-    rows = rows.sort_values(["_order", "variable", "swing"], ascending=[True, True, False])
-    return scenario, year, rows.drop(columns="_order")
+    rows = rows.sort_values(["_order", "variable", column], ascending=[True, True, False])
+    return rows.drop(columns="_order")
 
 
 def sensitivity_table(run: RunFolder, lang: str) -> Table | None:
@@ -430,6 +444,54 @@ def sensitivity_table(run: RunFolder, lang: str) -> Table | None:
         ),
         tuple(cells),
         "llrrrr",
+    )
+
+
+def variance_table(run: RunFolder, lang: str) -> Table | None:
+    """Each driver's share of the variance and its Sobol indices, largest share first.
+
+    From ``sensitivity_indices.csv``: the share is the driver's squared rank correlation with
+    the output, normalised to sum to one; S1 and ST are the first-order and total Sobol indices
+    with their 90 % intervals (a dash where the run estimated none).
+    """
+    chosen = _first_scenario_cost_year(run, run.sensitivity_indices)
+    if chosen is None:
+        return None
+    scenario, year, rows = chosen
+    labels = {s.name: s.label(lang) for s in run.scenarios}
+
+    def index(value: float, low: float, high: float) -> str:
+        if not math.isfinite(value):
+            return DASH
+        return f"{number(value, 2, lang)} ({band_range(low, high, 2, lang)})"
+
+    cells = []
+    last = None
+    for row in _by_variable(rows, "contribution").itertuples(index=False):
+        cells.append(
+            (
+                variable_label(str(row.variable), lang, run.price_year)
+                if row.variable != last
+                else "",
+                driver_label(str(row.driver), lang),
+                number(100 * float(row.contribution), 0, lang) + "\u00a0%",
+                index(float(row.s1), float(row.s1_low), float(row.s1_high)),
+                index(float(row.st), float(row.st_low), float(row.st_high)),
+            )
+        )
+        last = row.variable
+    return Table(
+        "variance",
+        text(lang, "cap_variance", scenario=labels.get(scenario, scenario), year=year),
+        (
+            text(lang, "col_variable"),
+            text(lang, "col_driver"),
+            text(lang, "col_share"),
+            text(lang, "col_s1"),
+            text(lang, "col_st"),
+        ),
+        tuple(cells),
+        "llrrr",
     )
 
 

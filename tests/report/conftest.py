@@ -31,6 +31,19 @@ net_operating_result_pct,main,2025,wage_surprise_pp,3.00,2.30,2.64
 demographic_cost_total_bn,high,2025,extra_net_immigration,4.10,6.10,5.10
 """
 
+#: A sensitivity_indices.csv as the sensitivity module writes it; Sobol indices left empty for
+#: one variable, as when a run estimated none.
+INDICES_CSV = """\
+variable,scenario,year,driver,spearman,contribution,s1,s1_low,s1_high,st,st_low,st_high
+demographic_cost_total_bn,main,2025,births,0.05,0.01,0.004,-0.002,0.01,0.004,0.003,0.005
+demographic_cost_total_bn,main,2025,extra_net_immigration,0.68,0.55,0.54,0.48,0.60,0.50,0.49,0.51
+demographic_cost_total_bn,main,2025,unit_costs,0.35,0.14,0.11,0.08,0.15,0.14,0.13,0.15
+demographic_cost_total_bn,main,2025,regular_net_immigration,0.54,0.30,0.28,0.23,0.33,0.30,0.29,0.31
+demographic_cost_free_bn,main,2025,extra_net_immigration,0.70,0.60,,,,,,
+demographic_cost_free_bn,main,2025,unit_costs,0.40,0.40,,,,,,
+demographic_cost_total_bn,high,2025,extra_net_immigration,0.70,0.60,0.5,0.4,0.6,0.5,0.4,0.6
+"""
+
 
 class Built(NamedTuple):
     """A run folder with its report written, and the report as built."""
@@ -68,10 +81,11 @@ def report_nb(run_2025, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def report_en(run_2025, tmp_path_factory) -> Built:
-    """``run_2025`` with a sensitivity.csv and an English report in the Bank of England bands."""
+    """``run_2025`` with sensitivity tables and an English report in the Bank of England bands."""
     out = tmp_path_factory.mktemp("report-en") / "run"
     shutil.copytree(run_2025, out)
     (out / "sensitivity.csv").write_text(SENSITIVITY_CSV)
+    (out / "sensitivity_indices.csv").write_text(INDICES_CSV)
     return _report(out, lang="en", bands="boe")
 
 

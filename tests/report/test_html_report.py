@@ -145,6 +145,7 @@ def test_markdown_and_latex_hold_the_same_tables(report_en):
         "scenarios",
         "exceedance",
         "sensitivity",
+        "variance",
         "precision",
         "mcse",
         "manifest",
@@ -182,6 +183,24 @@ def test_sensitivity_rows_are_sorted_by_swing(report_en):
         "Deaths",
     ]
     assert all(row[0] == "" for row in total[1:])
+
+
+def test_variance_table_sorts_by_share_and_dashes_missing_sobol(report_en):
+    table = next(t for t in report_en.report.tables if t.id == "variance")
+    assert table.caption.startswith("Share of the variance and Sobol indices for Main alternative")
+    assert [row[1] for row in table.rows[:4]] == [
+        "Extra net immigration (refugees)",
+        "Other net immigration",
+        "Unit costs",
+        "Births",
+    ]
+    assert table.rows[0][2:] == ("55\u00a0%", "0.54 (0.48 \u2013 0.60)", "0.50 (0.49 \u2013 0.51)")
+    assert table.rows[3][3] == "0.00 (\u22120.00 \u2013 0.01)"
+    free = table.rows[4:]
+    assert len(free) == 2 and free[0][0].startswith("Demographic extra costs financed")
+    assert all(row[3] == row[4] == "\u2013" for row in free)  # no Sobol indices for this one
+    page = Page((report_en.path / "report.html").read_text(encoding="utf-8"))
+    assert "table-variance" in page.tables
 
 
 def test_several_years(report_years):
