@@ -1,4 +1,4 @@
-"""Atomic writes with ordinary permissions (shared by every layer, like ``mc.errors``).
+"""Atomic writes with ordinary permissions, and file checksums (shared by every layer).
 
 ``tempfile`` creates private files (0600) and folders (0700); outputs meant for colleagues should
 get the permissions a plain ``open`` or ``mkdir`` would give under the user's umask.
@@ -6,6 +6,7 @@ get the permissions a plain ``open`` or ``mkdir`` would give under the user's um
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -39,3 +40,12 @@ def write_atomic(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def file_sha256(path: str | Path) -> str:
+    """Checksum of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

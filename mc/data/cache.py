@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mc._files import write_atomic
+from mc._files import file_sha256, write_atomic
 from mc.errors import DataError
 
 ENV = "TBU_MC_CACHE"
@@ -59,15 +59,6 @@ def entry_paths(folder: str | Path | None, table: str, key: str) -> tuple[Path, 
     """The CSV and manifest paths of one cache entry."""
     base = cache_dir(folder) / "ssb" / table
     return base / f"{key}.csv", base / f"{key}.json"
-
-
-def file_sha256(path: str | Path) -> str:
-    """Checksum of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from mc._files import file_sha256
 from mc._version import __version__
 from mc.data.borders import harmonize, read_border_mapping
-from mc.data.cache import entry_paths, file_sha256, read_manifest, write_entry
+from mc.data.cache import entry_paths, read_manifest, write_entry
 from mc.data.jsonstat import parse_jsonstat2
 from mc.data.pxweb import PxWebClient
 from mc.data.request import FetchRequest, Kind

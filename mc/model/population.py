@@ -73,6 +73,19 @@ class PopulationTable(_ByYear):
         return self.at(year) - self.at(year - 1)
 
 
+def _read_csv(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """A population CSV as read, codes and sex as text; the path is the source in errors."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise DataError(source, "file not found")
+    try:
+        frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    return frame, source
+
+
 def read_population(path: str | Path) -> PopulationTable:
     """Read and check a national population file.
 
@@ -91,14 +104,7 @@ def read_population(path: str | Path) -> PopulationTable:
         Naming the file, the line and the rule when a column is missing, a value is not a whole
         non-negative number, a key repeats, an age is missing, or the years have a gap.
     """
-    path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise DataError(source, "file not found")
-    try:
-        frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    frame, source = _read_csv(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(source, f"missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}")
@@ -243,14 +249,7 @@ def read_regional_population(
         missing column, a negative or fractional count, a repeated key, a missing age, sex,
         year or municipality, or a gap in the years.
     """
-    path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise DataError(source, "file not found")
-    try:
-        frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    frame, source = _read_csv(path)
     return regional_population_from_frame(frame, source, municipalities, trim_start=trim_start)
 
 

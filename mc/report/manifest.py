@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import platform
 import sys
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
+from mc._files import file_sha256
 from mc._version import __version__
 
 PACKAGES = (
@@ -37,15 +36,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def file_sha256(path: str | Path) -> str:
-    """Checksum of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def build_manifest(

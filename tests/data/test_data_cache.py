@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from ssb_fake import UPDATED, FakeSsb, offline_error, population_metadata
 
+from mc._files import file_sha256
 from mc.data import cache
 from mc.data.fetch import fetch_table
 from mc.data.loaders import load_population, load_regional
@@ -58,7 +59,7 @@ def test_fetch_writes_tidy_typed_file_and_manifest(ssb, make_client, tmp_path):
         "regions": "national",
     }
     assert manifest["updated"] == UPDATED and manifest["rows"] == 424
-    assert manifest["sha256"] == cache.file_sha256(result.path)
+    assert manifest["sha256"] == file_sha256(result.path)
     assert manifest["queries"] == ssb.posts
     assert manifest["queries"][0]["query"][0] == {
         "code": "Region",

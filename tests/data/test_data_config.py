@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from ssb_fake import FakeSsb, population_cells, population_metadata
 
+from mc._files import file_sha256
 from mc.cli.main import main
 from mc.data.sources import resolve_population_source
-from mc.report.manifest import file_sha256
 from tests.conftest import CONFIGS
 
 SPEC = "ssb:07459?years=2022-2024"
