@@ -7,8 +7,9 @@ Every table is a :class:`Table` of formatted strings, so ``report.html``, ``tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -412,39 +413,14 @@ def sensitivity_table(run: RunFolder, lang: str) -> Table | None:
     chosen = sensitivity_selection(run)
     if chosen is None:
         return None
-    scenario, year, rows = chosen
-    labels = {s.name: s.label(lang) for s in run.scenarios}
-    cells = []
-    last = None
-    for row in rows.itertuples(index=False):
+
+    def cells(row: Any) -> tuple[str, ...]:
         digits = _digits(str(row.variable))
-        cells.append(
-            (
-                variable_label(str(row.variable), lang, run.price_year)
-                if row.variable != last
-                else "",
-                driver_label(str(row.driver), lang),
-                number(float(row.low), digits, lang),
-                number(float(row.high), digits, lang),
-                number(float(row.base), digits, lang),
-                number(float(row.swing), digits, lang),
-            )
-        )
-        last = row.variable
-    return Table(
-        "sensitivity",
-        text(lang, "cap_sensitivity", scenario=labels.get(scenario, scenario), year=year),
-        (
-            text(lang, "col_variable"),
-            text(lang, "col_driver"),
-            text(lang, "col_low"),
-            text(lang, "col_high"),
-            text(lang, "col_base"),
-            text(lang, "col_swing"),
-        ),
-        tuple(cells),
-        "llrrrr",
-    )
+        values = (row.low, row.high, row.base, row.swing)
+        return tuple(number(float(v), digits, lang) for v in values)
+
+    columns = ("col_low", "col_high", "col_base", "col_swing")
+    return _per_driver("sensitivity", "cap_sensitivity", run, lang, chosen, columns, cells)
 
 
 def variance_table(run: RunFolder, lang: str) -> Table | None:
@@ -458,40 +434,53 @@ def variance_table(run: RunFolder, lang: str) -> Table | None:
     if chosen is None:
         return None
     scenario, year, rows = chosen
-    labels = {s.name: s.label(lang) for s in run.scenarios}
 
     def index(value: float, low: float, high: float) -> str:
         if not math.isfinite(value):
             return DASH
         return f"{number(value, 2, lang)} ({band_range(low, high, 2, lang)})"
 
-    cells = []
-    last = None
-    for row in _by_variable(rows, "contribution").itertuples(index=False):
-        cells.append(
-            (
-                variable_label(str(row.variable), lang, run.price_year)
-                if row.variable != last
-                else "",
-                driver_label(str(row.driver), lang),
-                number(100 * float(row.contribution), 0, lang) + "\u00a0%",
-                index(float(row.s1), float(row.s1_low), float(row.s1_high)),
-                index(float(row.st), float(row.st_low), float(row.st_high)),
-            )
+    def cells(row: Any) -> tuple[str, ...]:
+        return (
+            number(100 * float(row.contribution), 0, lang) + "\u00a0%",
+            index(float(row.s1), float(row.s1_low), float(row.s1_high)),
+            index(float(row.st), float(row.st_low), float(row.st_high)),
         )
-        last = row.variable
+
+    ordered = (scenario, year, _by_variable(rows, "contribution"))
+    columns = ("col_share", "col_s1", "col_st")
+    return _per_driver("variance", "cap_variance", run, lang, ordered, columns, cells)
+
+
+def _per_driver(
+    table_id: str,
+    caption: str,
+    run: RunFolder,
+    lang: str,
+    chosen: tuple[str, int, pd.DataFrame],
+    columns: Sequence[str],
+    cells: Callable[[Any], tuple[str, ...]],
+) -> Table:
+    """A table of one row per (variable, driver), the variable named on its first row only."""
+    scenario, year, rows = chosen
+    labels = {s.name: s.label(lang) for s in run.scenarios}
+    body = []
+    last = None
+    for row in rows.itertuples(index=False):
+        variable = str(row.variable)
+        first = variable_label(variable, lang, run.price_year) if variable != last else ""
+        body.append((first, driver_label(str(row.driver), lang), *cells(row)))
+        last = variable
     return Table(
-        "variance",
-        text(lang, "cap_variance", scenario=labels.get(scenario, scenario), year=year),
+        table_id,
+        text(lang, caption, scenario=labels.get(scenario, scenario), year=year),
         (
             text(lang, "col_variable"),
             text(lang, "col_driver"),
-            text(lang, "col_share"),
-            text(lang, "col_s1"),
-            text(lang, "col_st"),
+            *(text(lang, c) for c in columns),
         ),
-        tuple(cells),
-        "llrrr",
+        tuple(body),
+        "ll" + "r" * len(columns),
     )
 
 
