@@ -1,16 +1,20 @@
 """Run the benchmarks: ``python -m benchmarks [--quick] [--out DIR] [--data DIR]``.
 
-Times the kernels (:mod:`benchmarks.kernels`) and the end-to-end engine on the default
-configuration, then the population projection on SSB's data (:mod:`benchmarks.projection`; the
-folder is ``../shared/data`` unless ``--data`` says otherwise), records the machine, writes
-``<out>/latest.json`` and regenerates the results section of ``benchmarks/README.md``. The engine
-benchmarks start LocalClusters of processes, whose workers are spawned and re-import this module:
-everything runs under the ``__main__`` guard.
+Times the kernels (:mod:`benchmarks.kernels`), the same model as a monaco ``Sim`` where monaco is
+installed (:mod:`benchmarks.monaco_sim`) and the end-to-end engine on the default configuration,
+then the population projection on SSB's data (:mod:`benchmarks.projection`; the folder is
+``../shared/data`` unless ``--data`` says otherwise) and the municipal demographic-cost run of
+issue 5 (:mod:`benchmarks.municipal`: parallel efficiency, Dask overhead, the 10,000-draw run and
+the memory of streamed runs). Records the machine, judges issue 5's targets, writes
+``<out>/latest.json`` and ``<out>/throughput.png`` and regenerates the results section of
+``benchmarks/README.md``. The engine benchmarks start LocalClusters of processes, whose workers
+are spawned and re-import this module: everything runs under the ``__main__`` guard.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -18,6 +22,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,25 +69,49 @@ def git_revision() -> str:
     return out.stdout.strip()
 
 
+def memory_total_bytes() -> int | None:
+    """``MemTotal`` from ``/proc/meminfo`` (Linux), else ``None``."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages, where the system has them."""
+    return list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+
+
 def machine() -> dict[str, Any]:
     """Facts about the machine and the software a result depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import dask
     import distributed
     import numba
     import numpy as np
 
+    try:
+        monaco_version: str | None = version("monaco")
+    except PackageNotFoundError:
+        monaco_version = None
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
         "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
         "usable_cores": usable,
-        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "memory_total_bytes": memory_total_bytes(),
+        "load_average_at_start": load_average(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "numba": numba.__version__,
         "dask": dask.__version__,
         "distributed": distributed.__version__,
+        "monaco": monaco_version,
         "git": git_revision(),
     }
 
@@ -193,21 +222,189 @@ def _rate(x: float) -> str:
     return f"{x:,.0f}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Issue 5's targets
+
+MET, NOT_MET, NOT_JUDGED = "met", "NOT MET", "not judged"
+KERNEL_TARGETS = {"numba_over_numpy": 3.0, "numba_over_python": 100.0}
+
+
+def _status(met: bool, judged: bool = True) -> str:
+    return (MET if met else NOT_MET) if judged else NOT_JUDGED
+
+
+def targets(results: dict) -> list[dict[str, str]]:
+    """Issue 5's targets, each with what this run measured and whether it is met."""
+    sp = results["kernels"]["speedup"]
+    rows = []
+    for key, label in (
+        ("numba_over_numpy", "the NumPy reference"),
+        ("numba_over_python", "the plain-Python per-draw loop"),
+    ):
+        goal = KERNEL_TARGETS[key]
+        best, median = sp[f"{key}_best"], sp[f"{key}_median"]
+        at_block = sp.get(f"{key}_at_block_size_best")
+        size = results["kernels"]["settings"].get("block_draws")
+        rows.append(
+            {
+                "target": f"numba kernel >= {goal:g}x {label} (national model, one core)",
+                "measured": f"{best:,.1f}x (best times; medians {median:,.1f}x)"
+                + (
+                    f"; {at_block:,.1f}x at the configuration's block size of {size:,} draws"
+                    f" ({_status(at_block >= goal)} there)"
+                    if at_block is not None
+                    else ""
+                ),
+                "status": _status(best >= goal),
+            }
+        )
+    mon = results.get("monaco", {})
+    if mon.get("installed"):
+        numba = results["kernels"]["timings"]["numba"]["draws_per_second_best"]
+        rows.append(
+            {
+                "target": "monaco on the same model, side by side (no target)",
+                "measured": f"{mon['cases_per_second']:,.0f} cases/s; numba kernel "
+                f"{numba / mon['cases_per_second']:,.0f}x faster",
+                "status": "recorded",
+            }
+        )
+    else:
+        rows.append(
+            {
+                "target": "monaco on the same model, side by side (no target)",
+                "measured": f"monaco not installed: {mon.get('reason', 'not run')}",
+                "status": "not measured",
+            }
+        )
+    mun = results.get("municipal", {})
+    if "skipped" in mun or not mun:
+        why = mun.get("skipped", "not run")
+        rows += [
+            {"target": t, "measured": why, "status": "not measured"}
+            for t in ("parallel efficiency", "Dask overhead", "municipal run", "memory")
+        ]
+        return rows
+    e, g, mt = mun["efficiency"], mun["target"], mun["memory"]["target"]
+    quick = "" if e["judged"] else f" (T1 {e['t1_seconds']:.1f} s < 20 s: quick mode)"
+    rows += [
+        {
+            "target": "parallel efficiency 1 -> 2 workers >= 80% (runs of >= 20 s)",
+            "measured": f"{100 * e['efficiency']:.1f}% (T1 {e['t1_seconds']:.1f} s, "
+            f"T2 {e['t2_seconds']:.1f} s){quick}",
+            "status": _status(e["met"], e["judged"]),
+        },
+        {
+            "target": "Dask overhead <= 5% of wall time (2 workers)",
+            "measured": f"{100 * e['overhead_share_2_workers']:.1f}%{quick}",
+            "status": _status(e["overhead_met"], e["judged"]),
+        },
+        {
+            "target": "municipal run, 357 municipalities x 6 years x 10,000 draws <= 60 s on 2 "
+            "cores",
+            "measured": f"{g['cold_wall_seconds']:.1f} s cold ("
+            f"{g['cold_with_build_and_pilot_seconds']:.1f} s with model and pilot), "
+            f"{g['warm_wall_seconds']:.1f} s warm"
+            + ("" if g["measured_at_target_draws"] else f", {g['measured_draws']:,} draws"),
+            "status": _status(g["met"], g["measured_at_target_draws"]),
+        },
+    ]
+    small, large = mt["draws"]
+    sim = mt["simulate"]
+    measured = (
+        f"{large:,} vs {small:,} draws ({mun['memory']['horizon']} year): "
+        + (f"{sim['ratio']:.2f}x" if sim["ratio"] is not None else f"not measured ({sim['why']})")
+        + (
+            f"; {sim['ratio_during_run']:.2f}x counting only the run's own peak"
+            if sim.get("ratio_during_run")
+            else ""
+        )
+    )
+    rows.append(
+        {
+            "target": "peak memory, streamed run of 100,000 draws <= 1.5x that of 10,000",
+            "measured": measured,
+            "status": _status(mt["met"], mt["judged"]),
+        }
+    )
+    return rows
+
+
+def targets_markdown(rows: list[dict[str, str]]) -> list[str]:
+    """The targets as a table."""
+    lines = ["| target (issue 5) | measured | verdict |", "|---|---|---|"]
+    for r in rows:
+        verdict = f"**{r['status']}**" if r["status"] in (MET, NOT_MET) else r["status"]
+        lines.append(f"| {r['target']} | {r['measured']} | {verdict} |")
+    return lines
+
+
+def monaco_markdown(results: dict) -> list[str]:
+    """The side-by-side section: the kernels and monaco, with the figure."""
+    from benchmarks.figure import throughput_bars
+
+    mon = results["monaco"]
+    k = results["kernels"]
+    lines = ["### Side by side with monaco (one core)", ""]
+    if not mon.get("installed"):
+        return [*lines, f"monaco was not run: it does not import here ({mon['reason']})."]
+    bars = throughput_bars(k, mon)
+    numba = bars[0][1]
+    lines += ["| implementation | draws/s | numba kernel is |", "|---|--:|--:|"]
+    lines += [
+        f"| {label} | {_rate(rate)} | " + ("-" if i == 0 else f"{numba / rate:,.1f}x faster") + " |"
+        for i, (label, rate) in enumerate(bars)
+    ]
+    figure = results.get("figure")
+    lines += [
+        "",
+        f"monaco {mon['version']}: a `Sim` of {mon['settings']['cases']:,} cases with one `InVar` "
+        f"(`scipy.stats.norm`, `SampleMethod.RANDOM`) per latent normal ({mon['invars']}), "
+        "`singlethreaded=True`, `verbose=False`, and the per-case arithmetic of the Python loop in "
+        f"its `run` function; timed around `runSim` ({mon['run_sim_seconds']:.2f} s, of which "
+        f"drawing the InVars takes about {mon['draw_vars_seconds']:.2f} s). Fed the kernels' own "
+        "normals (`InVar(vals=...)`), its outputs differ from NumPy's by at most "
+        f"{mon['max_rel_diff_from_numpy']:.1e} (relative). The other three rows are the best "
+        "times of the kernel table above.",
+    ]
+    if figure:
+        lines += ["", f"![Draws per second, log scale]({figure})"]
+    return lines
+
+
 def markdown(results: dict) -> str:
-    """The results section of the README: machine, kernel, memory and engine tables."""
+    """The results section of the README: machine, targets, kernel, memory and engine tables."""
     m, k = results["machine"], results["kernels"]
-    loads = m["load_average_at_start"]
+    loads, loads_end = m["load_average_at_start"], results.get("load_average_at_end")
+    memory = m.get("memory_total_bytes")
     lines = [
         f"Last run: {results['finished_utc']} ({results['mode']} mode, git `{m['git']}`), "
-        f"`python -m benchmarks{' --quick' if results['mode'] == 'quick' else ''}`.",
+        f"`python -m benchmarks{' --quick' if results['mode'] == 'quick' else ''}`, "
+        f"{results['seconds'] / 60:.1f} minutes.",
         "",
         f"- CPU: {m['cpu_model']}, {m['logical_cores']} logical cores "
         f"({m['usable_cores']} usable by this process)"
-        + (f"; load average at start {loads[0]:.2f}" if loads else ""),
+        + (f", {memory / 2**30:.1f} GiB of memory" if memory else "")
+        + (
+            f"; load average (1, 5, 15 min) at start {', '.join(f'{x:.2f}' for x in loads)}"
+            if loads
+            else ""
+        )
+        + (f", at the end {', '.join(f'{x:.2f}' for x in loads_end)}" if loads_end else ""),
         f"- {m['platform']}; Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, "
-        f"dask {m['dask']}, distributed {m['distributed']}",
+        f"dask {m['dask']}, distributed {m['distributed']}, monaco "
+        f"{m.get('monaco') or 'not installed'}",
         f"- numba kernel, first call in the process: {k['numba_first_call']['seconds']:.3f} s "
         f"({k['numba_first_call']['source']}); excluded from the timings below",
+        "",
+        "### Targets of issue 5",
+        "",
+        *targets_markdown(results["targets"]),
+        "",
+        "Kernel speed-ups are judged on the best of the repeated calls of the kernel table "
+        f"({k['settings']['draws']:,} draws per call); the speed-up over NumPy depends on the "
+        "call's size, so it is also given at the block size the configuration runs. Quick mode "
+        "runs too few draws to judge the engine targets.",
         "",
         "### Kernels (one call, one core)",
         "",
@@ -232,6 +429,19 @@ def markdown(results: dict) -> str:
         "difference from NumPy on the same draws: "
         + ", ".join(f"{name} {v:.1e}" for name, v in diffs.items())
         + ".",
+    ]
+    if "at_block_size" in k:
+        b = k["at_block_size"]
+        lines += [
+            "",
+            f"At the configuration's block size ({b['numba']['draws']:,} draws per call, best of "
+            f"{b['numba']['repeats']}): numba {_rate(b['numba']['draws_per_second_best'])} "
+            f"draws/s, NumPy {_rate(b['numpy']['draws_per_second_best'])} draws/s, "
+            f"{k['speedup']['numba_over_numpy_at_block_size_best']:.1f}x.",
+        ]
+    lines += [
+        "",
+        *monaco_markdown(results),
         "",
         "### Memory of one block call",
         "",
@@ -275,6 +485,19 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def readme_section(results: dict) -> str:
+    """Everything between the README's results markers."""
+    from benchmarks import municipal, projection
+
+    return "\n\n".join(
+        [
+            markdown(results),
+            projection.markdown(results["projection"]),
+            municipal.markdown(results["municipal"]),
+        ]
+    )
+
+
 README_TEMPLATE = f"""# Benchmarks
 
 Run `make bench` (or `python -m benchmarks`); `make bench-quick` runs a smaller version.
@@ -304,21 +527,34 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=HERE / "results",
-        help="folder for latest.json (default: benchmarks/results)",
+        help="folder for latest.json and throughput.png (default: benchmarks/results)",
     )
     parser.add_argument(
         "--data",
         type=Path,
         default=None,
-        help="SSB data folder for the projection benchmark (default: ../shared/data)",
+        help="SSB data folder for the projection and municipal benchmarks "
+        "(default: ../shared/data)",
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only regenerate the README's results section from <out>/latest.json",
     )
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads((args.out / "latest.json").read_text(encoding="utf-8"))
+        update_readme(readme_section(results))
+        log(f"regenerated {README} from {args.out / 'latest.json'}")
+        return 0
 
-    from benchmarks import kernels, projection
+    from benchmarks import kernels, monaco_sim, municipal, projection
+    from benchmarks.figure import throughput_bars, write_throughput_png
     from mc.model.config import load_config
     from mc.model.demographic import build_model
 
     started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
     facts = machine()
     log(
         f"{facts['cpu_model']}, {facts['logical_cores']} cores, Python {facts['python']}, "
@@ -329,29 +565,51 @@ def main(argv: list[str] | None = None) -> int:
     entropy = config.run.seed if config.run.seed is not None else 20240321
     quick = args.quick
 
-    kernel_results = kernels.run(model.inputs, kernels.KernelSettings.for_mode(quick, entropy), log)
+    kernel_settings = dataclasses.replace(
+        kernels.KernelSettings.for_mode(quick, entropy), block_draws=config.run.block_size
+    )
+    kernel_results = kernels.run(model.inputs, kernel_settings, log)
+    monaco_results = monaco_sim.run(
+        model.inputs, monaco_sim.MonacoSettings.for_mode(quick, entropy), log
+    )
     engine_results = run_engine(model, EngineSettings.for_mode(quick), entropy)
     projection_results = projection.run(
         args.data or projection.default_data_dir(ROOT),
         projection.ProjectionBenchSettings.for_mode(quick, entropy),
         log,
     )
+    municipal_results = municipal.run(
+        municipal.MunicipalSettings.for_mode(quick, entropy), args.data, log
+    )
 
     results = {
         "mode": "quick" if quick else "full",
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": time.perf_counter() - clock,
+        "load_average_at_end": load_average(),
         "config": str(CONFIG.relative_to(ROOT)),
         "entropy": entropy,
         "machine": facts,
         "kernels": kernel_results,
+        "monaco": monaco_results,
         "engine": engine_results,
         "projection": projection_results,
+        "municipal": municipal_results,
     }
+    results["targets"] = targets(results)
+    for row in results["targets"]:
+        log(f"target: {row['target']}: {row['measured']}: {row['status']}")
+    figure = write_throughput_png(
+        throughput_bars(kernel_results, monaco_results),
+        args.out / "throughput.png",
+        f"{facts['cpu_model']}, {results['mode']} run of {started:%Y-%m-%d}",
+    )
+    results["figure"] = os.path.relpath(figure, README.parent)
     out = args.out / "latest.json"
     write_atomic(out, json.dumps(results, indent=2) + "\n")
-    update_readme(markdown(results) + "\n\n" + projection.markdown(projection_results))
-    log(f"wrote {out} and {README}")
+    update_readme(readme_section(results))
+    log(f"wrote {out}, {figure} and {README}")
     return 0
 
 

@@ -41,6 +41,7 @@ class KernelSettings:
     repeats: int
     memory_draws: int
     seed: int
+    block_draws: int = 25_000  # the configuration's block size: numba and NumPy again at it
 
     @classmethod
     def for_mode(cls, quick: bool, seed: int) -> KernelSettings:
@@ -155,6 +156,24 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
             f"({t['seconds_per_100k_best']:.3f} s per 100k)"
         )
 
+    # The speed-up depends on the call's size (NumPy's per-call overhead, caches): numba and
+    # NumPy once more at the size a production block has.
+    at_block = {
+        name: throughput(
+            time_calls(IMPLEMENTATIONS[name], inputs, s.block_draws, s.seed, s.repeats),
+            s.block_draws,
+        )
+        for name in ("numba", "numpy")
+    }
+    at_block_speedup = (
+        at_block["numba"]["draws_per_second_best"] / at_block["numpy"]["draws_per_second_best"]
+    )
+    log(
+        f"at the block size ({s.block_draws:,} draws per call): numba "
+        f"{at_block['numba']['draws_per_second_best']:,.0f} draws/s, NumPy "
+        f"{at_block['numpy']['draws_per_second_best']:,.0f} draws/s -> {at_block_speedup:.2f}x"
+    )
+
     rate = {name: t["draws_per_second_best"] for name, t in timings.items()}
     rate_median = {name: t["draws_per_second_median"] for name, t in timings.items()}
     speedup = {
@@ -163,6 +182,10 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         "numpy_over_python_best": rate["numpy"] / rate["python"],
         "numba_over_numpy_median": rate_median["numba"] / rate_median["numpy"],
         "numba_over_python_median": rate_median["numba"] / rate_median["python"],
+        "numba_over_numpy_at_block_size_best": at_block_speedup,
+        "numba_over_python_at_block_size_best": (
+            at_block["numba"]["draws_per_second_best"] / rate["python"]
+        ),
     }
     log(
         f"speed-up of numba: {speedup['numba_over_numpy_best']:.2f}x over NumPy, "
@@ -187,6 +210,7 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         "settings": asdict(s),
         "numba_first_call": first,
         "timings": timings,
+        "at_block_size": at_block,
         "speedup": speedup,
         "memory": memory,
         "max_rel_diff_from_numpy": diffs,
