@@ -14,7 +14,7 @@ from mc.engine.blocks import Model, run_block
 from mc.engine.checkpoint import Checkpoints
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
-from mc.engine.reduce import Grid, Reducer, Summary, merge, tree_merge
+from mc.engine.reduce import Grid, MergeStack, Reducer, Summary, merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
 from mc.errors import BlockError
 
@@ -137,7 +137,7 @@ class Stopping:
 
 
 class _SyncRunner:
-    """Blocks one after another in this process."""
+    """Blocks one after another in this process, each merged as soon as it is done."""
 
     def __init__(
         self, model: Model, plan: BlockPlan, entropy: int, reducer: Reducer, folder: str | None
@@ -145,16 +145,16 @@ class _SyncRunner:
         self.args = (model, entropy)
         self.size, self.reducer, self.folder = plan.block_size, reducer, folder
 
-    def submit(self, block: int) -> Summary:
+    def run(self, blocks: range, stack: MergeStack, progress: Progress | None) -> None:
         model, entropy = self.args
-        try:
-            return run_block(model, entropy, block, self.size, self.reducer, self.folder)
-        except Exception as exc:
-            raise BlockError(block, entropy, "".join(traceback.format_exception(exc))) from exc
-
-    def wait(self, items: list[Any], progress: Progress | None) -> None:
-        if progress:
-            for _ in items:
+        for block in blocks:
+            try:
+                summary = run_block(model, entropy, block, self.size, self.reducer, self.folder)
+            except Exception as exc:
+                detail = "".join(traceback.format_exception(exc))
+                raise BlockError(block, entropy, detail) from exc
+            stack.push(summary)
+            if progress:
                 progress(self.size)
 
     def combine(self, a: Any, b: Any) -> Any:
@@ -163,12 +163,17 @@ class _SyncRunner:
     def result(self, item: Any) -> Summary:
         return item
 
-    def cancel(self, items: list[Any]) -> None:
+    def cancel(self, stack: MergeStack) -> None:
         """Nothing to cancel in-process."""
 
 
 class _ClientRunner:
-    """Blocks as Dask tasks; merges run on the workers and only roots travel back."""
+    """Blocks as Dask tasks; merges run on the workers and only roots travel back.
+
+    Each merge is submitted right after its second input, with a higher priority than the blocks,
+    and the client keeps no future of a finished block: a merged block's summary is released on
+    the worker, so a streamed run holds about ``log2(blocks)`` summaries, not one per block.
+    """
 
     def __init__(
         self,
@@ -185,26 +190,29 @@ class _ClientRunner:
         self.entropy, self.size, self.retries = entropy, plan.block_size, retries
         self.reducer, self.folder = reducer, folder
         self.block_of: dict[Any, int] = {}
+        self.running: set[Any] = set()
 
-    def submit(self, block: int) -> Any:
-        future = self.client.submit(
-            run_block,
-            self.model,
-            self.entropy,
-            block,
-            self.size,
-            self.reducer,
-            self.folder,
-            pure=False,
-            retries=self.retries,
-        )
-        self.block_of[future.key] = block
-        return future
-
-    def wait(self, items: list[Any], progress: Progress | None) -> None:
+    def run(self, blocks: range, stack: MergeStack, progress: Progress | None) -> None:
         from distributed import as_completed
 
-        for future in as_completed(items):
+        for block in blocks:
+            future = self.client.submit(
+                run_block,
+                self.model,
+                self.entropy,
+                block,
+                self.size,
+                self.reducer,
+                self.folder,
+                pure=False,
+                retries=self.retries,
+            )
+            self.block_of[future.key] = block
+            self.running.add(future)
+            stack.push(future)
+        finished = as_completed(list(self.running))
+        for future in finished:
+            self.running.discard(future)
             if future.status == "error":
                 exc = future.exception()
                 detail = "".join(traceback.format_tb(future.traceback()))
@@ -215,13 +223,13 @@ class _ClientRunner:
                 progress(self.size)
 
     def combine(self, a: Any, b: Any) -> Any:
-        return self.client.submit(merge, a, b, pure=False)
+        return self.client.submit(merge, a, b, pure=False, priority=1)
 
     def result(self, item: Any) -> Summary:
         return item.result()
 
-    def cancel(self, items: list[Any]) -> None:
-        self.client.cancel(items)
+    def cancel(self, stack: MergeStack) -> None:
+        self.client.cancel([*self.running, *(item for _, item in stack.held)])
 
 
 def _run_waves(
@@ -231,23 +239,21 @@ def _run_waves(
     progress: Progress | None,
     stopping: Stopping | None,
 ) -> tuple[Summary, dict[str, Any] | None]:
-    """Submit blocks wave by wave; merge in the fixed tree over every block run."""
+    """Run blocks wave by wave, merging them into the fixed tree as they are submitted."""
     wave = plan.n_blocks if stopping is None else max(1, stopping.wave)
-    items: list[Any] = []
+    stack: MergeStack = MergeStack(runner.combine)
     info = None
     try:
         for first in range(0, plan.n_blocks, wave):
-            new = [runner.submit(k) for k in range(first, min(first + wave, plan.n_blocks))]
-            items += new
-            runner.wait(new, progress)
+            runner.run(range(first, min(first + wave, plan.n_blocks)), stack, progress)
             if stopping is not None:
-                done, info = stopping.check(runner.result(tree_merge(items, runner.combine)))
-                info = {**info, "blocks": len(items)}
+                done, info = stopping.check(runner.result(stack.root()))
+                info = {**info, "blocks": stack.n}
                 if done:
                     break
-        return runner.result(tree_merge(items, runner.combine)), info
+        return runner.result(stack.root()), info
     except BaseException:
-        runner.cancel(items)
+        runner.cancel(stack)
         raise
 
 

@@ -1,0 +1,78 @@
+"""The merge tree: built while blocks arrive, equal to the fixed balanced tree, bounded memory."""
+
+import numpy as np
+import pytest
+
+from mc.engine import BlockPlan, Reducer, SchedulerSpec, pilot_grids, simulate
+from mc.engine.moments import Moments
+from mc.engine.reduce import MergeStack, Summary, merge, tree_merge
+from mc.model.demographic import build_model
+
+
+def pair(a: str, b: str) -> str:
+    return f"({a},{b})"
+
+
+@pytest.mark.parametrize("n", range(1, 301))
+def test_merge_stack_builds_the_fixed_tree(n):
+    items = [str(i) for i in range(n)]
+    stack = MergeStack(pair)
+    for item in items:
+        stack.push(item)
+    assert stack.root() == tree_merge(items, pair)
+    assert len(stack.held) == bin(n).count("1")  # one subtree per set bit of n, no more
+
+
+def test_root_leaves_the_stack_ready_for_more():
+    stack = MergeStack(pair)
+    for item in "0123":
+        stack.push(item)
+    assert stack.root() == "((0,1),(2,3))"
+    stack.push("4")
+    assert stack.root() == "(((0,1),(2,3)),4)" == tree_merge(list("01234"), pair)
+    with pytest.raises(ValueError, match="nothing to merge"):
+        MergeStack(pair).root()
+
+
+def test_sync_run_holds_log2_blocks_not_all(config_2025, monkeypatch):
+    """The sync path merges as blocks finish: never more than log2(blocks) + 1 summaries alive."""
+    model = build_model(config_2025)
+    grids = pilot_grids(model.simulate(np.random.default_rng(0), 500), bins=200)
+    alive, peak = set(), [0]
+    original = Reducer.summarize
+
+    def counted(self, block, draws, seconds):
+        summary = original(self, block, draws, seconds)
+        alive.add(id(summary))
+        peak[0] = max(peak[0], len(alive))
+        return summary
+
+    def merged(a, b):
+        alive.discard(id(a))
+        alive.discard(id(b))
+        return merge(a, b)
+
+    monkeypatch.setattr(Reducer, "summarize", counted)
+    monkeypatch.setattr("mc.engine.run.merge", merged)
+    result = simulate(
+        model, BlockPlan(32 * 200, 200), 3, SchedulerSpec("sync"), reducer=Reducer("stream", grids)
+    )
+    assert result.plan.n_blocks == 32
+    assert peak[0] <= 6  # 5 held subtrees (sizes 16, 8, 4, 2, 1) + the block just run
+
+
+def summary(draws: int, counts: np.ndarray) -> Summary:
+    m = Moments(draws, np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1))
+    return Summary(0, 1, {"x": m}, [0.0], counts={"x": counts})
+
+
+def test_counts_are_32_bit_until_they_could_overflow():
+    small = np.ones((1, 4), dtype=np.int32)
+    a, b = summary(1000, small), summary(1000, small)
+    b.first = 1
+    assert merge(a, b).counts["x"].dtype == np.int32
+    big = 2**31 - 10
+    a, b = summary(big, small), summary(big, small)
+    b.first = 1
+    out = merge(a, b).counts["x"]
+    assert out.dtype == np.int64 and out.sum() == 8
