@@ -439,6 +439,26 @@ def markdown(results: dict) -> str:
             f"draws/s, NumPy {_rate(b['numpy']['draws_per_second_best'])} draws/s, "
             f"{k['speedup']['numba_over_numpy_at_block_size_best']:.1f}x.",
         ]
+    if "split" in k:
+        sp, t = k["split"], k["timings"]
+        numba_s, numpy_s = t["numba"]["best_seconds"], t["numpy"]["best_seconds"]
+        normals_s = sp["normals"]["best_seconds"]
+        numba_given = sp["numba_given_normals"]["best_seconds"]
+        numpy_given = sp["numpy_given_normals"]["best_seconds"]
+        lines += [
+            "",
+            f"Where the time goes ({sp['normals']['draws']:,} draws, best of "
+            f"{sp['normals']['repeats']}): drawing the {sp['normals']['per_draw']} standard "
+            f"normals of each draw alone takes {normals_s:.4f} s ({100 * normals_s / numba_s:.0f}% "
+            f"of the numba call, {100 * normals_s / numpy_s:.0f}% of the NumPy call). Given the "
+            f"normals, numba takes {numba_given:.4f} s and NumPy {numpy_given:.4f} s "
+            f"({numpy_given / numba_given:.1f}x). The model is linear in the population change, "
+            "so both price the age shapes once per call and what is left per draw is a few dozen "
+            "multiply-adds and exponentials: drawing the normals, the same work in every "
+            "implementation, is a large share of a numba call, and it caps numba's lead over "
+            "anything that draws them too. The projection kernel below, with real per-draw "
+            "work, shows what numba does there.",
+        ]
     lines += [
         "",
         *monaco_markdown(results),

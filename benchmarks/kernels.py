@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from mc.kernels import KernelInputs, simulate_costs_numba, simulate_costs_numpy
-from mc.kernels.demography import _simulate_numba
+from mc.kernels.demography import _simulate_numba, latent_width
 from mc.kernels.python_loop import simulate_costs_python
 
 Kernel = Callable[[np.random.Generator, int, KernelInputs], tuple[np.ndarray, ...]]
@@ -134,6 +134,35 @@ def traced_peak(kernel: Kernel, inputs: KernelInputs, n: int, seed: int) -> dict
     }
 
 
+def time_split(inputs: KernelInputs, s: KernelSettings) -> dict[str, dict[str, Any]]:
+    """Drawing the latent normals alone, and each kernel given the normals instead of drawing.
+
+    Both kernels read the same standard normals from the same stream (numba through its own
+    ``Generator.standard_normal``, NumPy in one bulk call), so that part is common work: it
+    bounds how far numba can pull ahead of the NumPy reference on this model.
+    """
+    width = latent_width(inputs.band_share.size, inputs.unit_costs.shape[0])
+    z = np.random.default_rng(s.seed).standard_normal((s.draws, width))
+
+    def normals(rng: np.random.Generator, n: int, _: KernelInputs) -> tuple[np.ndarray, ...]:
+        return (rng.standard_normal((n, width)),)
+
+    def given(kernel: Callable[..., tuple[np.ndarray, ...]]) -> Kernel:
+        return lambda _rng, n, x: kernel(None, n, x, latent=z[:n])
+
+    calls = {
+        "normals": normals,
+        "numba_given_normals": given(simulate_costs_numba),
+        "numpy_given_normals": given(simulate_costs_numpy),
+    }
+    out = {
+        name: throughput(time_calls(call, inputs, s.draws, s.seed, s.repeats), s.draws)
+        for name, call in calls.items()
+    }
+    out["normals"]["per_draw"] = width
+    return out
+
+
 def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], None]) -> dict:
     """Run all kernel benchmarks and return their results as plain data."""
     s = settings
@@ -192,6 +221,14 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         f"{speedup['numba_over_python_best']:,.0f}x over the Python loop (best times)"
     )
 
+    split = time_split(inputs, s)
+    log(
+        f"where the time goes ({s.draws:,} draws): the normals alone "
+        f"{split['normals']['best_seconds']:.4f} s; given the normals, numba "
+        f"{split['numba_given_normals']['best_seconds']:.4f} s, NumPy "
+        f"{split['numpy_given_normals']['best_seconds']:.4f} s"
+    )
+
     memory = {
         name: traced_peak(IMPLEMENTATIONS[name], inputs, s.memory_draws, s.seed)
         for name in ("numba", "numpy")
@@ -211,6 +248,7 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         "numba_first_call": first,
         "timings": timings,
         "at_block_size": at_block,
+        "split": split,
         "speedup": speedup,
         "memory": memory,
         "max_rel_diff_from_numpy": diffs,

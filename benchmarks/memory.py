@@ -17,18 +17,19 @@ not hidden by reading SSB's data.
 The run uses the ``sync`` scheduler, so the client and the computation are this one process and
 its peak RSS is the whole footprint (a LocalCluster's workers would be other processes).
 
-- ``--mode simulate`` runs :func:`mc.engine.simulate` as it is.
-- ``--mode fold`` runs the same blocks with :func:`mc.engine.run_block` and merges each into the
-  running summary as soon as it is done (:func:`mc.engine.reduce.merge`, a left fold instead of
-  ``simulate``'s balanced tree), so at most two block summaries exist at a time. This is not a
-  code path of the engine: it shows what a stream reducer's memory is when finished blocks are
-  merged as they come.
+- ``--mode simulate`` runs :func:`mc.engine.simulate` as it is: each finished block is merged
+  into the engine's fixed balanced tree at once (:class:`mc.engine.reduce.MergeStack`), so at
+  most one merged subtree per bit of the block count is held.
+- ``--mode fold`` runs the same blocks with :func:`mc.engine.run_block` and merges each into one
+  running summary (:func:`mc.engine.reduce.merge`, a left fold): the least a streamed run can
+  hold, as a lower bound to compare with. It is not an engine code path (a left fold is not the
+  fixed tree that makes the moments bit-identical across schedulers).
 
-Before running, the bytes the run will keep are bounded by formula (every block's histograms for
-``simulate`` with ``stream``, one block's and the running sum's for ``fold``, the draws and their
-concatenations for ``gather``); a run predicted to need more than half of the memory available now
-is not started and the output says so, so that a benchmark never drives a shared machine into the
-out-of-memory killer.
+Before running, the bytes the run will keep are bounded by formula (the held subtrees' histograms
+for ``simulate`` with ``stream``, one block's and the running sum's for ``fold``, the draws and
+their concatenations for ``gather``); a run predicted to need more than half of the memory
+available now is not started and the output says so, so that a benchmark never drives a shared
+machine into the out-of-memory killer.
 """
 
 from __future__ import annotations
@@ -104,17 +105,16 @@ def predicted_bytes(
 ) -> int:
     """An upper bound of what the run keeps at its peak (see the module docstring).
 
-    ``simulate`` keeps every block's summary until the merge tree has run over them, and the
-    tree's first levels (half as many, a quarter, ...) exist beside them: up to twice the
-    blocks' summaries. ``gather`` concatenates draws at every level: up to three times them.
+    ``simulate`` holds one subtree per bit of the block count, plus the new block and a merge
+    in the making. ``gather`` concatenates draws at every level: up to three times them.
     """
-    histogram = cells * (bins + 2) * 8  # one block's int64 counts
+    histogram = cells * (bins + 2) * 4  # one block's int32 counts
     draws = block_size * cells * 8
     if reducer == "gather":
         return 3 * blocks * draws
     if mode == "fold":
         return 3 * histogram + draws  # running sum, the new block's, their sum; a block's draws
-    return 2 * blocks * histogram + draws
+    return (blocks.bit_length() + 2) * histogram + draws
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

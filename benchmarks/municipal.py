@@ -20,8 +20,8 @@ The configuration is written to a temporary file with its relative paths made ab
 - **Memory**: each run in a process of its own (:mod:`benchmarks.memory`), sync scheduler, so the
   client is the computation and its peak RSS is the whole footprint: the streamed run at a small
   and a large number of draws (target: the large one uses <= 1.5x the memory of the small one),
-  the same blocks merged as they finish (a left fold, not the engine's code path), and the
-  ``gather`` reducer at the small size.
+  the same blocks folded into one running summary (a lower bound, not the engine's code path),
+  and the ``gather`` reducer at the small size.
 
 Everything here is called from ``benchmarks/__main__.py`` under its ``__main__`` guard.
 """
@@ -120,7 +120,7 @@ def build(path: Path, seed: int, log: Log) -> tuple[Any, Any, dict[str, float]]:
         "cells": cells,
         "municipalities": len(model.projection.regions) - 1,
         "years": len(model.projection.years),
-        "histogram_bytes_per_block": cells * (SKETCH_BINS + 2) * 8,
+        "histogram_bytes_per_block": cells * (SKETCH_BINS + 2) * 4,  # int32 counts
     }
     log(
         f"municipal model ({facts['municipalities']} municipalities x {facts['years']} years, "
@@ -505,7 +505,7 @@ def memory_sentence(t: dict) -> str:
         if sim.get("ratio_during_run"):
             measured += f" ({sim['ratio_during_run']:.2f}x counting only the run's own peak)"
     fold_text = (
-        "" if fold["ratio"] is None else f"; merging blocks as they finish: {fold['ratio']:.2f}x"
+        "" if fold["ratio"] is None else f"; one running sum (lower bound): {fold['ratio']:.2f}x"
     )
     verdict = (
         _verdict(t["met"])
@@ -539,7 +539,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"`{results['config']}`: {f['cells']:,} output cells per draw, histograms of "
         f"{f['bins']:,} bins per cell on grids from a pilot of {f['pilot_draws']} draws, as "
         "`analyse` does; one block's histograms take "
-        f"{f['histogram_bytes_per_block'] / 1e6:.0f} MB (cells x {f['bins'] + 2:,} x 8 B). "
+        f"{f['histogram_bytes_per_block'] / 1e6:.0f} MB (cells x {f['bins'] + 2:,} x 4 B). "
         f"Model built in {f['build_seconds']:.2f} s, pilot and grids in "
         f"{f['pilot_seconds']:.2f} s.",
         "",
@@ -589,23 +589,23 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def cluster_note(engine: list[dict], model: dict) -> str:
-    """What the 1-worker cluster's peak RSS says about holding block histograms."""
+    """What the 1-worker cluster's peak RSS and merge timing say about held histograms."""
     one = engine[0]
     peaks = one.get("worker_peak_rss_bytes")
     if not peaks:
         return ""
-    held = one["blocks"] * model["histogram_bytes_per_block"]
     early = one.get("merges_started_before_last_block_ended")
     order = (
         ""
         if early is None
-        else f" ({early} of its {one['merges']} merges started before the last block ended)"
+        else f"; {early} of its {one['merges']} merges started before the last block ended"
     )
+    held = one["blocks"] * model["histogram_bytes_per_block"]
     return (
-        f" A LocalCluster does the same: the single worker of the 1-worker run above peaked at "
-        f"{max(peaks.values()) / 1e9:.2f} GB, in line with holding its {one['blocks']} blocks' "
-        f"histograms ({held / 1e9:.1f} GB at {model['years']} years) before merging them"
-        f"{order}."
+        f" On a LocalCluster the merges run on the workers as blocks finish: the single worker "
+        f"of the 1-worker run above peaked at {max(peaks.values()) / 1e9:.2f} GB (all its "
+        f"{one['blocks']} blocks' histograms would be {held / 1e9:.1f} GB at {model['years']} "
+        f"years){order}."
     )
 
 
@@ -638,8 +638,8 @@ def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> lis
         "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     how = {
-        "simulate": "`simulate` (all, then the merge tree)",
-        "fold": "as each finishes (left fold)",
+        "simulate": "`simulate` (into the fixed tree as each finishes)",
+        "fold": "one running sum (left fold; lower bound)",
     }
     for r in mem["runs"]:
         head = f"| {r['reducer']} | {how[r['mode']]} | {r['draws']:,} "
@@ -652,7 +652,7 @@ def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> lis
             f"| {_gb(r['predicted_kept_bytes'])} | {r['run_seconds']:.1f} |"
         )
     cells = next((r["cells"] for r in mem["runs"] if "cells" in r), None)
-    per_block = None if cells is None else cells * (mem["runs"][0]["bins"] + 2) * 8
+    per_block = None if cells is None else cells * (mem["runs"][0]["bins"] + 2) * 4
     lines += [
         "",
         f"**{memory_sentence(mem['target'])}**",
@@ -667,18 +667,15 @@ def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> lis
         "not their memory. The bound is the formula `benchmarks/memory.py` checks before starting "
         "a run (it refuses one bound to need more than half the memory available).",
         "",
-        "The stream reducer's histograms do not grow with the draws, but the engine keeps every "
-        "block's histograms"
-        + ("" if per_block is None else f" ({per_block / 1e6:.1f} MB a block here)")
-        + " until all blocks are done: the sync path collects every block's summary before the "
-        "fixed merge tree runs, so memory grows with the number of blocks."
+        "The stream reducer's histograms do not grow with the draws, and the engine merges "
+        "each finished block into its fixed tree at once, holding one merged subtree per bit of "
+        "the block count"
+        + ("" if per_block is None else f" (each {per_block / 1e6:.1f} MB here)")
+        + ", so the memory grows with log2 of the blocks, not with the blocks."
         + cluster_note(engine, model)
-        + " Merging each block "
-        "into the running summary as it finishes keeps it flat (the fold rows; not the engine's "
-        "code path, and a left fold is not the fixed balanced tree that makes the moments "
-        "bit-identical across schedulers). With 2,002 bins a cell (2,000 and two outside the "
-        f"grid), a block's histograms take {2002 / mem['block_size']:.1f}x the bytes of its "
-        f"{mem['block_size']:,} draws: until they are merged, streaming holds more than "
-        "gathering the draws would.",
+        + " The running-sum rows are the least any streamed run could hold. With 2,002 bins a "
+        f"cell (2,000 and two outside the grid), a block's int32 histograms take "
+        f"{2002 / 2 / mem['block_size']:.1f}x the bytes of its {mem['block_size']:,} float64 "
+        "draws: for small runs, gathering the draws can hold less than streaming.",
     ]
     return lines
