@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import run_facts
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CONFIG = ROOT / "configs" / "tbu-2025.yaml"
@@ -149,19 +151,7 @@ def engine_case(
     plan = BlockPlan(settings.draws, settings.block_size)
     result = simulate(model, plan, entropy, scheduler, client=client)
     workers = 1 if scheduler.kind == "sync" else scheduler.n_workers
-    in_blocks = sum(result.block_seconds)
-    return {
-        "scheduler": result.scheduler,
-        "workers": workers,
-        "draws": plan.draws,
-        "block_size": plan.block_size,
-        "blocks": plan.n_blocks,
-        "wall_seconds": result.wall_seconds,
-        "draws_per_second": plan.draws / result.wall_seconds,
-        "block_seconds": result.block_seconds,
-        "sum_block_seconds": in_blocks,
-        "outside_blocks_share": 1.0 - in_blocks / (result.wall_seconds * workers),
-    }
+    return {"scheduler": result.scheduler, **run_facts(result, workers)}
 
 
 def run_engine(model: Any, settings: EngineSettings, entropy: int) -> list[dict]:

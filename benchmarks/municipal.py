@@ -39,6 +39,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import run_facts
+
 Log = Callable[[str], None]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,19 +195,9 @@ def run_case(model: Any, reducer: Any, draws: int, size: int, seed: int, client:
     workers = len(client.scheduler_info()["workers"])
     with get_task_stream(client=client) as stream:
         result = simulate(model, plan, seed, client=client, reducer=reducer)
-    wall = result.wall_seconds
-    in_blocks = sum(result.block_seconds)
     return {
-        "workers": workers,
-        "draws": plan.draws,
-        "block_size": plan.block_size,
-        "blocks": plan.n_blocks,
-        "wall_seconds": wall,
-        "draws_per_second": plan.draws / wall,
-        "block_seconds": result.block_seconds,
-        "sum_block_seconds": in_blocks,
-        "overhead_share": 1.0 - in_blocks / (workers * wall),
-        **task_stream_facts(stream.data, wall, workers),
+        **run_facts(result, workers, share_key="overhead_share"),
+        **task_stream_facts(stream.data, result.wall_seconds, workers),
     }
 
 
@@ -244,18 +236,9 @@ def cold_cluster_case(model: Any, reducer: Any, s: MunicipalSettings, log: Log) 
     spec = SchedulerSpec("processes", workers=2)
     plan = BlockPlan(s.draws, s.block_size)
     result = simulate(model, plan, s.seed, spec, reducer=reducer)
-    in_blocks = sum(result.block_seconds)
     case = {
         "scheduler": f"{spec.describe()}, fresh (start-up and shutdown included)",
-        "workers": 2,
-        "draws": plan.draws,
-        "block_size": plan.block_size,
-        "blocks": plan.n_blocks,
-        "wall_seconds": result.wall_seconds,
-        "draws_per_second": plan.draws / result.wall_seconds,
-        "block_seconds": result.block_seconds,
-        "sum_block_seconds": in_blocks,
-        "overhead_share": 1.0 - in_blocks / (2 * result.wall_seconds),
+        **run_facts(result, 2, share_key="overhead_share"),
     }
     _log_case(case, log)
     return case

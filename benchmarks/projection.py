@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.common import run_facts
 from mc.kernels.projection import _project_numba, project_numba, project_numpy
 
 ORIGIN = 2024
@@ -244,18 +245,9 @@ def engine_case(
     plan = BlockPlan(draws, block_size)
     result = simulate(model, plan, entropy, scheduler, client=client)
     workers = 1 if scheduler.kind == "sync" else scheduler.n_workers
-    in_blocks = sum(result.block_seconds)
     case = {
         "scheduler": result.scheduler if client is None else scheduler.describe(),
-        "workers": workers,
-        "draws": plan.draws,
-        "block_size": plan.block_size,
-        "blocks": plan.n_blocks,
-        "wall_seconds": result.wall_seconds,
-        "draws_per_second": plan.draws / result.wall_seconds,
-        "block_seconds": result.block_seconds,
-        "sum_block_seconds": in_blocks,
-        "outside_blocks_share": 1.0 - in_blocks / (result.wall_seconds * workers),
+        **run_facts(result, workers),
         "gathered_draws_bytes": int(sum(a.nbytes for a in result.draws.values())),
     }
     if bands:
