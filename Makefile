@@ -44,6 +44,9 @@ bench-quick: install
 
 calibrate: install
 	$(BIN)/tbu-mc calibrate configs/calibration/building-blocks-2023.yaml --data $(DATA) --out configs/tables
+	$(BIN)/tbu-mc population fit --data $(DATA) --origin 2024 --out configs/tables/population-fit-2024.json
+	$(BIN)/tbu-mc population fit --data $(DATA) --origin 2024 --level municipality \
+		--out configs/tables/population-fit-2024-municipal.json
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -141,7 +141,7 @@ def _forecast(args, national, regional, command) -> int:
 
 def _backtest(args, national, regional, command) -> int:
     from mc.report.run import write_tables
-    from mc.summary.population import backtest
+    from mc.summary.population import TOLERANCE, backtest, calibration_summary
 
     result = backtest(
         national,
@@ -164,6 +164,13 @@ def _backtest(args, national, regional, command) -> int:
         print(
             f"{row.level} h={row.horizon} {row.age_group:<5} {row.band:>4}: "
             f"{row.empirical:.2f} (n={row.n})"
+        )
+    check = calibration_summary(result.coverage)
+    if check["cells"]:
+        print(
+            f"{check['outside']} of {check['cells']} single-group cells lie more than "
+            f"{100 * TOLERANCE:.0f} points from nominal; a calibrated forecast would put "
+            f"{check['expected_if_calibrated']:.1f} there by chance (at least)"
         )
     print(f"wrote {args.out}")
     return 0

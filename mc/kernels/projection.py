@@ -5,15 +5,17 @@ The population one year on is the population now advanced with cohort-change rat
 105, and age 0 is the number of women aged 15-49 times the child-woman ratio ``c(s, 0)``.
 
 National draws follow a random walk in the whole CCR vector. Each projection year adds
-``drift + scale * sum_k z_k dev[k] / sqrt(K - 1)`` with ``K`` standard normals ``z``: ``dev`` are
-the historical year-on-year changes in CCRs (all ages and both sexes, demeaned), so the step is
-Gaussian with exactly their covariance across ages and sexes (a factor model whose factors are the
-historical years). Municipal draws multiply the national CCRs by
+``drift + u * drift_sd + step_scale * sum_k z_k dev[k] / sqrt(K - 1)`` with ``K`` standard normals
+``z``: ``dev`` are the historical year-on-year changes in CCRs (all ages and both sexes,
+demeaned), so the step is Gaussian with their covariance across ages and sexes, rescaled per
+cell (a factor model whose factors are the historical years). ``u`` is one standard normal per
+draw, kept for the whole path: an uncertain drift (used for the child-woman ratio).
+Municipal draws multiply the national CCRs by
 ``exp(e[r, g])`` per municipality and age group, with ``e`` = fitted excess + a municipality
 shock (a standardised historical error times the municipality's own scale) + an age-group
 shock; the municipalities are then scaled, cell by cell, to add up to the national draw.
 
-Per draw and projection year the generator is read in a fixed order: ``K`` normals for the
+Per draw the generator first gives ``u``; then, per projection year, ``K`` normals for the
 national step; then, at the municipal level, ``R`` uniforms (which standardised error each
 municipality gets) and ``R * G`` normals. The NumPy reference and the numba kernel read it
 identically.
@@ -35,8 +37,9 @@ class ProjectionInputs(NamedTuple):
     start: np.ndarray  # (2, A) national population at the origin
     base_ccr: np.ndarray  # (2, A) last observed CCRs
     drift: np.ndarray  # (2, A) mean yearly change carried forward (zero but for chosen ages)
+    drift_sd: np.ndarray  # (2, A) sd of the per-draw drift error (zero but for chosen ages)
     deviations: np.ndarray  # (K, 2, A) demeaned historical year-on-year changes in CCRs
-    scale: float  # multiplier on the random part of the step
+    step_scale: np.ndarray  # (2, A) multiplier on the random part of the step
     extra: np.ndarray  # (H,) extra net immigration per projection year
     profile: np.ndarray  # (2, A) its age/sex shares
     out_lo: np.ndarray  # (G_out,) first age of each reported group; group 0 is the total
@@ -87,14 +90,15 @@ def project_numpy(
     n_regions = 0 if m is None else m.start.shape[0]
     out = np.empty((n, 1 + n_regions, horizon, x.out_lo.size))
     k = x.deviations.shape[0]
-    loadings = x.scale * x.deviations.reshape(k, -1) / np.sqrt(max(k - 1, 1))
+    loadings = (x.step_scale * x.deviations).reshape(k, -1) / np.sqrt(max(k - 1, 1))
     for d in range(n):
         nation = x.start.copy()
         ccr = x.base_ccr.copy()
         local = None if m is None else m.start.copy()
+        drift = x.drift + rng.standard_normal() * x.drift_sd
         for h in range(horizon):
             z = rng.standard_normal(k)
-            ccr = np.maximum(ccr + x.drift + (z @ loadings).reshape(ccr.shape), 0.0)
+            ccr = np.maximum(ccr + drift + (z @ loadings).reshape(ccr.shape), 0.0)
             nation = advance(nation, ccr) + x.extra[h] * x.profile
             nation = np.maximum(nation, 0.0)
             out[d, 0, h] = _aggregate(nation, x.out_lo, x.out_hi)
@@ -144,8 +148,9 @@ def _project_numba(
     start,
     base_ccr,
     drift,
+    drift_sd,
     deviations,
-    scale,
+    step_scale,
     extra,
     profile,
     out_lo,
@@ -163,8 +168,9 @@ def _project_numba(
     n_out = out_lo.shape[0]
     k = deviations.shape[0]
     n_ages = start.shape[1]
-    loading = scale / np.sqrt(max(k - 1, 1))
+    loading = 1.0 / np.sqrt(max(k - 1, 1))
     z = np.empty(k)
+    path_drift = np.empty((2, n_ages))
     out = np.empty((n, 1 + n_regions, horizon, n_out))
     nation = np.empty((2, n_ages))
     nxt = np.empty((2, n_ages))
@@ -181,6 +187,10 @@ def _project_numba(
         nation[:] = start
         ccr[:] = base_ccr
         local[:] = m_start
+        u = rng.standard_normal()
+        for s in range(2):
+            for a in range(n_ages):
+                path_drift[s, a] = drift[s, a] + u * drift_sd[s, a]
         for h in range(horizon):
             for i in range(k):
                 z[i] = rng.standard_normal()
@@ -189,7 +199,7 @@ def _project_numba(
                     c = 0.0
                     for i in range(k):
                         c += z[i] * deviations[i, s, a]
-                    c = ccr[s, a] + drift[s, a] + loading * c
+                    c = ccr[s, a] + path_drift[s, a] + loading * step_scale[s, a] * c
                     ccr[s, a] = c if c > 0.0 else 0.0
             _advance_into(nation, ccr, nxt)
             for s in range(2):

@@ -249,9 +249,7 @@ def _central_projection_changes(config: Config, population: PopulationTable) -> 
     import dataclasses
 
     model = load_projection(config, population)
-    quiet_fit = dataclasses.replace(
-        model.fit, national=dataclasses.replace(model.fit.national, scale=0.0)
-    )
+    quiet_fit = dataclasses.replace(model.fit, national=model.fit.national.quiet())
     quiet = dataclasses.replace(model, fit=quiet_fit)
     path = quiet.simulate(np.random.default_rng(0), 1)["population"][:, 0]
     changes = _group_changes(path, _start_groups(quiet))[0]  # (years, groups)

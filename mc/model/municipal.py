@@ -52,7 +52,7 @@ class MunicipalCostModel:
         assert fit.municipal is not None
         quiet_fit = dataclasses.replace(
             fit,
-            national=dataclasses.replace(fit.national, scale=0.0),
+            national=fit.national.quiet(),
             municipal=dataclasses.replace(
                 fit.municipal,
                 total_sd=np.zeros_like(fit.municipal.total_sd),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from mc.engine import BlockPlan, SchedulerSpec, simulate
 from mc.model.population import PopulationTable, RegionalPopulation
@@ -220,13 +221,32 @@ def _naive_intervals(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_table(table: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Empirical coverage per horizon, band and age group (plus ``all`` groups pooled)."""
+    """Empirical coverage per horizon, band and age group (plus ``all`` groups pooled).
+
+    Two columns say how much a cell's miss means. When its ``n`` outcomes come from distinct
+    origins (one region, one group: national single-group cells), a calibrated forecast's count
+    inside the band is binomial at one-year horizons (one-step-ahead PITs are independent), and
+
+    * ``p_value`` is the probability that such a forecast lands at least as far from nominal as
+      observed (two-sided, exact binomial);
+    * ``miss_prob_if_calibrated`` is the probability that it lands more than
+      :data:`TOLERANCE` from nominal. Summed over cells it is the number of misses to expect from
+      a calibrated forecast, whatever the dependence between cells.
+
+    At longer horizons overlapping origins share outcome years, which widens the spread of a
+    calibrated forecast's coverage: both figures then understate what chance alone does. Rows
+    whose outcomes share origins (``all`` groups pooled, municipalities) get NaN.
+    """
     rows = []
     for (h, group), part in list(table.groupby(["horizon", "age_group"])) + [
         ((h, "all"), part) for h, part in table.groupby("horizon")
     ]:
+        distinct = part["origin"].is_unique
         for nominal, (lo, hi) in BANDS.items():
             inside = (part[lo] <= part["actual"]) & (part["actual"] <= part[hi])
+            p_value, miss = (np.nan, np.nan)
+            if distinct:
+                p_value, miss = _binomial_calibration(int(inside.sum()), len(part), nominal / 100)
             rows.append(
                 {
                     "level": level,
@@ -236,11 +256,51 @@ def coverage_table(table: pd.DataFrame, level: str) -> pd.DataFrame:
                     "empirical": float(inside.mean()),
                     "n": len(part),
                     "age_group": group,
+                    "p_value": p_value,
+                    "miss_prob_if_calibrated": miss,
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["level", "horizon", "band", "nominal", "empirical", "n", "age_group"]
-    )
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+
+
+#: How far from nominal a cell's coverage may be (the issue's +-10 percentage points).
+TOLERANCE = 0.10
+COVERAGE_COLUMNS = (
+    "level",
+    "horizon",
+    "band",
+    "nominal",
+    "empirical",
+    "n",
+    "age_group",
+    "p_value",
+    "miss_prob_if_calibrated",
+)
+
+
+def _binomial_calibration(inside: int, n: int, nominal: float) -> tuple[float, float]:
+    """(two-sided p-value of ``inside`` of ``n``, P(miss beyond TOLERANCE)) for Bin(n, nominal)."""
+    counts = np.arange(n + 1)
+    pmf = binom.pmf(counts, n, nominal)
+    distance = np.abs(counts / n - nominal)
+    eps = 1e-9
+    p_value = float(pmf[distance >= abs(inside / n - nominal) - eps].sum())
+    miss = float(pmf[distance > TOLERANCE + eps].sum())
+    return min(p_value, 1.0), miss
+
+
+def calibration_summary(coverage: pd.DataFrame) -> dict[str, float]:
+    """Cells outside :data:`TOLERANCE`, beside the number a calibrated forecast would miss.
+
+    Only cells with a ``miss_prob_if_calibrated`` (independent outcomes) count.
+    """
+    cells = coverage.dropna(subset=["miss_prob_if_calibrated"])
+    outside = (cells["empirical"] - cells["nominal"]).abs() > TOLERANCE + 1e-9
+    return {
+        "cells": len(cells),
+        "outside": int(outside.sum()),
+        "expected_if_calibrated": float(cells["miss_prob_if_calibrated"].sum()),
+    }
 
 
 def interval_score(

@@ -104,6 +104,19 @@ def test_fit_writes_parameters(tmp_path, data_dir):
     assert len(data["national"]["deviations"][0][0]) == 106
 
 
+def test_shipped_national_fit_is_what_fit_writes(tmp_path, data_dir):
+    """The shipped national fit is what `make calibrate` writes from SSB's data."""
+    path = tmp_path / "fit.json"
+    assert (
+        main(["population", "fit", "--data", str(data_dir), "--origin", "2024", "--out", str(path)])
+        == 0
+    )
+    fresh = json.loads(path.read_text())
+    shipped = json.loads((CONFIGS / "tables" / "population-fit-2024.json").read_text())
+    fresh["data"].pop("national"), shipped["data"].pop("national")  # where the file was read
+    assert fresh == shipped
+
+
 def test_backtest_writes_tables(tmp_path, data_dir, capsys):
     out = tmp_path / "bt"
     assert (
@@ -132,7 +145,15 @@ def test_backtest_writes_tables(tmp_path, data_dir, capsys):
     rows = pd.read_csv(out / "backtest.csv", dtype={"region": str})
     for column in ("origin", "horizon", "region", "age_group", "actual", "q05", "q95"):
         assert column in rows
-    assert "national h=1 all" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "national h=1 all" in printed
+    assert "single-group cells lie more than 10 points from nominal" in printed
+    coverage = pd.read_csv(out / "coverage.csv")
+    single = coverage[coverage["age_group"] != "all"]
+    assert (
+        single["p_value"].between(0, 1).all()
+        and coverage.loc[coverage["age_group"] == "all", "p_value"].isna().all()
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from mc.kernels.projection import ProjectionInputs, advance, project_numba
 from mc.model.projection import (
     ProjectionFit,
     ProjectionModel,
+    ProjectionSettings,
     cohort_change_ratios,
     fit_national,
     fit_projection,
@@ -48,7 +49,47 @@ def test_fit_uses_only_data_up_to_the_origin(population):
     np.testing.assert_array_equal(fitted.base_ccr, again.base_ccr)
     assert fitted.years[-1] == ORIGIN - 1
     np.testing.assert_allclose(fitted.deviations.mean(axis=0), 0, atol=1e-12)
-    assert np.all(fitted.drift[:, 1:] == 0)  # only the child-woman ratio keeps a drift
+    np.testing.assert_array_equal(fitted.drift, again.drift)
+    np.testing.assert_array_equal(fitted.drift_sd, again.drift_sd)
+    # by default only the child-woman ratio keeps a drift, and it alone has a drift error
+    assert np.all(fitted.drift[:, 1:] == 0)
+    assert np.all(fitted.drift_sd[:, 1:] == 0) and np.all(fitted.drift_sd[:, 0] > 0)
+    np.testing.assert_array_equal(fitted.step_scale, 1.0)
+
+
+def test_optional_mortality_trend(population):
+    settings = ProjectionSettings(mortality_age=60, mortality_drift_years=10, mortality_scale=0.5)
+    fitted = fit_national(population, ORIGIN, settings)
+    assert np.all(fitted.drift[:, 1:60] == 0)
+    np.testing.assert_array_equal(fitted.step_scale[:, :60], 1.0)
+    np.testing.assert_array_equal(fitted.step_scale[:, 60:], 0.5)
+    # the trend is the mean change of the last ten ratios, computed the long way
+    ccr = [
+        cohort_change_ratios(population.at(t), population.at(t + 1))
+        for t in range(ORIGIN - 11, ORIGIN)
+    ]
+    np.testing.assert_allclose(
+        fitted.drift[:, 60:], ((ccr[-1] - ccr[0]) / 10)[:, 60:], rtol=1e-9, atol=1e-15
+    )
+    with pytest.raises(ValueError, match="invalid projection settings"):
+        ProjectionSettings(mortality_age=107)
+
+
+def test_uncertain_fertility_trend_widens_births_not_the_centre(population):
+    """The per-draw drift error spreads the births; it leaves their median in place."""
+    fitted = fit_projection(population, ORIGIN)
+    quiet_drift = dataclasses.replace(
+        fitted, national=dataclasses.replace(fitted.national, drift_sd=0 * fitted.national.drift_sd)
+    )
+    spread = {}
+    for name, f in (("with", fitted), ("without", quiet_drift)):
+        model = ProjectionModel(f, horizon=3, groups=("0-2",))  # born in the forecast
+        births = model.simulate(np.random.default_rng(5), 4000)["population"][:, 0, 2, 1]
+        spread[name] = (np.quantile(births, 0.9) - np.quantile(births, 0.1), np.median(births))
+    # same stream in both (common random numbers): the widening is not sampling noise
+    assert spread["with"][0] > 1.05 * spread["without"][0]
+    # medians agree to well within the narrower band's tenth
+    assert abs(spread["with"][1] - spread["without"][1]) < 0.1 * spread["without"][0]
 
 
 def test_origin_without_enough_history(population):
@@ -65,8 +106,9 @@ def test_cohorts_age_by_one_year(population):
         start,
         np.ones((2, 106)),
         np.zeros((2, 106)),
+        np.zeros((2, 106)),
         np.zeros((3, 2, 106)),
-        1.0,
+        np.ones((2, 106)),
         np.zeros(2),
         np.zeros((2, 106)),
         lo,
