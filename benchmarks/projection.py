@@ -67,8 +67,8 @@ class ProjectionBenchSettings:
     def for_mode(cls, quick: bool, seed: int) -> ProjectionBenchSettings:
         """Settings of the full (default) or quick run."""
         if quick:
-            return cls(50, 5, 5_000, 500, 3, 200, 50, 250, 20, seed)
-        return cls(200, 20, 20_000, 2_000, 5, TARGET_DRAWS, 250, 250, 20, seed)
+            return cls(50, 5, 5_000, 5_000, 3, 200, 50, 250, 20, seed)
+        return cls(200, 20, 20_000, 20_000, 5, TARGET_DRAWS, 250, 250, 20, seed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +500,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Best and median of {', '.join(map(str, sorted(reps)))} calls. Largest difference of "
         "numba from NumPy on the same draws, relative to max(|x|, 1): "
         + ", ".join(f"{name} {e['max_rel_diff_from_numpy']:.1e}" for name, e in k.items())
-        + ".",
+        + ". `project_numpy` is vectorised over draws for the national model (a matrix product "
+        "a year); with municipalities each draw interleaves normals and uniforms, so it loops "
+        "over draws and years, vectorised over municipalities and ages.",
         "",
         "#### Engine (end to end)",
         "",

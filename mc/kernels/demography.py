@@ -314,15 +314,25 @@ def simulate_costs(
     baseline: Baseline | None = None,
     latent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run ``n`` draws with the chosen backend (``"numba"`` or ``"numpy"``).
+    """Run ``n`` draws with the chosen backend (``"numba"``, ``"numpy"`` or ``"python"``).
+
+    ``"python"`` is :func:`mc.kernels.python_loop.simulate_costs_python`, the per-draw loop that
+    benchmarks compare against; it takes no ``latent``.
 
     Raises
     ------
     ValueError
-        If ``backend`` is not one of ``"numba"``, ``"numpy"``.
+        If ``backend`` is not one of ``"numba"``, ``"numpy"``, ``"python"``.
     """
     if backend == "numba":
         return simulate_costs_numba(rng, n, inputs, baseline, latent)
     if backend == "numpy":
         return simulate_costs_numpy(rng, n, inputs, baseline, latent)
-    raise ValueError(f"backend={backend!r}, but it must be one of ['numba', 'numpy']")
+    if backend == "python" and latent is None:
+        from mc.kernels.python_loop import simulate_costs_python  # it imports this module
+
+        return simulate_costs_python(rng, n, inputs, baseline)
+    raise ValueError(
+        f"backend={backend!r}, but it must be one of ['numba', 'numpy', 'python'] "
+        "('python' without latent normals)"
+    )

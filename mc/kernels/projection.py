@@ -79,13 +79,20 @@ def _aggregate(population: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nda
 def project_numpy(
     rng: np.random.Generator, n: int, x: ProjectionInputs, m: MunicipalInputs | None = None
 ) -> np.ndarray:
-    """Reference projection: loops over draws and years, vectorised over regions and ages.
+    """Reference projection in NumPy.
+
+    Without municipalities it is vectorised over draws (one bulk read of the stream, whose
+    row-major order is the per-draw order, then a matrix product per year); with them it loops
+    over draws and years, vectorised over regions and ages, since each draw interleaves normals
+    and uniforms.
 
     Returns
     -------
     ndarray, shape (n, 1 + R, H, G_out)
         Population per reported group; region 0 is the nation, then the municipalities.
     """
+    if m is None:
+        return _project_national_numpy(rng, n, x)
     horizon = x.extra.size
     n_regions = 0 if m is None else m.start.shape[0]
     out = np.empty((n, 1 + n_regions, horizon, x.out_lo.size))
@@ -110,6 +117,22 @@ def project_numpy(
             local = advance(local, ccr[None] * np.exp(e[:, m.group_of_age])[:, None, :])
             local = reconcile(local, nation)
             out[d, 1:, h] = _aggregate(local, x.out_lo, x.out_hi)
+    return out
+
+
+def _project_national_numpy(rng: np.random.Generator, n: int, x: ProjectionInputs) -> np.ndarray:
+    horizon, k = x.extra.size, x.deviations.shape[0]
+    loadings = (x.step_scale * x.deviations).reshape(k, -1) / np.sqrt(max(k - 1, 1))
+    z = rng.standard_normal((n, 1 + horizon * k))  # per draw: u, then k normals a year
+    drift = x.drift + z[:, 0, None, None] * x.drift_sd
+    steps = z[:, 1:].reshape(n, horizon, k)
+    nation = np.broadcast_to(x.start, (n, *x.start.shape)).copy()
+    ccr = np.broadcast_to(x.base_ccr, nation.shape).copy()
+    out = np.empty((n, 1, horizon, x.out_lo.size))
+    for h in range(horizon):
+        ccr = np.maximum(ccr + drift + (steps[:, h] @ loadings).reshape(ccr.shape), 0.0)
+        nation = np.maximum(advance(nation, ccr) + x.extra[h] * x.profile, 0.0)
+        out[:, 0, h] = _aggregate(nation, x.out_lo, x.out_hi)
     return out
 
 
@@ -171,6 +194,7 @@ def _project_numba(
     loading = 1.0 / np.sqrt(max(k - 1, 1))
     z = np.empty(k)
     path_drift = np.empty((2, n_ages))
+    step = np.empty((2, n_ages))
     out = np.empty((n, 1 + n_regions, horizon, n_out))
     nation = np.empty((2, n_ages))
     nxt = np.empty((2, n_ages))
@@ -194,12 +218,17 @@ def _project_numba(
         for h in range(horizon):
             for i in range(k):
                 z[i] = rng.standard_normal()
+            # sum over the history's years in the outer loop: each pass runs along contiguous
+            # memory (and vectorises); every cell still adds its k terms in the same order
+            step[:] = 0.0
+            for i in range(k):
+                zi = z[i]
+                for s in range(2):
+                    for a in range(n_ages):
+                        step[s, a] += zi * deviations[i, s, a]
             for s in range(2):
                 for a in range(n_ages):
-                    c = 0.0
-                    for i in range(k):
-                        c += z[i] * deviations[i, s, a]
-                    c = ccr[s, a] + path_drift[s, a] + loading * step_scale[s, a] * c
+                    c = ccr[s, a] + path_drift[s, a] + loading * step_scale[s, a] * step[s, a]
                     ccr[s, a] = c if c > 0.0 else 0.0
             _advance_into(nation, ccr, nxt)
             for s in range(2):
@@ -265,6 +294,22 @@ def project_numba(
     rng: np.random.Generator, n: int, x: ProjectionInputs, m: MunicipalInputs | None = None
 ) -> np.ndarray:
     """Compiled projection; same contract and generator use as :func:`project_numpy`."""
+    return _project_numba(rng, int(n), *x, *_municipal_or_empty(m))
+
+
+def project_python(
+    rng: np.random.Generator, n: int, x: ProjectionInputs, m: MunicipalInputs | None = None
+) -> np.ndarray:
+    """The numba kernel's own code run by the interpreter, one draw and one cell at a time.
+
+    What a per-case Monte Carlo tool does with a scalar model; for benchmarks, not production
+    runs (it is thousands of times slower). Same contract and generator use as
+    :func:`project_numpy`.
+    """
+    return _project_numba.py_func(rng, int(n), *x, *_municipal_or_empty(m))
+
+
+def _municipal_or_empty(m: MunicipalInputs | None) -> MunicipalInputs:
     if m is None:  # no municipalities: empty arrays of the right types
         m = MunicipalInputs(
             np.zeros((0, 2, 106)),
@@ -274,4 +319,4 @@ def project_numba(
             np.zeros(1),
             np.zeros((0, 1)),
         )
-    return _project_numba(rng, int(n), *x, *m)
+    return m

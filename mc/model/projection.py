@@ -549,8 +549,10 @@ class ProjectionModel:
         self, rng: np.random.Generator, n: int, backend: str = "numba"
     ) -> dict[str, np.ndarray]:
         """``{"population": (n, regions, years, groups)}``."""
-        from mc.kernels.projection import project_numba, project_numpy
+        from mc.kernels.projection import project_numba, project_numpy, project_python
 
+        kernels = {"numba": project_numba, "numpy": project_numpy, "python": project_python}
+        if backend not in kernels:
+            raise ValueError(f"backend={backend!r}, but it must be one of {sorted(kernels)}")
         x, m = self.inputs()
-        run = project_numba if backend == "numba" else project_numpy
-        return {"population": run(rng, n, x, m)}
+        return {"population": kernels[backend](rng, n, x, m)}

@@ -50,3 +50,23 @@ def test_zero_draws_give_empty_arrays(inputs):
     n_scen, n_sect = inputs.extra_levels.size, inputs.unit_costs.shape[0]
     assert sector_cost.shape == (0, n_scen, n_sect)
     assert growth.shape == extra.shape == (0, n_scen)
+
+
+def test_projected_national_model_runs_in_all_three_backends(data_dir):
+    """The national model on the stochastic projection, as the benchmark times it."""
+    from mc.model.config import load_config
+    from mc.model.demographic import load_population
+    from tests.conftest import CONFIGS
+
+    config = load_config(CONFIGS / "tbu-2025-projection.yaml")
+    model = build_model(config, load_population(config))
+    runs = {
+        b: model.simulate(np.random.default_rng(SEED), 20, b) for b in ("numba", "numpy", "python")
+    }
+    for backend in ("numpy", "python"):
+        for name, want in runs["numba"].items():
+            np.testing.assert_allclose(runs[backend][name], want, rtol=RTOL, err_msg=name)
+    with pytest.raises(ValueError, match="'python' without latent normals"):
+        from mc.kernels.demography import simulate_costs
+
+        simulate_costs(None, 1, model.costs.inputs, "python", latent=np.zeros((1, 1)))

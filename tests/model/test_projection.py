@@ -132,6 +132,25 @@ def test_numba_equals_numpy(fit, municipal):
     assert a.bit_generator.state == b.bit_generator.state
 
 
+def test_python_loop_equals_numba(fit):
+    """The interpreter runs the kernel's own code: same draws, same numbers, same stream use."""
+    from mc.kernels.projection import MunicipalInputs, project_python
+
+    model = ProjectionModel(fit, 2, municipal=True)
+    x, m = model.inputs()
+    few = MunicipalInputs(
+        m.start[:4], m.excess[:4], m.group_of_age, m.total_sd[:4], m.pool, m.group_sd[:4]
+    )  # four municipalities keep the interpreter quick
+    for local in (None, few):
+        a, b = np.random.default_rng(8), np.random.default_rng(8)
+        fast = project_numba(a, 3, x, local)
+        slow = project_python(b, 3, x, local)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12)
+        assert a.bit_generator.state == b.bit_generator.state
+    with pytest.raises(ValueError, match="backend='fortran', but it must be one of"):
+        model.simulate(np.random.default_rng(0), 1, backend="fortran")
+
+
 def test_invariants(fit):
     model = ProjectionModel(fit, 6, municipal=True)
     out = model.simulate(np.random.default_rng(1), 20)["population"]
