@@ -195,6 +195,7 @@ def _project_numba(
     z = np.empty(k)
     path_drift = np.empty((2, n_ages))
     step = np.empty((2, n_ages))
+    scale_to = np.empty((2, n_ages))
     out = np.empty((n, 1 + n_regions, horizon, n_out))
     nation = np.empty((2, n_ages))
     nxt = np.empty((2, n_ages))
@@ -262,11 +263,14 @@ def _project_numba(
             for s in range(2):
                 for a in range(n_ages):
                     if total[s, a] > 0.0:
-                        f = nation[s, a] / total[s, a]
-                        for r in range(n_regions):
-                            local[r, s, a] = lnext[r, s, a] * f
+                        scale_to[s, a] = nation[s, a] / total[s, a]
                     else:
                         empty = True
+            for r in range(n_regions):  # region by region: contiguous memory
+                for s in range(2):
+                    for a in range(n_ages):
+                        if total[s, a] > 0.0:
+                            local[r, s, a] = lnext[r, s, a] * scale_to[s, a]
             if empty:
                 all_people = 0.0
                 for r in range(n_regions):

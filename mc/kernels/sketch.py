@@ -12,24 +12,25 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _bin_into(values, lo, hi, counts):  # pragma: no cover - compiled
-    n, cells = values.shape
+def _bin_into(values_by_cell, lo, hi, counts):  # pragma: no cover - compiled
+    cells, n = values_by_cell.shape
     bins = counts.shape[1] - 2
-    for i in range(n):
-        for c in range(cells):
-            v = values[i, c]
-            if v < lo[c]:
+    for c in range(cells):  # one cell's histogram at a time: it stays in cache
+        low, high = lo[c], hi[c]
+        for i in range(n):
+            v = values_by_cell[c, i]
+            if v < low:
                 counts[c, 0] += 1
-            elif v >= hi[c]:
+            elif v >= high:
                 counts[c, bins + 1] += 1
             else:
-                k = int((v - lo[c]) / (hi[c] - lo[c]) * bins)
+                k = int((v - low) / (high - low) * bins)
                 counts[c, 1 + min(k, bins - 1)] += 1
 
 
 def bin_into(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndarray) -> None:
     """Add ``values`` (n x cells) to ``counts`` (cells x (bins + 2)), in place."""
-    _bin_into(np.ascontiguousarray(values, dtype=np.float64), lo, hi, counts)
+    _bin_into(np.ascontiguousarray(np.asarray(values, dtype=np.float64).T), lo, hi, counts)
 
 
 def bin_into_numpy(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndarray) -> None:

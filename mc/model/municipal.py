@@ -95,23 +95,30 @@ class MunicipalCostModel:
         start = np.stack(
             [both[:, a : b + 1].sum(axis=1) for a, b in zip(lo[1:], hi[1:], strict=True)], -1
         )
-        before = np.concatenate(
-            [
-                np.broadcast_to(start[None, :, None], (n, *start.shape[:1], 1, start.shape[1])),
-                local[:, :, :-1],
-            ],
-            axis=2,
-        )
-        change = local - before  # (n, R, H, G)
+        change = np.empty(local.shape)  # (n, R, H, G)
+        change[:, :, 0] = local[:, :, 0] - start
+        np.subtract(local[:, :, 1:], local[:, :, :-1], out=change[:, :, 1:])
         sigma = self.sector_log_sd
         factor = np.exp(
             sigma * cost_rng.standard_normal((n, self.group_costs.shape[0])) - 0.5 * sigma * sigma
         )  # (n, K), shared by all regions and years
-        sector = np.einsum("nrhg,kg->nrhk", change, self.group_costs) * factor[:, None, None, :]
-        municipal = ~self.county_sector
-        cost = sector[..., municipal].sum(axis=-1) / BN
-        free = (sector[..., municipal] @ self.free_shares[municipal]) / BN
-        county_sector_cost = sector[..., self.county_sector].sum(axis=-1) / BN  # (n, R, H)
+        # The sector axis is only ever summed with weights (municipal sectors, their free-revenue
+        # part, county sectors, every sector's free part), so fold unit costs, the draw's factors
+        # and the weights into one (G, 4) matrix per draw: no (n, R, H, K) array is made.
+        municipal = (~self.county_sector).astype(float)
+        weights = np.stack(
+            [
+                municipal,
+                municipal * self.free_shares,
+                self.county_sector.astype(float),
+                self.free_shares,
+            ],
+            axis=1,
+        )  # (K, 4)
+        per_draw = self.group_costs.T @ (factor[:, :, None] * weights) / BN  # (n, G, 4)
+        n_regions, horizon, n_groups = change.shape[1:]
+        parts = (change.reshape(n, -1, n_groups) @ per_draw).reshape(n, n_regions, horizon, 4)
+        cost, free, county_sector_cost = parts[..., 0], parts[..., 1], parts[..., 2]
         county = np.zeros((n, len(self.counties), change.shape[2]))
         np.add.at(county, (slice(None), self.county_of), county_sector_cost)
         residents = local.sum(axis=-1)  # (n, R, H)
@@ -120,8 +127,8 @@ class MunicipalCostModel:
             "municipal_cost_free_bn": free,
             "municipal_cost_per_inhabitant_kr": cost * BN / residents,
             "county_cost_bn": county,
-            "national_cost_bn": sector.sum(axis=(1, 3)) / BN,
-            "national_cost_free_bn": (sector @ self.free_shares).sum(axis=1) / BN,
+            "national_cost_bn": (cost + county_sector_cost).sum(axis=1),
+            "national_cost_free_bn": parts[..., 3].sum(axis=1),
         }
 
 

@@ -43,6 +43,42 @@ def test_accounting_in_every_draw(model):
     assert point["national_cost_bn"].shape == (1,)
 
 
+def test_costs_equal_the_sector_by_sector_sum(model):
+    """The folded matrix products give what pricing each sector and adding them up gives."""
+    from mc.model.municipal import BN
+    from mc.model.projection import output_groups
+
+    n = 6
+    out = model.simulate(np.random.default_rng(3), n)
+    projection_rng, cost_rng = np.random.default_rng(3).spawn(2)  # the model's own streams
+    population = model.projection.simulate(projection_rng, n)["population"][:, 1:, :, 1:]
+    _, lo, hi = output_groups(model.projection.groups)
+    both = model.projection.fit.municipal.start.sum(axis=1)
+    start = np.stack(
+        [both[:, a : b + 1].sum(axis=1) for a, b in zip(lo[1:], hi[1:], strict=True)], -1
+    )
+    before = np.concatenate([np.repeat(start[None, :, None], n, 0), population[:, :, :-1]], 2)
+    sigma = model.sector_log_sd
+    factor = np.exp(
+        sigma * cost_rng.standard_normal((n, model.group_costs.shape[0])) - sigma**2 / 2
+    )
+    sector = np.einsum("nrhg,kg,nk->nrhk", population - before, model.group_costs, factor) / BN
+    municipal = ~model.county_sector
+    np.testing.assert_allclose(out["municipal_cost_bn"], sector[..., municipal].sum(-1), rtol=1e-9)
+    np.testing.assert_allclose(
+        out["municipal_cost_free_bn"],
+        sector[..., municipal] @ model.free_shares[municipal],
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(out["national_cost_bn"], sector.sum(axis=(1, 3)), rtol=1e-9)
+    np.testing.assert_allclose(
+        out["national_cost_free_bn"], (sector @ model.free_shares).sum(axis=1), rtol=1e-9
+    )
+    county = np.zeros_like(out["county_cost_bn"])
+    np.add.at(county, (slice(None), model.county_of), sector[..., model.county_sector].sum(-1))
+    np.testing.assert_allclose(out["county_cost_bn"], county, rtol=1e-9)
+
+
 def test_sketch_quantiles_match_exact_ones_within_a_bin(runs):
     gathered, streamed = runs
     assert streamed.draws is None and gathered.draws is not None
