@@ -5,7 +5,7 @@ import pytest
 
 from mc.engine import BlockPlan, Reducer, SchedulerSpec, pilot_grids, simulate
 from mc.engine.moments import Moments
-from mc.engine.reduce import MergeStack, Summary, merge, tree_merge
+from mc.engine.reduce import MergeStack, Summary, _count_dtype, merge, tree_merge
 from mc.model.demographic import build_model
 
 
@@ -66,13 +66,17 @@ def summary(draws: int, counts: np.ndarray) -> Summary:
     return Summary(0, 1, {"x": m}, [0.0], counts={"x": counts})
 
 
-def test_counts_are_32_bit_until_they_could_overflow():
-    small = np.ones((1, 4), dtype=np.int32)
-    a, b = summary(1000, small), summary(1000, small)
-    b.first = 1
-    assert merge(a, b).counts["x"].dtype == np.int32
-    big = 2**31 - 10
-    a, b = summary(big, small), summary(big, small)
-    b.first = 1
-    out = merge(a, b).counts["x"]
-    assert out.dtype == np.int64 and out.sum() == 8
+def test_counts_widen_only_when_they_could_overflow():
+    small = np.ones((1, 4), dtype=np.uint16)
+    for draws, dtype in ((1000, np.uint16), (40_000, np.uint32), (2**32 - 10, np.int64)):
+        a, b = summary(draws, small), summary(draws, small)
+        b.first = 1
+        out = merge(a, b).counts["x"]
+        assert out.dtype == dtype, draws  # 2 x draws must fit
+        assert out.sum() == 8
+    # a full 16-bit block: 65,535 draws in one cell's bin still counts exactly
+    counts = np.zeros((1, 4), dtype=_count_dtype(65_535))
+    from mc.kernels.sketch import bin_into
+
+    bin_into(np.full((65_535, 1), 0.5), np.zeros(1), np.ones(1), counts)
+    assert counts.dtype == np.uint16 and counts[0, 2] == 65_535
