@@ -108,7 +108,8 @@ def predicted_bytes(
     ``simulate`` holds one subtree per bit of the block count, plus the new block and a merge
     in the making. ``gather`` concatenates draws at every level: up to three times them.
     """
-    histogram = cells * (bins + 2) * 4  # one block's int32 counts
+    # at most 4 bytes a count: 16 bits for a block, 32 once merged counts could pass 65,535
+    histogram = cells * (bins + 2) * 4
     draws = block_size * cells * 8
     if reducer == "gather":
         return 3 * blocks * draws

@@ -97,10 +97,14 @@ def write_config(folder: Path, horizon: int, data_dir: Path | None = None) -> Pa
     return path
 
 
-def build(path: Path, seed: int, log: Log) -> tuple[Any, Any, dict[str, float]]:
+def build(
+    path: Path, seed: int, log: Log, block_size: int = 500
+) -> tuple[Any, Any, dict[str, float]]:
     """The municipal model and its stream reducer (grids from the pilot), with their timings."""
+    import numpy as np
+
     from mc.engine import Reducer, pilot_grids
-    from mc.engine.reduce import PILOT_KEY
+    from mc.engine.reduce import PILOT_KEY, _count_dtype
     from mc.model.config import load_config
     from mc.model.municipal import build_municipal_model
     from mc.sampling import block_generator
@@ -122,7 +126,10 @@ def build(path: Path, seed: int, log: Log) -> tuple[Any, Any, dict[str, float]]:
         "cells": cells,
         "municipalities": len(model.projection.regions) - 1,
         "years": len(model.projection.years),
-        "histogram_bytes_per_block": cells * (SKETCH_BINS + 2) * 4,  # int32 counts
+        # counts in the narrowest type a block of block_size draws needs (16 bits up to 65,535)
+        "histogram_bytes_per_block": cells
+        * (SKETCH_BINS + 2)
+        * np.dtype(_count_dtype(block_size)).itemsize,
     }
     log(
         f"municipal model ({facts['municipalities']} municipalities x {facts['years']} years, "
@@ -398,7 +405,8 @@ def run(settings: MunicipalSettings, data_dir: Path | None, log: Log) -> dict[st
         return {"skipped": f"data folder {data} not found"}
     with tempfile.TemporaryDirectory(prefix="tbu-mc-bench-") as tmp:
         folder = Path(tmp)
-        model, reducer, facts = build(write_config(folder, s.horizon, data_dir), s.seed, log)
+        config = write_config(folder, s.horizon, data_dir)
+        model, reducer, facts = build(config, s.seed, log, s.block_size)
         one = warm_cluster_case(model, reducer, s, 1, log)
         two = warm_cluster_case(model, reducer, s, 2, log)
         cold = cold_cluster_case(model, reducer, s, log)
@@ -657,8 +665,8 @@ def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> lis
         + ", so the memory grows with log2 of the blocks, not with the blocks."
         + cluster_note(engine, model)
         + " The running-sum rows are the least any streamed run could hold. With 2,002 bins a "
-        f"cell (2,000 and two outside the grid), a block's int32 histograms take "
-        f"{2002 / 2 / mem['block_size']:.1f}x the bytes of its {mem['block_size']:,} float64 "
+        f"cell (2,000 and two outside the grid), a block's 16-bit histograms take "
+        f"{2002 / 4 / mem['block_size']:.1f}x the bytes of its {mem['block_size']:,} float64 "
         "draws: for small runs, gathering the draws can hold less than streaming.",
     ]
     return lines
