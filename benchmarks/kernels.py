@@ -163,6 +163,19 @@ def time_split(inputs: KernelInputs, s: KernelSettings) -> dict[str, dict[str, A
     return out
 
 
+def speedups(timings: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Speed-ups of numba over NumPy and the Python loop (and of NumPy over it), best and median."""
+    best = {name: t["draws_per_second_best"] for name, t in timings.items()}
+    median = {name: t["draws_per_second_median"] for name, t in timings.items()}
+    return {
+        "numba_over_numpy_best": best["numba"] / best["numpy"],
+        "numba_over_python_best": best["numba"] / best["python"],
+        "numpy_over_python_best": best["numpy"] / best["python"],
+        "numba_over_numpy_median": median["numba"] / median["numpy"],
+        "numba_over_python_median": median["numba"] / median["python"],
+    }
+
+
 def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], None]) -> dict:
     """Run all kernel benchmarks and return their results as plain data."""
     s = settings
@@ -203,17 +216,11 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         f"{at_block['numpy']['draws_per_second_best']:,.0f} draws/s -> {at_block_speedup:.2f}x"
     )
 
-    rate = {name: t["draws_per_second_best"] for name, t in timings.items()}
-    rate_median = {name: t["draws_per_second_median"] for name, t in timings.items()}
     speedup = {
-        "numba_over_numpy_best": rate["numba"] / rate["numpy"],
-        "numba_over_python_best": rate["numba"] / rate["python"],
-        "numpy_over_python_best": rate["numpy"] / rate["python"],
-        "numba_over_numpy_median": rate_median["numba"] / rate_median["numpy"],
-        "numba_over_python_median": rate_median["numba"] / rate_median["python"],
+        **speedups(timings),
         "numba_over_numpy_at_block_size_best": at_block_speedup,
         "numba_over_python_at_block_size_best": (
-            at_block["numba"]["draws_per_second_best"] / rate["python"]
+            at_block["numba"]["draws_per_second_best"] / timings["python"]["draws_per_second_best"]
         ),
     }
     log(

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.kernels import throughput, time_calls
+from benchmarks.kernels import speedups, throughput, time_calls
 
 CONFIG = "tbu-2025-projection.yaml"
 BACKENDS = ("numba", "numpy", "python")
@@ -72,14 +72,7 @@ def run(model: Any, settings: ProjectedSettings, log: Callable[[str], None]) -> 
             f"projected national model, {backend:>6}: {n:,} draws, best {t['best_seconds']:.4f} s"
             f" -> {t['draws_per_second_best']:,.0f} draws/s"
         )
-    rate = {b: t["draws_per_second_best"] for b, t in timings.items()}
-    median = {b: t["draws_per_second_median"] for b, t in timings.items()}
-    speedup = {
-        "numba_over_numpy_best": rate["numba"] / rate["numpy"],
-        "numba_over_python_best": rate["numba"] / rate["python"],
-        "numba_over_numpy_median": median["numba"] / median["numpy"],
-        "numba_over_python_median": median["numba"] / median["python"],
-    }
+    speedup = speedups(timings)
     small = min(200, s.python_draws)
     outs = {b: model.simulate(np.random.default_rng(s.seed), small, b) for b in BACKENDS}
     diffs = {}
