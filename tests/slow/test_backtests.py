@@ -16,7 +16,9 @@ TOLERANCE = 0.10  # the issue's +-10 percentage points
 
 @pytest.fixture(scope="module")
 def national(population):
-    return backtest(population, range(2010, 2024), 3, draws=2000, entropy=11)
+    # 10,000 draws: the pooled three-year 50 % band covers about 0.42, near the line, and band
+    # edges from 2,000 draws moved it between 0.396 and 0.438 across seeds (docs/population.md)
+    return backtest(population, range(2010, 2024), 3, draws=10_000, entropy=11)
 
 
 @pytest.fixture(scope="module")
