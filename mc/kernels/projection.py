@@ -67,7 +67,8 @@ def advance(population: np.ndarray, ccr: np.ndarray) -> np.ndarray:
     return out
 
 
-def _aggregate(population: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def group_sums(population: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Both sexes summed over ages ``lo[g]..hi[g]`` per group: ``(..., 2, A) -> (..., G)``."""
     both = population.sum(axis=-2)
     return np.stack([both[..., a : b + 1].sum(axis=-1) for a, b in zip(lo, hi, strict=True)], -1)
 
@@ -94,35 +95,38 @@ def project_numpy(
     if m is None:
         return _project_national_numpy(rng, n, x)
     horizon = x.extra.size
-    n_regions = 0 if m is None else m.start.shape[0]
+    n_regions = m.start.shape[0]
     out = np.empty((n, 1 + n_regions, horizon, x.out_lo.size))
-    k = x.deviations.shape[0]
-    loadings = (x.step_scale * x.deviations).reshape(k, -1) / np.sqrt(max(k - 1, 1))
+    k, loadings = _loadings(x)
     for d in range(n):
         nation = x.start.copy()
         ccr = x.base_ccr.copy()
-        local = None if m is None else m.start.copy()
+        local = m.start.copy()
         drift = x.drift + rng.standard_normal() * x.drift_sd
         for h in range(horizon):
             z = rng.standard_normal(k)
             ccr = np.maximum(ccr + drift + (z @ loadings).reshape(ccr.shape), 0.0)
             nation = advance(nation, ccr) + x.extra[h] * x.profile
             nation = np.maximum(nation, 0.0)
-            out[d, 0, h] = _aggregate(nation, x.out_lo, x.out_hi)
-            if m is None:
-                continue
+            out[d, 0, h] = group_sums(nation, x.out_lo, x.out_hi)
             picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
             shocks = rng.standard_normal((n_regions, m.excess.shape[1]))
             e = m.excess + (m.total_sd * m.pool[picks])[:, None] + m.group_sd * shocks
             local = advance(local, ccr[None] * np.exp(e[:, m.group_of_age])[:, None, :])
             local = reconcile(local, nation)
-            out[d, 1:, h] = _aggregate(local, x.out_lo, x.out_hi)
+            out[d, 1:, h] = group_sums(local, x.out_lo, x.out_hi)
     return out
 
 
+def _loadings(x: ProjectionInputs) -> tuple[int, np.ndarray]:
+    """History length ``K`` and the step's loadings ``(K, 2 * A)``."""
+    k = x.deviations.shape[0]
+    return k, (x.step_scale * x.deviations).reshape(k, -1) / np.sqrt(max(k - 1, 1))
+
+
 def _project_national_numpy(rng: np.random.Generator, n: int, x: ProjectionInputs) -> np.ndarray:
-    horizon, k = x.extra.size, x.deviations.shape[0]
-    loadings = (x.step_scale * x.deviations).reshape(k, -1) / np.sqrt(max(k - 1, 1))
+    horizon = x.extra.size
+    k, loadings = _loadings(x)
     z = rng.standard_normal((n, 1 + horizon * k))  # per draw: u, then k normals a year
     drift = x.drift + z[:, 0, None, None] * x.drift_sd
     steps = z[:, 1:].reshape(n, horizon, k)
@@ -132,7 +136,7 @@ def _project_national_numpy(rng: np.random.Generator, n: int, x: ProjectionInput
     for h in range(horizon):
         ccr = np.maximum(ccr + drift + (steps[:, h] @ loadings).reshape(ccr.shape), 0.0)
         nation = np.maximum(advance(nation, ccr) + x.extra[h] * x.profile, 0.0)
-        out[:, 0, h] = _aggregate(nation, x.out_lo, x.out_hi)
+        out[:, 0, h] = group_sums(nation, x.out_lo, x.out_hi)
     return out
 
 

@@ -224,7 +224,7 @@ class ProjectedCostModel:
         """Draw ``n`` joint outcomes of projection and costs."""
         projection_rng, cost_rng = rng.spawn(2)
         population = self.projection.simulate(projection_rng, n, backend)["population"][:, 0]
-        changes = _group_changes(population, _start_groups(self.projection))
+        changes = _group_changes(population, self.projection.start_by_group())
         per_year = []
         for h in range(changes.shape[1]):
             baseline = (changes[:, h] @ self.group_costs.T, changes[:, h].sum(axis=1))
@@ -236,14 +236,6 @@ class ProjectedCostModel:
         return stack_years(per_year)
 
 
-def _start_groups(projection: ProjectionModel) -> np.ndarray:
-    from mc.model.projection import output_groups
-
-    _, lo, hi = output_groups(projection.groups)
-    both = projection.fit.national.start.sum(axis=0)
-    return np.array([both[a : b + 1].sum() for a, b in zip(lo[1:], hi[1:], strict=True)])
-
-
 def _central_projection_changes(config: Config, population: PopulationTable) -> np.ndarray:
     """The projection's central path (no noise) as changes by age, ``(years, 2, 106)``."""
     import dataclasses
@@ -252,7 +244,7 @@ def _central_projection_changes(config: Config, population: PopulationTable) -> 
     quiet_fit = dataclasses.replace(model.fit, national=model.fit.national.quiet())
     quiet = dataclasses.replace(model, fit=quiet_fit)
     path = quiet.simulate(np.random.default_rng(0), 1)["population"][:, 0]
-    changes = _group_changes(path, _start_groups(quiet))[0]  # (years, groups)
+    changes = _group_changes(path, quiet.start_by_group())[0]  # (years, groups)
     # spread evenly within groups (unit costs are constant there); sexes half and half
     return spread_over_bands(config.age_groups.labels, np.stack([changes / 2, changes / 2], 1))
 

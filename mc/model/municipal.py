@@ -18,7 +18,7 @@ from mc.errors import ConfigError
 from mc.model.config import Config
 from mc.model.demographic import load_population
 from mc.model.population import RegionalPopulation, read_data_dir
-from mc.model.projection import ProjectionFit, ProjectionModel, output_groups
+from mc.model.projection import ProjectionFit, ProjectionModel
 
 BN = 1e9
 MUNICIPAL_DIMS: dict[str, tuple[str, ...]] = {
@@ -88,13 +88,7 @@ class MunicipalCostModel:
         projection_rng, cost_rng = rng.spawn(2)
         population = self.projection.simulate(projection_rng, n, backend)["population"]
         local = population[:, 1:, :, 1:]  # (n, R, H, G): municipalities, groups without total
-        fit = self.projection.fit.municipal
-        assert fit is not None
-        _, lo, hi = output_groups(self.projection.groups)
-        both = fit.start.sum(axis=1)  # (R, A)
-        start = np.stack(
-            [both[:, a : b + 1].sum(axis=1) for a, b in zip(lo[1:], hi[1:], strict=True)], -1
-        )
+        start = self.projection.start_by_group()  # (R, G)
         change = np.empty(local.shape)  # (n, R, H, G)
         change[:, :, 0] = local[:, :, 0] - start
         np.subtract(local[:, :, 1:], local[:, :, :-1], out=change[:, :, 1:])

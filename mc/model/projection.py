@@ -37,7 +37,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from mc.errors import DataError
-from mc.kernels.projection import WOMEN, advance
+from mc.kernels.projection import WOMEN, advance, group_sums
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.population import PopulationTable, RegionalPopulation
 
@@ -514,6 +514,16 @@ class ProjectionModel:
     def group_names(self) -> tuple[str, ...]:
         """Reported groups, ``total`` first."""
         return output_groups(self.groups)[0]
+
+    def start_by_group(self) -> np.ndarray:
+        """Origin population in the reported groups, without the total.
+
+        ``(G,)`` for the nation, or ``(R, G)`` for the municipalities of a municipal model.
+        """
+        _, lo, hi = output_groups(self.groups)
+        m = self.fit.municipal
+        start = m.start if self.municipal and m is not None else self.fit.national.start
+        return group_sums(start, lo[1:], hi[1:])
 
     def inputs(self) -> tuple[Any, Any]:
         """Kernel inputs (national, municipal or ``None``)."""

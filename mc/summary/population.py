@@ -10,6 +10,7 @@ import pandas as pd
 from scipy.stats import binom
 
 from mc.engine import BlockPlan, SchedulerSpec, simulate
+from mc.kernels.projection import group_sums
 from mc.model.population import PopulationTable, RegionalPopulation
 from mc.model.projection import (
     BROAD_GROUPS,
@@ -108,10 +109,7 @@ def _actual(
     table: PopulationTable | RegionalPopulation, year: int, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
     population = table.at(year)
-    if population.ndim == 2:
-        population = population[None]
-    both = population.sum(axis=-2)
-    return np.stack([both[..., a : b + 1].sum(axis=-1) for a, b in zip(lo, hi, strict=True)], -1)
+    return group_sums(population[None] if population.ndim == 2 else population, lo, hi)
 
 
 @dataclass
