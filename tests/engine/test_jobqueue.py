@@ -6,7 +6,7 @@ There is no SLURM or PBS here; dask-jobqueue writes the script without submittin
 import pytest
 
 from mc.cli.main import main
-from mc.engine.schedulers import jobqueue_cluster, parse_scheduler
+from mc.engine.schedulers import WORKER_SATURATION, jobqueue_cluster, parse_scheduler
 from mc.errors import ConfigError
 from mc.model.config import Config
 from tests.conftest import CONFIGS
@@ -43,6 +43,8 @@ def test_job_script_carries_the_settings(kind):
     cluster = jobqueue_cluster(spec)
     try:
         script = cluster.job_script()
+        # its scheduler (in this process) hands out one block per worker thread at a time
+        assert cluster.scheduler.WORKER_SATURATION == WORKER_SATURATION
     finally:
         cluster.close()
     if kind == "slurm":
