@@ -208,6 +208,24 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _floor_sentence(split: dict[str, Any], timings: dict[str, Any]) -> str:
+    """What drawing the normals alone allows: the largest speed-ups any kernel could show."""
+    normals = split["normals"]
+    draws, normals_s = normals["draws"], normals["best_seconds"]
+    numpy_s = timings["numpy"]["best_seconds"]
+    loop_s = draws / timings["python"]["draws_per_second_best"]  # the loop at the same draws
+    model_ns = (timings["numba"]["best_seconds"] - normals_s) / draws * 1e9
+    return (
+        f"The floor this sets: a kernel that drew the normals and did nothing else would be "
+        f"{numpy_s / normals_s:.2f}x the NumPy reference and {loop_s / normals_s:.0f}x the loop. "
+        f"For 3x NumPy the numba call would have to finish in {numpy_s / 3:.4f} s, "
+        f"{'less' if numpy_s / 3 < normals_s else 'little more'} than drawing its inputs "
+        f"takes ({normals_s:.4f} s); for 100x the loop, in {loop_s / 100:.4f} s, leaving "
+        f"{max(loop_s / 100 - normals_s, 0.0) / draws * 1e9:.0f} ns per draw for the model "
+        f"itself (numba now spends {model_ns:.0f} ns)."
+    )
+
+
 def _rate(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -473,6 +491,7 @@ def markdown(results: dict) -> str:
             "anything that draws them too. The national model on the stochastic projection "
             "(next table) has real per-draw work.",
         ]
+        lines += ["", _floor_sentence(sp, t)]
     if "projected" in results:
         from benchmarks import projected
 
