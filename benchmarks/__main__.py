@@ -222,7 +222,18 @@ def _floor_sentence(split: dict[str, Any], timings: dict[str, Any]) -> str:
         f"{'less' if numpy_s / 3 < normals_s else 'little more'} than drawing its inputs "
         f"takes ({normals_s:.4f} s); for 100x the loop, in {loop_s / 100:.4f} s, leaving "
         f"{max(loop_s / 100 - normals_s, 0.0) / draws * 1e9:.0f} ns per draw for the model "
-        f"itself (numba now spends {model_ns:.0f} ns)."
+        f"itself (numba now spends {model_ns:.0f} ns){_exp_clause(split, draws)})."
+    )
+
+
+def _exp_clause(split: dict[str, Any], draws: int) -> str:
+    """How much of the model's time its exponentials take alone (when measured)."""
+    if "exponentials" not in split:
+        return ""
+    e = split["exponentials"]
+    return (
+        f", of which its {e['per_draw']} exponentials alone, compiled by numba, take "
+        f"{e['best_seconds'] / draws * 1e9:.0f} ns"
     )
 
 
