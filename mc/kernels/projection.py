@@ -169,6 +169,29 @@ def _advance_into(population, ccr, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _group_totals_into(population, lo, hi, both, out):  # pragma: no cover - compiled
+    # Both sexes first (one pass along memory), then each group in four interleaved partial
+    # sums: a single running sum makes every addition wait for the one before (the reported
+    # groups were a third of a municipal draw's time that way). The rounding differs from
+    # NumPy's pairwise sums in the last bits only.
+    for a in range(population.shape[1]):
+        both[a] = population[0, a] + population[1, a]
+    for g in range(lo.shape[0]):
+        s0 = s1 = s2 = s3 = 0.0
+        a = lo[g]
+        while a + 3 <= hi[g]:
+            s0 += both[a]
+            s1 += both[a + 1]
+            s2 += both[a + 2]
+            s3 += both[a + 3]
+            a += 4
+        while a <= hi[g]:
+            s0 += both[a]
+            a += 1
+        out[g] = (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True, nogil=True)
 def _project_numba(
     rng,
     n,
@@ -212,6 +235,7 @@ def _project_numba(
     factor = np.empty(n_groups)
     total = np.empty((2, n_ages))
     size = np.empty(n_regions)
+    both = np.empty(n_ages)
     for d in range(n):
         nation[:] = start
         ccr[:] = base_ccr
@@ -240,12 +264,7 @@ def _project_numba(
                 for a in range(n_ages):
                     v = nxt[s, a] + extra[h] * profile[s, a]
                     nation[s, a] = v if v > 0.0 else 0.0
-            for g in range(n_out):
-                acc = 0.0
-                for s in range(2):
-                    for a in range(out_lo[g], out_hi[g] + 1):
-                        acc += nation[s, a]
-                out[d, 0, h, g] = acc
+            _group_totals_into(nation, out_lo, out_hi, both, out[d, 0, h])
             if n_regions == 0:
                 continue
             for r in range(n_regions):
@@ -289,12 +308,7 @@ def _project_numba(
                             for r in range(n_regions):
                                 local[r, s, a] = nation[s, a] * size[r] / all_people
             for r in range(n_regions):
-                for g in range(n_out):
-                    acc = 0.0
-                    for s in range(2):
-                        for a in range(out_lo[g], out_hi[g] + 1):
-                            acc += local[r, s, a]
-                    out[d, 1 + r, h, g] = acc
+                _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
     return out
 
 
