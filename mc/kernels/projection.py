@@ -294,6 +294,8 @@ def _project_numba(
                     for a in range(n_ages):
                         if total[s, a] > 0.0:
                             local[r, s, a] = lnext[r, s, a] * scale_to[s, a]
+                if not empty:  # report the region while it is in cache
+                    _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
             if empty:
                 all_people = 0.0
                 for r in range(n_regions):
@@ -307,8 +309,8 @@ def _project_numba(
                         if total[s, a] <= 0.0:
                             for r in range(n_regions):
                                 local[r, s, a] = nation[s, a] * size[r] / all_people
-            for r in range(n_regions):
-                _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
+                for r in range(n_regions):
+                    _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
     return out
 
 

@@ -151,6 +151,26 @@ def test_python_loop_equals_numba(fit):
         model.simulate(np.random.default_rng(0), 1, backend="fortran")
 
 
+def test_cells_no_municipality_has_go_by_size(fit):
+    """A cell empty in every municipality but not in the nation is shared out by region size."""
+    from mc.kernels.projection import MunicipalInputs, project_numpy
+
+    model = ProjectionModel(fit, 2, municipal=True)
+    x, m = model.inputs()
+    start = m.start[:5].copy()
+    start[:, :, 95:] = 0.0  # nobody over 94 in any of the five: ages 96+ empty next year
+    few = MunicipalInputs(
+        start, m.excess[:5], m.group_of_age, m.total_sd[:5], m.pool, m.group_sd[:5]
+    )
+    x = x._replace(out_lo=np.array([0, 96]), out_hi=np.array([105, 105]))  # total, 96+
+    fast = project_numba(np.random.default_rng(5), 4, x, few)
+    ref = project_numpy(np.random.default_rng(5), 4, x, few)
+    np.testing.assert_allclose(fast, ref, rtol=1e-10)
+    np.testing.assert_allclose(fast[:, 1:].sum(axis=1), fast[:, 0], rtol=1e-9)
+    assert np.all(fast[:, 0, 0, 1] > 0)  # the nation has people over 95 ...
+    assert np.all(fast[:, 1:, 0, 1] > 0)  # ... and every municipality gets some of them
+
+
 def test_invariants(fit):
     model = ProjectionModel(fit, 6, municipal=True)
     out = model.simulate(np.random.default_rng(1), 20)["population"]
