@@ -50,6 +50,10 @@ TARGET_DRAWS = 10_000
 TARGET_SECONDS = 60.0
 TARGET_EFFICIENCY = 0.80
 TARGET_EFFICIENCY_MIN_SECONDS = 20.0
+#: Draws of the efficiency and overhead runs. Issue 5 judges them on runs of >= 20 s; at 10,000
+#: draws the 2-worker run took 16.8 s once the projection kernel got faster (2026-11-30), so
+#: these runs use 16,000 (32 blocks of 500; about 27 s on 2 workers, 50 s on 1).
+SCALING_DRAWS = 16_000
 TARGET_OVERHEAD = 0.05
 TARGET_MEMORY_RATIO = 1.5
 TARGET_MEMORY_DRAWS = (10_000, 100_000)
@@ -60,7 +64,9 @@ class MunicipalSettings:
     """Draws, block sizes and horizons of one run of these benchmarks."""
 
     horizon: int  # years projected (cost_year - 2024)
-    draws: int  # efficiency and municipal-run plan
+    draws: int  # the municipal-run plan (issue 5's 10,000 draws)
+    scaling_draws: int  # efficiency and overhead plan: long enough for 2-worker runs of >= 20 s
+    scaling_repeats: int  # timed runs of that plan per cluster (the fastest is shown)
     block_size: int
     memory_horizon: int
     memory_draws: tuple[int, int]  # small and large
@@ -71,8 +77,8 @@ class MunicipalSettings:
     def for_mode(cls, quick: bool, seed: int) -> MunicipalSettings:
         """Settings of the full (default) or quick run."""
         if quick:
-            return cls(6, 200, 100, 1, (1_000, 10_000), 500, seed)
-        return cls(6, TARGET_DRAWS, 500, 1, TARGET_MEMORY_DRAWS, 500, seed)
+            return cls(6, 200, 200, 1, 100, 1, (1_000, 10_000), 500, seed)
+        return cls(6, TARGET_DRAWS, SCALING_DRAWS, 2, 500, 1, TARGET_MEMORY_DRAWS, 500, seed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,7 +217,12 @@ def run_case(model: Any, reducer: Any, draws: int, size: int, seed: int, client:
 def warm_cluster_case(
     model: Any, reducer: Any, s: MunicipalSettings, workers: int, log: Log
 ) -> dict[str, Any]:
-    """Start a LocalCluster of ``workers`` processes, warm it, time the plan, close it."""
+    """Start a LocalCluster of ``workers`` processes, warm it, time the plan, close it.
+
+    The plan runs ``s.scaling_repeats`` times; the fastest run is the case, and every run's wall
+    time and overhead are kept (``runs``): on a shared virtual machine the cores' speed drifts
+    over a minute, and one slow 1-worker run once put the efficiency at 114%.
+    """
     from mc.engine import SchedulerSpec
     from mc.engine.schedulers import dask_client
 
@@ -223,7 +234,14 @@ def warm_cluster_case(
         start = time.perf_counter()
         run_case(model, reducer, s.block_size * workers, s.block_size, s.seed, client)
         warm = time.perf_counter() - start
-        case = run_case(model, reducer, s.draws, s.block_size, s.seed, client)
+        runs = [
+            run_case(model, reducer, s.scaling_draws, s.block_size, s.seed, client)
+            for _ in range(s.scaling_repeats)
+        ]
+        case = min(runs, key=lambda r: r["wall_seconds"])
+        case["runs"] = [
+            {"wall_seconds": r["wall_seconds"], "overhead_share": r["overhead_share"]} for r in runs
+        ]
         case["worker_peak_rss_bytes"] = worker_peak_rss(client)
         closing = time.perf_counter()
     case.update(
@@ -271,9 +289,16 @@ def _log_case(case: dict, log: Log) -> None:
 
 
 def efficiency(one: dict, two: dict) -> dict[str, Any]:
-    """Parallel efficiency 1 -> 2 workers and whether the targets are judged and met."""
+    """Parallel efficiency 1 -> 2 workers and whether the targets are judged and met.
+
+    Efficiency compares the fastest run on each cluster; the overhead is judged on the worst
+    2-worker run.
+    """
     eff = one["wall_seconds"] / (2 * two["wall_seconds"])
-    judged = one["wall_seconds"] >= TARGET_EFFICIENCY_MIN_SECONDS
+    overheads = [r["overhead_share"] for r in two.get("runs", [two])]
+    worst = max(overheads)
+    # both runs must last the minimum: the 2-worker one is the shorter
+    judged = min(one["wall_seconds"], two["wall_seconds"]) >= TARGET_EFFICIENCY_MIN_SECONDS
     return {
         "t1_seconds": one["wall_seconds"],
         "t2_seconds": two["wall_seconds"],
@@ -282,9 +307,10 @@ def efficiency(one: dict, two: dict) -> dict[str, Any]:
         "target": TARGET_EFFICIENCY,
         "judged": judged,
         "met": bool(judged and eff >= TARGET_EFFICIENCY),
-        "overhead_share_2_workers": two["overhead_share"],
+        "overhead_share_2_workers": worst,
+        "overhead_shares_2_workers": overheads,
         "overhead_target": TARGET_OVERHEAD,
-        "overhead_met": bool(judged and two["overhead_share"] <= TARGET_OVERHEAD),
+        "overhead_met": bool(judged and worst <= TARGET_OVERHEAD),
     }
 
 
@@ -440,6 +466,7 @@ def run_target(cold: dict, warm: dict, facts: dict) -> dict[str, Any]:
         "cold_wall_seconds": cold["wall_seconds"],
         "cold_with_build_and_pilot_seconds": with_setup,
         "warm_wall_seconds": warm["wall_seconds"],
+        "warm_draws": warm["draws"],
         "met": bool(measured and with_setup <= TARGET_SECONDS),
     }
 
@@ -455,7 +482,7 @@ def efficiency_sentence(e: dict) -> str:
     note = (
         ""
         if e["judged"]
-        else f" (not judged: the 1-worker run took under {TARGET_EFFICIENCY_MIN_SECONDS:.0f} s)"
+        else f" (not judged: the 2-worker run took under {TARGET_EFFICIENCY_MIN_SECONDS:.0f} s)"
     )
     return (
         f"Parallel efficiency 1 -> 2 workers (target >= {100 * e['target']:.0f}% on runs of >= "
@@ -474,14 +501,15 @@ def run_target_sentence(g: dict) -> str:
         return (
             f"Municipal run target ({g['draws']:,} draws x 6 years in <= {g['seconds']:.0f} s on "
             f"2 cores): not judged, this run made {g['measured_draws']:,} draws (quick mode): "
-            f"{g['cold_wall_seconds']:.1f} s cold, {g['warm_wall_seconds']:.1f} s warm."
+            f"{g['cold_wall_seconds']:.1f} s cold."
         )
     return (
         f"Municipal run target (357 municipalities x 6 years x {g['draws']:,} draws in <= "
         f"{g['seconds']:.0f} s on 2 cores): {_verdict(g['met'])}: "
         f"{g['cold_wall_seconds']:.1f} s on a fresh 2-worker LocalCluster (start-up and shutdown "
         f"included), {g['cold_with_build_and_pilot_seconds']:.1f} s with building the model and "
-        f"the pilot; {g['warm_wall_seconds']:.1f} s on a running, warm cluster."
+        f"the pilot; on a running, warm cluster {g['warm_draws']:,} draws took "
+        f"{g['warm_wall_seconds']:.1f} s."
     )
 
 
@@ -561,8 +589,9 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [
         "",
         "Warm rows: the cluster was started (start-up column) and ran one untimed block per "
-        "worker before the timed run; wall is `SimulationResult.wall_seconds` (scattering the "
-        "model, the blocks, the merge tree on the workers, the root back to the client). The "
+        "worker before the timed runs; the row is the fastest of them; wall is "
+        "`SimulationResult.wall_seconds` (scattering the model, the blocks, the merge tree on "
+        "the workers, the root back to the client). The "
         "fresh row is `simulate` starting and closing its own cluster. *Overhead* is "
         "`1 - sum(block seconds) / (workers x wall)`: everything but the blocks themselves. "
         "Merges, transfers and the busiest worker's compute time come from Dask's task stream; "
