@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mc.engine.moments import Moments
-from mc.kernels.sketch import bin_into, quantiles_from_counts
+from mc.kernels.sketch import bin_into, expand_counts, quantiles_from_counts, trim_counts
 
 PILOT_KEY = 2**31 - 1  # spawn key of the pilot stream that places sketch grids (never a block)
 
@@ -199,17 +199,34 @@ def pilot_grids(
 
 
 def summary_to_arrays(s: Summary) -> dict[str, Any]:
-    """Flatten a summary into named arrays (for ``np.savez``)."""
+    """Flatten a summary into named arrays (for ``np.savez``).
+
+    Histograms are stored trimmed to each cell's non-empty bins (:func:`trim_counts`): a
+    municipal block's 26 MB of counts take about a fifth of that on disk.
+    """
     out: dict[str, Any] = {"_meta": np.array([s.first, s.n]), "_seconds": np.array(s.seconds)}
     for name, m in s.moments.items():
         out[f"m/{name}/count"] = np.array(m.count)
         for part in ("mean", "m2", "min", "max"):
             out[f"m/{name}/{part}"] = getattr(m, part)
         out[f"shape/{name}"] = np.array(s.shapes.get(name, ()), dtype=np.int64)
-    for kind, table in (("d", s.draws), ("c", s.counts), ("bm", s.block_mean), ("bv", s.block_m2)):
+    for kind, table in (("d", s.draws), ("bm", s.block_mean), ("bv", s.block_m2)):
         for name, values in (table or {}).items():
             out[f"{kind}/{name}"] = values
+    for name, counts in (s.counts or {}).items():
+        first, used, data = trim_counts(counts)
+        out[f"t/{name}/width"] = np.array(counts.shape[1])
+        out[f"t/{name}/first"], out[f"t/{name}/used"], out[f"t/{name}/data"] = first, used, data
     return out
+
+
+def _counts_from_arrays(data: Any) -> dict[str, np.ndarray] | None:
+    """Histograms of :func:`summary_from_arrays`: trimmed, or whole (older checkpoints)."""
+    counts = {k[2:]: data[k] for k in data if k.startswith("c/")}
+    for name in sorted({k.split("/")[1] for k in data if k.startswith("t/")}):
+        part = {p: data[f"t/{name}/{p}"] for p in ("width", "first", "used", "data")}
+        counts[name] = expand_counts(part["first"], part["used"], part["data"], int(part["width"]))
+    return counts or None
 
 
 def summary_from_arrays(data: Any) -> Summary:
@@ -237,7 +254,7 @@ def summary_from_arrays(data: Any) -> Summary:
         moments,
         [float(v) for v in data["_seconds"]],
         table("d/"),
-        table("c/"),
+        _counts_from_arrays(data),
         shapes,
         table("bm/"),
         table("bv/"),

@@ -73,3 +73,54 @@ def quantiles_from_counts(
         outside[j] = (k == 0) | (k == bins + 1)
         out[j] = np.where(k == 0, lo, np.where(k == bins + 1, hi, out[j]))
     return out, outside
+
+
+@njit(cache=True, nogil=True)
+def _trim(counts):  # pragma: no cover - compiled
+    cells, width = counts.shape
+    first = np.zeros(cells, dtype=np.int64)
+    used = np.zeros(cells, dtype=np.int64)
+    for c in range(cells):
+        lo = 0
+        while lo < width and counts[c, lo] == 0:
+            lo += 1
+        hi = width - 1
+        while hi >= lo and counts[c, hi] == 0:
+            hi -= 1
+        if hi >= lo:
+            first[c] = lo
+            used[c] = hi - lo + 1
+    data = np.empty(used.sum(), dtype=counts.dtype)
+    at = 0
+    for c in range(cells):
+        for k in range(used[c]):
+            data[at + k] = counts[c, first[c] + k]
+        at += used[c]
+    return first, used, data
+
+
+@njit(cache=True, nogil=True)
+def _expand(first, used, data, counts):  # pragma: no cover - compiled
+    at = 0
+    for c in range(first.shape[0]):
+        for k in range(used[c]):
+            counts[c, first[c] + k] = data[at + k]
+        at += used[c]
+
+
+def trim_counts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell's histogram cut to the bins from its first to its last non-empty one.
+
+    A grid is several times wider than the draws it holds, so most bins are empty; this is what
+    a histogram needs to be stored. Returns ``(first, used, data)``: per cell the first kept bin
+    and the number of bins kept, and the kept counts of all cells one after another (in the
+    counts' own type).
+    """
+    return _trim(np.ascontiguousarray(counts))
+
+
+def expand_counts(first: np.ndarray, used: np.ndarray, data: np.ndarray, width: int) -> np.ndarray:
+    """Inverse of :func:`trim_counts`: the ``(cells, width)`` counts, in ``data``'s type."""
+    counts = np.zeros((first.shape[0], width), dtype=data.dtype)
+    _expand(first, used, data, counts)
+    return counts

@@ -89,8 +89,26 @@ def test_streamed_summaries_round_trip_and_merge(model, tmp_path):
     save_block(tmp_path / "ck", a)
     again = load_block(tmp_path / "ck", 0)
     assert_same(a, again)
+    assert {n: c.dtype for n, c in again.counts.items()} == {
+        n: c.dtype for n, c in a.counts.items()
+    }
+    with np.load(block_path(tmp_path / "ck", 0)) as saved:  # stored trimmed, not whole
+        assert not any(key.startswith("c/") for key in saved.files)
+        assert any(key.startswith("t/") for key in saved.files)
     merged = merge(a, b)
     assert merged.n == 2 and merged.counts["population_growth"].sum() == 2000 * 3
+
+
+def test_checkpoints_with_whole_histograms_still_load(model, tmp_path):
+    """Blocks saved before histograms were trimmed (keys ``c/NAME``) resume as they were."""
+    from mc.engine.reduce import summary_from_arrays, summary_to_arrays
+
+    pilot = model.simulate(np.random.default_rng(0), 300)
+    reducer = Reducer("stream", pilot_grids(pilot, bins=500))
+    a = reducer.summarize(0, model.simulate(np.random.default_rng(1), 1000), 0.1)
+    arrays = {k: v for k, v in summary_to_arrays(a).items() if not k.startswith("t/")}
+    arrays.update({f"c/{name}": counts for name, counts in a.counts.items()})
+    assert_same(a, summary_from_arrays(arrays))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
