@@ -202,7 +202,7 @@ def summary_to_arrays(s: Summary) -> dict[str, Any]:
     """Flatten a summary into named arrays (for ``np.savez``).
 
     Histograms are stored trimmed to each cell's non-empty bins (:func:`trim_counts`): a
-    municipal block's 26 MB of counts take about a fifth of that on disk.
+    municipal block's 26 MB of counts take about a quarter of that on disk.
     """
     out: dict[str, Any] = {"_meta": np.array([s.first, s.n]), "_seconds": np.array(s.seconds)}
     for name, m in s.moments.items():

@@ -34,3 +34,13 @@ def test_trimmed_histograms_are_small_where_the_grid_is_wide():
     first, used, data = trim_counts(counts)
     assert data.nbytes < counts.nbytes / 4
     np.testing.assert_array_equal(expand_counts(first, used, data, 2002), counts)
+
+
+def test_damaged_parts_are_refused():
+    counts = np.zeros((3, 10), dtype=np.uint16)
+    counts[:, 4:6] = 1
+    first, used, data = trim_counts(counts)
+    with pytest.raises(ValueError, match="do not fit a width of 5 bins"):
+        expand_counts(first, used, data, 5)  # bins 4-5 do not exist in 5 bins
+    with pytest.raises(ValueError, match="do not fit"):
+        expand_counts(first, used, data[:-1], 10)  # a count missing
