@@ -93,25 +93,23 @@ def test_forecast_municipal_with_extra_immigration(tmp_path, data_dir):
     )
 
 
-def test_fit_writes_parameters(tmp_path, data_dir):
+def fit_file(tmp_path, data_dir, origin):
+    """What `tbu-mc population fit` writes for ``origin``, read back."""
     path = tmp_path / "fit.json"
-    assert (
-        main(["population", "fit", "--data", str(data_dir), "--origin", "2020", "--out", str(path)])
-        == 0
-    )
-    data = json.loads(path.read_text())
+    args = ["population", "fit", "--data", str(data_dir), "--origin", str(origin)]
+    assert main([*args, "--out", str(path)]) == 0
+    return json.loads(path.read_text())
+
+
+def test_fit_writes_parameters(tmp_path, data_dir):
+    data = fit_file(tmp_path, data_dir, 2020)
     assert data["origin"] == 2020 and "municipal" not in data
     assert len(data["national"]["deviations"][0][0]) == 106
 
 
 def test_shipped_national_fit_is_what_fit_writes(tmp_path, data_dir):
     """The shipped national fit is what `make calibrate` writes from SSB's data."""
-    path = tmp_path / "fit.json"
-    assert (
-        main(["population", "fit", "--data", str(data_dir), "--origin", "2024", "--out", str(path)])
-        == 0
-    )
-    fresh = json.loads(path.read_text())
+    fresh = fit_file(tmp_path, data_dir, 2024)
     shipped = json.loads((CONFIGS / "tables" / "population-fit-2024.json").read_text())
     fresh["data"].pop("national"), shipped["data"].pop("national")  # where the file was read
     assert fresh == shipped
