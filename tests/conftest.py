@@ -14,6 +14,11 @@ DATA_DIR = Path(os.environ.get("TBU_MC_DATA", ROOT.parent / "shared" / "data"))
 NATIONAL = DATA_DIR / "population_norway_by_age_sex.csv"
 
 
+def listing(folder: Path) -> list[str]:
+    """The names in an output folder a user sees (tbu-mc's ledger and lock are hidden files)."""
+    return sorted(p.name for p in Path(folder).iterdir() if not p.name.startswith("."))
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """SSB's data folder; missing data fails on CI (it must be there) and skips elsewhere."""

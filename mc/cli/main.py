@@ -83,10 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument(
+    again = run.add_mutually_exclusive_group()
+    again.add_argument(
         "--resume",
         action="store_true",
         help="continue an interrupted run from the checkpoints in --out",
+    )
+    again.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard the checkpoints of an interrupted run in --out and start again",
     )
     run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
     run.add_argument(
@@ -315,6 +321,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.engine import BlockPlan, parse_scheduler
     from mc.model.config import load_config
     from mc.report import headline_table, write_run
+    from mc.report.io import OutputFolder
     from mc.summary.pipeline import analyse, run_population
 
     config = load_config(args.config)
@@ -337,6 +344,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     out = Path(args.out or Path("results") / config.name)
     if not args.deterministic:  # check the plan before any work is done
         BlockPlan(args.draws or config.run.draws, args.block_size or config.run.block_size)
+    folder = OutputFolder(out)  # decides ownership before anything is written
     bar = tqdm(
         total=args.draws or config.run.draws,
         unit="draw",
@@ -346,7 +354,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         file=sys.stderr,
         desc=config.name,
     )
-    with bar:
+    with folder, bar:
         analysis = analyse(
             config,
             draws=args.draws,
@@ -356,8 +364,10 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             deterministic_only=args.deterministic,
             population=population,
             progress=bar.update,
-            checkpoint_dir=None if args.deterministic else out / "checkpoints",
+            # absolute, so that workers started elsewhere find it
+            checkpoint_dir=None if args.deterministic else out.resolve() / "checkpoints",
             resume=args.resume,
+            restart=args.restart,
             slow_blocks=args.slow_blocks,
             design=args.design,
             sensitivity=args.sensitivity,
@@ -366,7 +376,8 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             wave=args.wave,
             precision_variable=args.precision_variable,
         )
-    write_run(out, analysis, lang=args.lang, command=_command(argv))
+        bar.close()
+        write_run(out, analysis, lang=args.lang, command=_command(argv))
     if analysis.simulation is not None and analysis.simulation.stopping is not None:
         print(
             stopping_line(
@@ -400,9 +411,11 @@ def _history(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.model.config import load_config
     from mc.model.history import history_costs
     from mc.report import write_history
+    from mc.report.io import check_ownership
     from mc.report.manifest import build_manifest
 
     config = load_config(args.config)
+    check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
     population = load_source(args.population, allow_fetch=True)
     try:
         frame = history_costs(config, population, args.first, args.last)

@@ -14,7 +14,10 @@ from mc.errors import ConfigError
 def population_command(args: argparse.Namespace, command: list[str]) -> int:
     """Dispatch a population step; returns the exit code."""
     from mc.model.population import read_data_dir
+    from mc.report.io import check_ownership
 
+    if args.population_command != "fit":
+        check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
     national, regional = read_data_dir(args.data, municipal=args.level == "municipality")
     if regional is not None:
         for note in regional.notes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Protocol
 
@@ -42,6 +43,8 @@ def run_block(
         If the model produced a NaN or infinite value (naming the variable), so that no
         non-finite number reaches a summary.
     """
+    if checkpoint is not None and not os.path.isdir(checkpoint):
+        checkpoint = None  # a worker that cannot see the client's folder computes, not saves
     if checkpoint is not None:
         saved = load_block(checkpoint, block)
         if saved is not None:

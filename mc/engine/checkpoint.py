@@ -66,34 +66,68 @@ class Checkpoints:
     folder: Path
     identity: dict[str, Any]
 
-    def open(self, resume: bool) -> int:
+    def open(self, resume: bool, restart: bool = False) -> int:
         """Prepare the folder; returns the number of blocks already saved.
+
+        Parameters
+        ----------
+        resume : bool
+            Continue from the saved blocks (the run's identity must be unchanged).
+        restart : bool
+            Discard any saved blocks and start again.
 
         Raises
         ------
         OutputError
-            If the folder holds another run's checkpoints and ``resume`` is false, or if
-            ``resume`` is true and the identity changed (the message lists what changed).
+            If the folder holds another run's checkpoints and neither ``resume`` nor ``restart``
+            is set, if ``resume`` is set and the identity changed (the message lists what
+            changed), or if ``resume`` is set and there is nothing to resume.
         """
+        if resume and restart:
+            raise OutputError("--resume and --restart exclude each other; choose one")
         record = self.folder / IDENTITY_FILE
         canonical = json.loads(json.dumps(self.identity, default=str))
-        if record.is_file():
-            saved = json.loads(record.read_text(encoding="utf-8"))
+        run = self.folder.parent
+        if restart:
+            self.discard()
+        elif record.is_file():
+            try:
+                saved = json.loads(record.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise OutputError(
+                    f"{record} is damaged ({exc}); add --restart to discard the checkpoints "
+                    "and start again"
+                ) from None
             if not resume:
                 raise OutputError(
-                    f"{self.folder.parent} holds checkpoints of an interrupted run; add --resume "
-                    "to continue it, or choose another --out"
+                    f"{run} holds checkpoints of an interrupted run; add --resume to continue "
+                    "it, --restart to discard them and start again, or choose another --out"
                 )
             changed = differences(saved, canonical)
             if changed:
                 shown = "; ".join(changed[:5]) + (
                     f" (and {len(changed) - 5} more)" if len(changed) > 5 else ""
                 )
-                raise OutputError(f"cannot resume {self.folder.parent}: the run changed: {shown}")
+                raise OutputError(
+                    f"cannot resume {run}: the run changed: {shown}. Run it as before to "
+                    "resume, or add --restart (instead of --resume) to discard the checkpoints "
+                    "and start again"
+                )
             return len(list(self.folder.glob("block-*.npz")))
-        if resume:
-            raise OutputError(f"--resume: no checkpoints in {self.folder} to resume from")
+        elif resume:
+            raise OutputError(
+                f"--resume: no checkpoints in {self.folder} to resume from; run without --resume"
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(canonical, indent=1, sort_keys=True).encode("utf-8")
         write_atomic(record, lambda stream: stream.write(text))
         return 0
+
+    def discard(self) -> None:
+        """Remove the saved blocks and the identity record (other files stay)."""
+        if not self.folder.is_dir():
+            return
+        for pattern in (IDENTITY_FILE, "block-*.npz"):
+            for path in self.folder.glob(pattern):
+                if path.is_file():
+                    path.unlink()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mc.engine.blocks import Model, run_block
-from mc.engine.checkpoint import Checkpoints
+from mc.engine.checkpoint import Checkpoints, load_block, save_block
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
 from mc.engine.reduce import Grid, MergeStack, Reducer, Summary, merge
@@ -54,6 +56,7 @@ def simulate(
     checkpoints: Checkpoints | None = None,
     resume: bool = False,
     stopping: Stopping | None = None,
+    restart: bool = False,
 ) -> SimulationResult:
     """Run every block of ``plan`` and merge the block summaries.
 
@@ -81,6 +84,8 @@ def simulate(
         Save every finished block as it completes; blocks found there are not recomputed.
     resume : bool
         Continue the run whose checkpoints are there (refused if the run's identity changed).
+    restart : bool
+        Discard the checkpoints that are there and start again.
     stopping : Stopping, optional
         Run in waves and stop early once the precision targets are met; ``plan`` is then the cap.
 
@@ -100,8 +105,8 @@ def simulate(
     folder = None
     resumed = 0
     if checkpoints is not None:
-        resumed = checkpoints.open(resume)
-        folder = str(checkpoints.folder)
+        resumed = checkpoints.open(resume, restart)
+        folder = str(checkpoints.folder.resolve())  # on the client: workers run elsewhere
     start = time.perf_counter()
     if client is not None:
         runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
@@ -189,6 +194,11 @@ class _ClientRunner:
         self.model = client.scatter(model, broadcast=True, hash=False)
         self.entropy, self.size, self.retries = entropy, plan.block_size, retries
         self.reducer, self.folder = reducer, folder
+        # checkpoints are written by the workers where they see the client's folder; otherwise
+        # the client saves each block as it arrives (and loads saved ones itself)
+        self.local: str | None = None
+        if folder is not None and not workers_share(client, folder):
+            self.local, self.folder = folder, None
         self.block_of: dict[Any, int] = {}
         self.running: set[Any] = set()
 
@@ -196,6 +206,12 @@ class _ClientRunner:
         from distributed import as_completed
 
         for block in blocks:
+            saved = None if self.local is None else load_block(self.local, block)
+            if saved is not None:
+                stack.push(saved)
+                if progress:
+                    progress(self.size)
+                continue
             future = self.client.submit(
                 run_block,
                 self.model,
@@ -219,6 +235,8 @@ class _ClientRunner:
                 raise BlockError(
                     self.block_of[future.key], self.entropy, f"{detail}{type(exc).__name__}: {exc}"
                 )
+            if self.local is not None:
+                save_block(self.local, future.result())
             if progress:
                 progress(self.size)
 
@@ -226,10 +244,42 @@ class _ClientRunner:
         return self.client.submit(merge, a, b, pure=False, priority=1)
 
     def result(self, item: Any) -> Summary:
-        return item.result()
+        return item if isinstance(item, Summary) else item.result()
 
     def cancel(self, stack: MergeStack) -> None:
-        self.client.cancel([*self.running, *(item for _, item in stack.held)])
+        held = [item for _, item in stack.held if not isinstance(item, Summary)]
+        self.client.cancel([*self.running, *held])
+
+
+def _sees(path: str, token: str) -> bool:
+    """On a worker: whether it reads ``token`` from ``path``."""
+    try:
+        return Path(path).read_text(encoding="utf-8") == token
+    except OSError:
+        return False
+
+
+def workers_share(client: Any, folder: str, wait: float = 60.0) -> bool:
+    """Whether every worker of ``client`` sees the client's ``folder`` (a shared file system).
+
+    The client writes a token into the folder and asks each worker to read it back. With no
+    worker yet (batch jobs still queued) it waits up to ``wait`` seconds for one; if none comes,
+    it assumes a shared file system, and a worker that finds no checkpoint folder does not save
+    (see :func:`~mc.engine.blocks.run_block`).
+    """
+    token = secrets.token_hex(8)
+    probe = Path(folder) / f".probe-{token}"
+    probe.write_text(token, encoding="utf-8")
+    try:
+        if not client.scheduler_info().get("workers"):
+            try:
+                client.wait_for_workers(1, timeout=wait)
+            except TimeoutError:
+                return True
+        seen = client.run(_sees, str(probe), token)
+    finally:
+        probe.unlink(missing_ok=True)
+    return all(seen.values())
 
 
 def _run_waves(

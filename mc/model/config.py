@@ -525,11 +525,23 @@ def _parse_uncertainty(sec: Section) -> Uncertainty:
     return out
 
 
+#: A config's ``name`` names its output folder: no separators, no '.' or '..', no control
+#: characters.
+PLAIN_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
+
+
 def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
     top = Section(data, "", source)
     if top.source is None:
         top.source = str(base_dir / "<dict>")
     name = top.take_str("name")
+    if not PLAIN_NAME.fullmatch(name):
+        raise top.error(
+            "name",
+            name,
+            "must be a plain folder name (it becomes results/<name>): 1-100 letters, digits, "
+            "'_', '-' or '.', starting with a letter or digit",
+        )
     description = top.take_str("description", "")
     cost_year = int(top.take_number("cost_year", integer=True, low=1900, high=2200))
     price_year = int(top.take_number("price_year", integer=True, low=1900, high=2200))

@@ -19,7 +19,7 @@ from mc.model.economy_spec import Threshold
 from mc.report import html as H
 from mc.report.charts import fan_chart, tornado_chart
 from mc.report.formats import html_table, latex_document, markdown_document
-from mc.report.io import write_text_atomic
+from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
 from mc.report.rundir import RunFolder
 from mc.report.tables import (
@@ -237,13 +237,12 @@ def write_report(
 
 
 def write_files(run_dir: str | Path, report: Report) -> list[Path]:
-    """Write a built report's three files into ``run_dir``, each atomically."""
-    folder = Path(run_dir)
-    return [
-        write_text_atomic(folder / REPORT_FILE, report.html),
-        write_text_atomic(folder / MARKDOWN_FILE, report.markdown),
-        write_text_atomic(folder / LATEX_FILE, report.latex),
-    ]
+    """Write a built report's three files into ``run_dir`` beside the run's outputs."""
+    with OutputDir(run_dir, replace=False) as folder:
+        folder.write_text(REPORT_FILE, report.html)
+        folder.write_text(MARKDOWN_FILE, report.markdown)
+        folder.write_text(LATEX_FILE, report.latex)
+    return [Path(run_dir) / name for name in (REPORT_FILE, MARKDOWN_FILE, LATEX_FILE)]
 
 
 def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:

@@ -22,8 +22,9 @@ def write_run(
 ) -> Path:
     """Write ``summary.csv``, ``draws.nc``, ``deterministic.csv``, the fan chart and the manifest.
 
-    A deterministic analysis writes ``deterministic.csv`` and the manifest only. The folder
-    appears complete or not at all (see :class:`~mc.report.io.OutputDir`).
+    A deterministic analysis writes ``deterministic.csv`` and the manifest only. Files tbu-mc did
+    not write are never touched, ``manifest.json`` appears last, and the run's checkpoints are
+    removed once the outputs are in place (see :class:`~mc.report.io.OutputDir`).
     """
     config = analysis.config
     sim = analysis.simulation
@@ -58,7 +59,7 @@ def write_run(
             "quantile_error": "at most one bin width per cell: column sketch_error of summary.csv",
             "ess": "the number of draws (independent streams); R-hat from the blocks' moments",
         }
-    with OutputDir(out) as folder:
+    with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv("deterministic.csv", analysis.deterministic)
         if sim is not None and analysis.tree is None and analysis.summary is not None:
             folder.write_csv("summary.csv", analysis.summary)

@@ -104,6 +104,7 @@ def analyse(
     progress: Progress | None = None,
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
+    restart: bool = False,
     slow_blocks: float = 0.0,
     design: str = "mc",
     sensitivity: int = 0,
@@ -134,6 +135,8 @@ def analyse(
     checkpoint_dir : str or Path, optional
         Save each finished block here; with ``resume``, continue an interrupted run from it
         (refused, naming what changed, if the configuration, seed or block size differ).
+    restart : bool
+        Discard the checkpoints in ``checkpoint_dir`` and start again.
     resume : bool
         Continue the run checkpointed in ``checkpoint_dir``.
     slow_blocks : float
@@ -199,6 +202,7 @@ def analyse(
         reducer=reducer,
         checkpoints=checkpoints,
         resume=resume,
+        restart=restart,
         stopping=stopping,
     )
     if streamed:

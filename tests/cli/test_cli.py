@@ -11,7 +11,7 @@ import xarray as xr
 
 from mc.cli.main import main
 from mc.summary import SUMMARY_COLUMNS
-from tests.conftest import CONFIGS, ROOT
+from tests.conftest import CONFIGS, ROOT, listing
 
 SMALL = ["--draws", "20000", "--block-size", "10000", "--seed", "1", "--quiet"]
 
@@ -24,7 +24,9 @@ def sync_run(tmp_path_factory):
 
 
 def test_run_writes_every_output(sync_run, capsys):
-    names = sorted(p.name for p in sync_run.iterdir())
+    names = sorted(p.name for p in sync_run.iterdir() if not p.name.startswith("."))
+    ledger = json.loads((sync_run / ".tbu-mc.json").read_text())["files"]
+    assert ledger == names  # the ledger names exactly what the run wrote
     assert names == [
         "deterministic.csv",
         "draws.nc",
@@ -142,7 +144,7 @@ def test_deterministic_2024(tmp_path, data_dir, capsys):
         )
         == 0
     )
-    assert sorted(p.name for p in out.iterdir()) == ["deterministic.csv", "manifest.json"]
+    assert listing(out) == ["deterministic.csv", "manifest.json"]
     det = pd.read_csv(out / "deterministic.csv").set_index(["variable", "sector"])
     assert det.loc[("demographic_cost_total_bn", "all"), "value"] == pytest.approx(5.2, abs=0.1)
     assert det.loc[("demographic_cost_free_bn", "all"), "value"] == pytest.approx(4.3, abs=0.1)

@@ -8,7 +8,7 @@ import pytest
 
 from mc.cli.main import main
 from mc.summary.population import BAND_COLUMNS
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, listing
 
 
 def test_forecast_national(tmp_path, data_dir, capsys):
@@ -138,7 +138,7 @@ def test_backtest_writes_tables(tmp_path, data_dir, capsys):
         )
         == 0
     )
-    names = sorted(p.name for p in out.iterdir())
+    names = listing(out)
     assert names == ["backtest.csv", "coverage.csv", "manifest.json", "scores.csv"]
     rows = pd.read_csv(out / "backtest.csv", dtype={"region": str})
     for column in ("origin", "horizon", "region", "age_group", "actual", "q05", "q95"):

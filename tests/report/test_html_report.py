@@ -13,6 +13,7 @@ from mc.cli.main import main
 from mc.errors import DataError
 from mc.report.build import build_report
 from mc.report.tables import band_range
+from tests.conftest import listing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RUN_FILES = [
@@ -225,7 +226,7 @@ def test_cli_writes_beside_the_run_leaves_it_alone_and_prints_the_paths(run_2025
     assert main(["report", str(folder), "--lang", "en", "--bands", "50,80,95"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [f"wrote {folder / name}" for name in REPORT_FILES]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(RUN_FILES + REPORT_FILES)
+    assert listing(folder) == sorted(RUN_FILES + REPORT_FILES)
     assert {name: digest(folder / name) for name in RUN_FILES} == before
     assert "50 % band" in (folder / "tables.md").read_text(encoding="utf-8")
     assert (folder / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -9,7 +9,7 @@ from mc.model.config import load_config
 from mc.model.municipal import MUNICIPAL_DIMS, build_municipal_model
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import QUANTILES
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, listing
 
 PLAN = BlockPlan(600, 150)
 
@@ -150,7 +150,7 @@ def test_municipal_cli_run_is_identical_across_schedulers(tmp_path, data_dir):
     assert main([*args, "--threads", "2", "--out", str(tmp_path / "b")]) == 0
     a = (tmp_path / "a" / "summary.csv").read_bytes()
     assert a == (tmp_path / "b" / "summary.csv").read_bytes()
-    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    names = listing(tmp_path / "a")
     assert names == [
         "deterministic.csv",
         "manifest.json",
