@@ -12,9 +12,12 @@ The fit is the conjugate normal model with unknown mean and variance,
     errors | mu, sigma^2 ~ Normal(mu, sigma^2) independently,
 
 whose posterior predictive for one more error is a location-scale Student t with ``2 a_n`` degrees
-of freedom, ``a_n = a0 + n / 2``. The prior is weak but proper, so a sample of two or three errors
-gives a wide, heavy-tailed predictive instead of a narrow normal one: the t's spread exceeds the
-sample's own, and only approaches it as ``n`` grows. Several years drawn together
+of freedom, ``a_n = a0 + n / 2``. The default priors (:data:`PRIORS`) take ``a0 = 1/2``: the
+predictive then has ``n + 1`` degrees of freedom, and its variance,
+``b_n (1 + 1/kappa_n) / (a_n - 1)``, is at least the sample variance ``s^2`` for any data and any
+``b0 > 0`` (because ``b_n >= (n - 1) s^2 / 2`` and ``a_n - 1 = (n - 1) / 2``). A sample of two or
+three errors therefore gives a wide, heavy-tailed predictive, never a narrower one than the
+sample's own spread. Several years drawn together
 (:meth:`ErrorFit.sample_paths`) share one draw of ``(mu, sigma^2)``, so a run of misses in the same
 direction is as likely as the posterior's uncertainty about a bias makes it.
 
@@ -343,7 +346,7 @@ class ErrorPrior:
         Weight of ``mu0`` in observations: 1 keeps it weak.
     a0 : float
         Shape of ``sigma^2``: ``2 a0`` is the weight of the prior scale in observations and the
-        degrees of freedom of the predictive with no data.
+        degrees of freedom of the predictive with no data (1/2 in :data:`PRIORS`).
     b0 : float
         Rate of ``sigma^2``. :meth:`weak` sets ``b0 = a0 s0^2`` so that the prior's expected
         precision is ``1 / s0^2``.
@@ -367,9 +370,13 @@ class ErrorPrior:
 
     @classmethod
     def weak(
-        cls, s0: float, *, mu0: float = 0.0, kappa0: float = 1.0, a0: float = 1.0, basis: str = ""
+        cls, s0: float, *, mu0: float = 0.0, kappa0: float = 1.0, a0: float = 0.5, basis: str = ""
     ) -> ErrorPrior:
-        """A weak prior centred on a typical error size ``s0`` (``b0 = a0 s0^2``)."""
+        """A weak prior centred on a typical error size ``s0`` (``b0 = a0 s0^2``).
+
+        With the default ``a0 = 1/2`` the prior's scale weighs as one observation and the
+        predictive variance is never below the sample variance (see the module docstring).
+        """
         if not (math.isfinite(s0) and s0 > 0):
             raise ConfigError("prior.s0", s0, "must be a finite number > 0")
         return cls(mu0=mu0, kappa0=kappa0, a0=a0, b0=a0 * s0**2, basis=basis)
@@ -380,10 +387,11 @@ class ErrorPrior:
         return math.sqrt(self.b0 / self.a0)
 
 
-# Default priors. Each keeps a0 = 1 (the prior scale weighs as two observations, and the
-# predictive has 2 + n degrees of freedom) and kappa0 = 1 (a bias is believed to within one
-# prior scale). s0 is today's judgement of a typical miss, so the data move the predictive away
-# from the shipped economy table (configs/tables/economy.yaml), not from nothing.
+# Default priors. Each takes a0 = 1/2 (the prior scale weighs as one observation; the predictive
+# has n + 1 degrees of freedom and is never narrower than the sample), kappa0 = 1 (a bias is
+# believed only to within about one prior scale) and mu0 = 0 (forecasts unbiased until the data
+# say otherwise). s0 is today's judgement of a typical miss, so the data move the predictive
+# away from the shipped economy table (configs/tables/economy.yaml), not from nothing.
 PRIORS: dict[str, ErrorPrior] = {
     "deflator_pct": ErrorPrior.weak(
         0.94,
@@ -586,7 +594,7 @@ def fit_errors(
     --------
     >>> fit = fit_errors([0.4, -0.1, 0.6], ErrorPrior.weak(1.0))
     >>> round(fit.predictive.df, 1), fit.predictive.sd > fit.sd
-    (5.0, True)
+    (4.0, True)
     """
     x = np.asarray(errors, dtype=float).ravel()
     if not np.all(np.isfinite(x)):
