@@ -174,8 +174,11 @@ def _start_cluster(tmp_path: Path, worker_cwd: Path, prefix: list[str]):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
     scheduler = subprocess.Popen(
-        [*_dask(), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
-        + ["--scheduler-file", str(file)],
+        [
+            *_dask(),
+            *("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"),
+            *("--scheduler-file", str(file)),
+        ],
         **quiet,
     )
     deadline = time.time() + 30
