@@ -2,7 +2,9 @@
 
 Per draw and projection year, from the population ``P`` on 1 January:
 
-1. mortality: ``log m = log_mx + bx * K`` with ``K`` the cumulated Lee-Carter steps; a cohort at
+1. mortality: ``log m = log_mx + h * age_drift + bx * K + shock`` with ``K`` the cumulated
+   Lee-Carter steps (their drift is zero when the trend is by age instead) and
+   ``shock`` one past year's residuals (resampled each year, not cumulated); a cohort at
    age ``a`` survives the year with ``exp(-(m(a) + m(a+1)) / 2)`` (half the year at each age),
    the open age 105+ with ``exp(-m(105))``, newborns with ``exp(-m(0) / 2)``;
 2. net migration: ``N = c + phi N_prev + sigma e`` spread by the profile, plus one past year's
@@ -13,7 +15,8 @@ Per draw and projection year, from the population ``P`` on 1 January:
 
 Stream order per draw: 2 normals (mortality drift error), 2 normals (c, phi), 1 normal (log
 sigma of migration), 1 normal (rho of fertility); then per year 2 normals (mortality step),
-1 normal (fertility shock), 1 uniform (which residual), 1 uniform (which profile deviation).
+1 normal (fertility shock), 1 uniform (which residual), 1 uniform (which profile deviation),
+1 uniform (which mortality shock).
 The NumPy reference and the numba kernel read it identically.
 """
 
@@ -33,6 +36,8 @@ class CohortInputs(NamedTuple):
     start: np.ndarray  # (2, A) population at the origin
     log_mx: np.ndarray  # (2, A) jump-off log death rates
     bx: np.ndarray  # (2, A) Lee-Carter loadings
+    mx_shocks: np.ndarray  # (S, 2, A) past residuals of log rates, one resampled a year
+    age_drift: np.ndarray  # (2, A) yearly trend in log rates by age (zero under Lee-Carter)
     k_drift: np.ndarray  # (2,)
     k_drift_chol: np.ndarray  # (2, 2)
     k_step_chol: np.ndarray  # (2, 2)
@@ -108,7 +113,8 @@ def project_numpy(
             pick = int(rng.random() * x.mig_pool.size)
             net = c + phi * net + sigma * x.mig_pool[pick]
             year = int(rng.random() * x.deviations.shape[0])
-            m = np.exp(x.log_mx + x.bx * k[:, None])
+            shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
+            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k[:, None] + shock)
             new = np.empty_like(pop)
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
             new[:, 105] = pop[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105])) + pop[
@@ -141,6 +147,8 @@ def _project_numba(  # pragma: no cover - compiled
     start,
     log_mx,
     bx,
+    mx_shocks,
+    age_drift,
     k_drift,
     k_drift_chol,
     k_step_chol,
@@ -210,9 +218,11 @@ def _project_numba(  # pragma: no cover - compiled
             pick = int(rng.random() * mig_pool.shape[0])
             net = c + phi * net + sigma * mig_pool[pick]
             year = int(rng.random() * deviations.shape[0])
+            hit = int(rng.random() * mx_shocks.shape[0])
             for s in range(2):
                 for a in range(n_ages):
-                    m[s, a] = np.exp(log_mx[s, a] + bx[s, a] * k[s])
+                    trend = log_mx[s, a] + (h + 1) * age_drift[s, a]
+                    m[s, a] = np.exp(trend + bx[s, a] * k[s] + mx_shocks[hit, s, a])
             exposure = 0.0
             for s in range(2):
                 for a in range(1, top):
@@ -267,6 +277,8 @@ def project_numba(
         f(x.start, dtype=np.float64),
         f(x.log_mx, dtype=np.float64),
         f(x.bx, dtype=np.float64),
+        f(x.mx_shocks, dtype=np.float64),
+        f(x.age_drift, dtype=np.float64),
         f(x.k_drift, dtype=np.float64),
         f(x.k_drift_chol, dtype=np.float64),
         f(x.k_step_chol, dtype=np.float64),

@@ -6,7 +6,10 @@ them); their parameter errors are drawn too, so bands widen with the uncertainty
 
 * **Mortality**: Lee-Carter per sex on log central death rates at ages 0-99 over the last
   ``mortality_years`` years, ``log m(t, a) = a(a) + b(a) k(t)``, with ``k`` a random walk with
-  drift. The drift's standard error (``sd(dk) / sqrt(T - 1)``) is drawn once per path, and the
+  drift, plus one of the last ``deviation_years`` years' residuals from the fit (all ages and
+  both sexes of one year, resampled: a bad flu season or the pandemic hits all old ages at
+  once), which single-factor Lee-Carter leaves out and which moves the 90+ most. The drift's
+  standard error (``sd(dk) / sqrt(T - 1)``) is drawn once per path, and the
   yearly steps of the two sexes are correlated as observed. The jump-off rates are the last
   ``jump_years`` years' log rates moved along the trend to ``Y - 1`` and averaged (single-year
   rates at young ages are noisy). Ages 100-105+ continue the Gompertz slope of ages 89-99.
@@ -50,6 +53,8 @@ from mc.model.projection import BROAD_GROUPS, output_groups
 LC_AGES = 100  # Lee-Carter on ages 0-99; the few people above follow a Gompertz slope
 GOMPERTZ_FROM = 89  # slope of log rates from 89 to 99 extends the rates beyond 99
 MIGRATION_FIRST = 1986  # first year with deaths by age: the migration series starts here
+MORTALITY_TRENDS = ("lee-carter", "by-age")
+PROFILES = ("share", "regression")
 FERTILITY_ANCHOR_YEARS = 3  # years behind the births calibration ratio
 
 
@@ -57,15 +62,27 @@ FERTILITY_ANCHOR_YEARS = 3  # years behind the births calibration ratio
 class ComponentSettings:
     """Choices behind a component fit (see the module docstring)."""
 
-    mortality_years: int = 25
+    mortality_years: int = 15
     jump_years: int = 3
     shape_years: int = 3
     profile_years: int = 5
-    deviation_years: int = 15
+    deviation_years: int = 10
     boys_years: int = 10
+    mortality_trend: str = "by-age"
+    profile: str = "share"
+    fertility_trend_years: int = 3
 
     def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile={self.profile!r}, but it must be one of {list(PROFILES)}")
+        if self.mortality_trend not in MORTALITY_TRENDS:
+            raise ValueError(
+                f"mortality_trend={self.mortality_trend!r}, but it must be one of "
+                f"{list(MORTALITY_TRENDS)}"
+            )
         for name in self.__dataclass_fields__:
+            if name in ("mortality_trend", "profile"):
+                continue
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}={value!r}, but it must be a whole number >= 1")
@@ -99,6 +116,8 @@ class ComponentFit:
     start: np.ndarray  # (2, A) population on 1 January origin
     log_mx: np.ndarray  # (2, A) jump-off log death rates (year origin - 1)
     bx: np.ndarray  # (2, A) Lee-Carter age loadings (sum 1 over ages 0-99)
+    mx_shocks: np.ndarray  # (K, 2, A) past years' Lee-Carter residuals in log rates
+    age_drift: np.ndarray  # (2, A) trend of log rates by age ("by-age"; else zero)
     k_drift: np.ndarray  # (2,) yearly drift of k
     k_drift_chol: np.ndarray  # (2, 2) Cholesky factor of the drift estimate's covariance
     k_step_chol: np.ndarray  # (2, 2) Cholesky factor of the step covariance
@@ -135,6 +154,7 @@ class ComponentFit:
             mig_sigma=0.0,
             mig_sigma_sd=0.0,
             deviations=np.zeros((1, 2, N_AGES)),
+            mx_shocks=np.zeros((1, 2, N_AGES)),
         )
 
 
@@ -156,7 +176,14 @@ def _lee_carter(log_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a, b / total, k * total
 
 
-def _fit_mortality(history: ComponentHistory, origin: int, years: int, jump: int) -> dict:
+def _fit_mortality(
+    history: ComponentHistory,
+    origin: int,
+    years: int,
+    jump: int,
+    shock_years: int,
+    trend: str = "lee-carter",
+) -> dict:
     first = max(history.deaths_first, origin - years)
     last = origin - 1
     _require(history, "death rates", history.deaths_first, min(last - 4, first), origin)
@@ -169,11 +196,16 @@ def _fit_mortality(history: ComponentHistory, origin: int, years: int, jump: int
     bx = np.zeros((2, N_AGES))
     ks = []
     jump_off = np.zeros((2, N_AGES))
+    shock_years = min(shock_years, log_m.shape[0])
+    shocks = np.zeros((shock_years, 2, N_AGES))
     for s in range(2):
-        _, b, k = _lee_carter(log_m[:, s])
+        a_s, b, k = _lee_carter(log_m[:, s])
         bx[s, :LC_AGES] = b
         bx[s, LC_AGES:] = b[-1]
         ks.append(k)
+        residual = log_m[:, s] - a_s[None] - b[None] * k[:, None]
+        shocks[:, s, :LC_AGES] = residual[-shock_years:]
+        shocks[:, s, LC_AGES:] = residual[-shock_years:, -1:]
         moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
         jump_off[s, :LC_AGES] = moved.mean(axis=0)
         slope = (jump_off[s, LC_AGES - 1] - jump_off[s, GOMPERTZ_FROM]) / (
@@ -186,8 +218,22 @@ def _fit_mortality(history: ComponentHistory, origin: int, years: int, jump: int
     drift = steps.mean(axis=0)
     cov = np.cov(steps.T, ddof=1)
     n_steps = steps.shape[0]
+    age_drift = np.zeros((2, N_AGES))
+    if trend == "by-age":
+        # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
+        # single age's slope is noisy); Lee-Carter's k then only carries the random part
+        time = np.arange(log_m.shape[0]) - (log_m.shape[0] - 1) / 2
+        slope = np.tensordot(time, log_m, axes=(0, 0)) / (time @ time)  # (2, ages)
+        kernel = np.ones(5) / 5
+        for s in range(2):
+            padded = np.pad(slope[s], 2, mode="edge")
+            age_drift[s, :LC_AGES] = np.convolve(padded, kernel, mode="valid")
+            age_drift[s, LC_AGES:] = age_drift[s, LC_AGES - 1]
+        drift = np.zeros(2)
     return {
+        "age_drift": age_drift,
         "log_mx": jump_off,
+        "shocks": shocks,
         "bx": bx,
         "k_drift": drift,
         "k_step_chol": np.linalg.cholesky(cov),
@@ -260,7 +306,7 @@ def _fit_fertility(
         "births_ratio": ratio,
         "boys": float(births[:, 1].sum() / births.sum()),
         "log_tfr": float(x[-1]),
-        "dlog_tfr": float(dx[-1]),
+        "dlog_tfr": float(dx[-settings.fertility_trend_years :].mean()),
         "rho": rho,
         "rho_se": rho_se,
         "tfr_sigma": sigma,
@@ -330,10 +376,23 @@ def _fit_migration(
             history.source, f"origin {origin} needs at least 8 years of migration before it"
         )
     ar = fit_ar1(totals)
-    recent = cells[-settings.profile_years :]
-    profile = recent.sum(axis=0) / recent.sum()
     past = cells[-settings.deviation_years :]
-    deviations = past - totals[-settings.deviation_years :, None, None] * profile[None]
+    level = totals[-settings.deviation_years :]
+    if settings.profile == "share":
+        recent = cells[-settings.profile_years :]
+        profile = recent.sum(axis=0) / recent.sum()
+        deviations = past - level[:, None, None] * profile[None]
+    else:
+        # each cell on the national total: M(t, s, a) = alpha + beta N(t). Summed over cells the
+        # least-squares fits add up to N exactly (alpha sums to 0, beta to 1), so the total stays
+        # the process's. A wave brings its own age mix (refugee families: more children) and
+        # beta carries it; alpha rides on every resampled residual.
+        design = np.stack([np.ones_like(level), level], axis=1)
+        flat = past.reshape(past.shape[0], -1)
+        coef, *_ = np.linalg.lstsq(design, flat, rcond=None)
+        alpha = coef[0].reshape(past.shape[1:])
+        profile = coef[1].reshape(past.shape[1:])
+        deviations = alpha[None] + (flat - design @ coef).reshape(past.shape)
     mu_se = _mu_se(ar)
     return {
         "profile": profile,
@@ -392,7 +451,14 @@ def fit_components(
                 history.source,
                 f"origin {origin} needs {what} up to {origin - 1}; they end in {last}",
             )
-    mortality = _fit_mortality(past, origin, settings.mortality_years, settings.jump_years)
+    mortality = _fit_mortality(
+        past,
+        origin,
+        settings.mortality_years,
+        settings.jump_years,
+        settings.deviation_years,
+        settings.mortality_trend,
+    )
     fertility = _fit_fertility(past, known, origin, settings)
     migration = _fit_migration(past, known, origin, settings)
     ar = migration["ar"]
@@ -433,6 +499,8 @@ def fit_components(
         start=known.at(origin).copy(),
         log_mx=mortality["log_mx"],
         bx=mortality["bx"],
+        mx_shocks=mortality["shocks"],
+        age_drift=mortality["age_drift"],
         k_drift=mortality["k_drift"],
         k_drift_chol=mortality["k_drift_chol"],
         k_step_chol=mortality["k_step_chol"],
@@ -518,6 +586,8 @@ class ComponentModel:
             f.start,
             f.log_mx,
             f.bx,
+            f.mx_shocks,
+            f.age_drift,
             f.k_drift,
             f.k_drift_chol,
             f.k_step_chol,

@@ -27,6 +27,8 @@ def inputs(horizon=3, net=20_000.0, noise=1.0, single_ages=False):
         start=start,
         log_mx=log_mx,
         bx=np.full((2, A), 1 / 100) * noise,
+        mx_shocks=rng.normal(0.0, 0.05, (3, 2, A)) * noise,
+        age_drift=np.full((2, A), -0.005),
         k_drift=np.array([-2.0, -2.0]),
         k_drift_chol=np.eye(2) * noise,
         k_step_chol=np.array([[5.0, 0.0], [1.0, 4.0]]) * noise,
@@ -71,7 +73,8 @@ def test_accounting_is_exact(kernel):
         k = drift + x.k_step_chol @ rng.standard_normal(2)
         rng.standard_normal()
         rng.random(2)
-        m = np.exp(x.log_mx + x.bx * k[:, None])
+        shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
+        m = np.exp(x.log_mx + x.age_drift + x.bx * k[:, None] + shock)
         survivors = (x.start[:, :104] * np.exp(-0.5 * (m[:, :104] + m[:, 1:105]))).sum()
         survivors += (x.start[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105]))).sum()
         survivors += (x.start[:, 105] * np.exp(-m[:, 105])).sum()
