@@ -219,6 +219,7 @@ def _fit_mortality(
     cov = np.cov(steps.T, ddof=1)
     n_steps = steps.shape[0]
     age_drift = np.zeros((2, N_AGES))
+    lee_carter_drift = drift.copy()
     if trend == "by-age":
         # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
         # single age's slope is noisy); Lee-Carter's k then only carries the random part
@@ -239,7 +240,13 @@ def _fit_mortality(
         "k_step_chol": np.linalg.cholesky(cov),
         "k_drift_chol": np.linalg.cholesky(cov / n_steps),
         "years": [first, last],
+        "trend": trend,
         "drift": drift.tolist(),
+        "lee_carter_drift": lee_carter_drift.tolist(),
+        # yearly change of log rates at 60-89 (%/year), women and men: the trend in words
+        "improvement_60_89_pct": (-100 * age_drift[:, 60:90].mean(axis=1)).tolist()
+        if trend == "by-age"
+        else (-100 * (bx[:, 60:90] * drift[:, None]).mean(axis=1)).tolist(),
         "drift_se": np.sqrt(np.diag(cov) / n_steps).tolist(),
         "step_sd": np.sqrt(np.diag(cov)).tolist(),
         "step_correlation": float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
@@ -466,7 +473,16 @@ def fit_components(
         "mortality": {
             k: v
             for k, v in mortality.items()
-            if k in ("years", "drift", "drift_se", "step_sd", "step_correlation")
+            if k
+            in (
+                "years",
+                "trend",
+                "lee_carter_drift",
+                "improvement_60_89_pct",
+                "drift_se",
+                "step_sd",
+                "step_correlation",
+            )
         },
         "fertility": {
             k: fertility[k]
