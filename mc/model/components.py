@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from mc.errors import DataError
+from mc.errors import ConfigError, DataError
 from mc.kernels.cohort import CohortInputs, project_numba, project_numpy
 from mc.model.ages import N_AGES
 from mc.model.component_history import ASFR_AGES, ComponentHistory
@@ -82,20 +82,19 @@ class ComponentSettings:
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
-            raise ValueError(f"profile={self.profile!r}, but it must be one of {list(PROFILES)}")
+            raise ConfigError("profile", self.profile, f"one of {list(PROFILES)}")
         if self.mortality_trend not in MORTALITY_TRENDS:
-            raise ValueError(
-                f"mortality_trend={self.mortality_trend!r}, but it must be one of "
-                f"{list(MORTALITY_TRENDS)}"
+            raise ConfigError(
+                "mortality_trend", self.mortality_trend, f"one of {list(MORTALITY_TRENDS)}"
             )
         for name in self.__dataclass_fields__:
             if name in ("mortality_trend", "profile"):
                 continue
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}={value!r}, but it must be a whole number >= 1")
+                raise ConfigError(name, value, "a whole number >= 1")
         if self.mortality_years < 5:
-            raise ValueError(f"mortality_years={self.mortality_years}, but it must be >= 5")
+            raise ConfigError("mortality_years", self.mortality_years, "a whole number >= 5")
 
 
 def cohort_residuals(
@@ -577,9 +576,9 @@ class ComponentModel:
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon <= 10:
-            raise ValueError(f"horizon={self.horizon}, but it must be in [1, 10]")
+            raise ConfigError("horizon", self.horizon, "a whole number in [1, 10]")
         if any(self.extra) and self.profile is None:
-            raise ValueError("extra immigration needs an age/sex profile")
+            raise ConfigError("profile", None, "an age/sex profile when extra immigration is given")
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -637,12 +636,12 @@ class ComponentModel:
 
         Raises
         ------
-        ValueError
+        ConfigError
             If ``backend`` is not ``numba`` or ``numpy``.
         """
         kernels = {"numba": project_numba, "numpy": project_numpy}
         if backend not in kernels:
-            raise ValueError(f"backend={backend!r}, but it must be one of {sorted(kernels)}")
+            raise ConfigError("backend", backend, f"one of {sorted(kernels)}")
         population, migration, births, clipped = kernels[backend](rng, n, self.inputs())
         return {
             "population": population,

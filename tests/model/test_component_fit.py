@@ -106,3 +106,24 @@ def test_wave_returns_towards_the_long_run_level(population, history):
     # the migration gap itself, but it falls every year
     assert (np.diff(excess) < 0).all()
     assert excess[-1] < phi**4 * excess[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("mortality_years", 3), ("profile_years", 0), ("mortality_trend", "cubic"), ("profile", "x")],
+)
+def test_settings_errors_name_field_and_allowed(field, value):
+    from mc.errors import ConfigError
+    from mc.model.components import ComponentSettings
+
+    with pytest.raises(ConfigError) as info:
+        ComponentSettings(**{field: value})
+    assert info.value.field == field and info.value.value == value
+
+
+def test_model_rejects_unknown_backend(population, history):
+    from mc.errors import ConfigError
+
+    model = ComponentModel(fit_components(population, history, 2020), 1)
+    with pytest.raises(ConfigError, match="backend"):
+        model.simulate(np.random.default_rng(0), 2, backend="cuda")
