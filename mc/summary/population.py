@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,6 +113,10 @@ def _actual(
     return group_sums(population[None] if population.ndim == 2 else population, lo, hi)
 
 
+#: ``forecaster(origin, horizon, entropy) -> (bands, model)`` for :func:`backtest`.
+Forecaster = Callable[[int, int, int], tuple[pd.DataFrame, Any]]
+
+
 @dataclass
 class Backtest:
     """Rolling-origin forecasts beside the outcomes, and their scores."""
@@ -132,11 +137,14 @@ def backtest(
     scheduler: SchedulerSpec | None = None,
     groups: Sequence[str] = BROAD_GROUPS,
     settings: ProjectionSettings | None = None,
+    forecaster: Forecaster | None = None,
 ) -> Backtest:
     """Forecast from each origin with data before it and compare with what happened.
 
     Origin ``o`` draws with the entropy ``SeedSequence([entropy, o])`` generates, so origins are
     independent and a rerun is identical. Horizons beyond the last year of data are skipped.
+    Another model can be backtested on the same origins, groups and seeds by passing its
+    ``forecaster`` (national level only).
 
     Parameters
     ----------
@@ -148,7 +156,13 @@ def backtest(
         Longest horizon.
     regional : RegionalPopulation, optional
         Municipal data: backtest the municipal level (municipalities only in the scores).
+    forecaster : callable, optional
+        ``forecaster(origin, horizon, entropy) -> (bands, model)`` fitting on data up to the
+        origin (bands as :func:`population_bands` gives them); default the Hamilton-Perry
+        :func:`forecast` with the other arguments.
     """
+    if forecaster is not None and regional is not None:
+        raise ValueError("a forecaster replaces the national model only; leave regional out")
     level = "national" if regional is None else "municipality"
     names, lo, hi = output_groups(tuple(groups))
     source = national if regional is None else regional
@@ -158,17 +172,21 @@ def backtest(
         steps = min(horizon, last_year - origin)
         if steps < 1:
             continue
-        bands, model, _ = forecast(
-            national,
-            origin,
-            steps,
-            regional=regional,
-            draws=draws,
-            entropy=int(np.random.SeedSequence([entropy, origin]).generate_state(1)[0]),
-            scheduler=scheduler,
-            groups=groups,
-            settings=settings,
-        )
+        seed = int(np.random.SeedSequence([entropy, origin]).generate_state(1)[0])
+        if forecaster is not None:
+            bands, model = forecaster(origin, steps, seed)
+        else:
+            bands, model, _ = forecast(
+                national,
+                origin,
+                steps,
+                regional=regional,
+                draws=draws,
+                entropy=seed,
+                scheduler=scheduler,
+                groups=groups,
+                settings=settings,
+            )
         known = source.until(origin)
         for h in range(1, steps + 1):
             actual = _actual(source, origin + h, lo, hi)

@@ -1,0 +1,129 @@
+"""Fitting the component model: residual migrants, the AR(1), and what an origin may see."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mc.model.components import (
+    ComponentModel,
+    cohort_residuals,
+    fit_ar1,
+    fit_components,
+    migration_series,
+)
+
+
+@pytest.fixture(scope="module")
+def history(data_dir):
+    from mc.data.components import read_components
+
+    return read_components(data_dir)
+
+
+def test_cohort_residuals_sum_to_the_balancing_equation(population, history):
+    for year in (1990, 2015, 2022):
+        before, after = population.at(year), population.at(year + 1)
+        deaths, births = history.deaths_in(year), history.births_in(year)
+        cells = cohort_residuals(before, after, deaths, births)
+        balance = after.sum() - before.sum() - births.sum() + deaths.sum()
+        assert cells.sum() == pytest.approx(balance, abs=1e-6)
+
+
+def test_migration_totals_match_hmd_residual(population, history):
+    # SSB's stocks and HMD's agree: the 2023 residual is 53,007 in HMD's balancing file
+    _, totals = migration_series(history, population, 2024)
+    assert totals[-1] == pytest.approx(53_007, rel=0.002)
+
+
+def test_ar1_recovers_a_synthetic_process():
+    rng = np.random.default_rng(11)
+    mu, phi, sigma, n = 20_000.0, 0.6, 3_000.0, 400
+    series = np.empty(n)
+    series[0] = mu
+    for t in range(1, n):
+        series[t] = mu + phi * (series[t - 1] - mu) + sigma * rng.standard_normal()
+    fit = fit_ar1(series)
+    # the estimates' own standard errors set the tolerance: 4 of them
+    assert abs(fit["phi"] - phi) < 4 * fit["phi_se"]
+    assert abs(fit["sigma"] - sigma) < 4 * fit["sigma"] * fit["sigma_sd"]
+    assert abs(fit["mu"] - mu) < 4 * sigma / (1 - phi) / np.sqrt(n)
+    assert fit["half_life"] == pytest.approx(np.log(0.5) / np.log(fit["phi"]))
+
+
+def test_fit_sees_nothing_after_the_origin(population, history):
+    base = fit_components(population, history, 2016)
+    later = dataclasses.replace(history, deaths=history.deaths * 2.0, mx=history.mx * 2.0)
+    later = dataclasses.replace(
+        later,
+        deaths=np.where(
+            np.arange(later.deaths.shape[0])[:, None, None] >= 2016 - 1986,
+            later.deaths,
+            history.deaths,
+        ),
+    )
+    mx = history.mx.copy()
+    mx[2016 - 1986 :] *= 2.0
+    births = history.births.copy()
+    births[2016 - 1946 :] *= 2.0
+    changed = dataclasses.replace(history, deaths=later.deaths, mx=mx, births=births)
+    refit = fit_components(population, changed, 2016)
+    np.testing.assert_array_equal(base.log_mx, refit.log_mx)
+    np.testing.assert_array_equal(base.profile, refit.profile)
+    assert base.estimates == refit.estimates
+
+
+def test_missing_last_asfr_falls_back_to_births(population, history):
+    fit = fit_components(population, history, 2024)
+    tfr = fit.estimates["fertility"]["tfr_last_from_births"]
+    # WPP2024 puts 2023's TFR at 1.40 (the ASFR source notes); births over women must land near
+    assert tfr == pytest.approx(1.40, abs=0.03)
+    assert (
+        fit_components(population, history, 2023).estimates["fertility"]["tfr_last_from_births"]
+        is None
+    )
+
+
+def test_wave_returns_towards_the_long_run_level(population, history):
+    """A synthetic wave: last year's migration far above mu; growth then falls back to mu."""
+    fit = fit_components(population, history, 2016).quiet()
+    c, phi = fit.mig_beta
+    mu = c / (1 - phi)
+    wave = dataclasses.replace(fit, mig_last=mu + 60_000.0)
+    draws = ComponentModel(wave, 8).simulate(np.random.default_rng(0), 1)
+    migration = draws["net_migration"][0]
+    gap = migration - mu
+    np.testing.assert_allclose(gap, 60_000.0 * phi ** np.arange(1, 9), rtol=1e-9)
+    # population growth = births - deaths + migration: its migration part shrinks every year
+    total = np.concatenate([[fit.start.sum()], draws["population"][0, 0, :, 0]])
+    growth = np.diff(total)
+    calm = ComponentModel(dataclasses.replace(fit, mig_last=mu), 8).simulate(
+        np.random.default_rng(0), 1
+    )
+    calm_growth = np.diff(np.concatenate([[fit.start.sum()], calm["population"][0, 0, :, 0]]))
+    excess = growth - calm_growth
+    # the wave's extra migrants also have children, so excess growth falls a little slower than
+    # the migration gap itself, but it falls every year
+    assert (np.diff(excess) < 0).all()
+    assert excess[-1] < phi**4 * excess[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("mortality_years", 3), ("profile_years", 0), ("mortality_trend", "cubic"), ("profile", "x")],
+)
+def test_settings_errors_name_field_and_allowed(field, value):
+    from mc.errors import ConfigError
+    from mc.model.components import ComponentSettings
+
+    with pytest.raises(ConfigError) as info:
+        ComponentSettings(**{field: value})
+    assert info.value.field == field and info.value.value == value
+
+
+def test_model_rejects_unknown_backend(population, history):
+    from mc.errors import ConfigError
+
+    model = ComponentModel(fit_components(population, history, 2020), 1)
+    with pytest.raises(ConfigError, match="backend"):
+        model.simulate(np.random.default_rng(0), 2, backend="cuda")

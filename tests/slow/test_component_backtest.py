@@ -1,0 +1,62 @@
+"""Slow: the component model's backtest against the issue's acceptance (origins 2010-2023, h 1-3).
+
+Both models run on the same origins, groups and per-origin seeds. 10,000 draws as for
+Hamilton-Perry's reported backtest: band edges from fewer draws move pooled coverage by up to
+two points (docs/population.md), which matters against a +-5 point criterion.
+"""
+
+import numpy as np
+import pytest
+
+from mc.summary.components import backtest_components, compare_scores
+from mc.summary.population import _binomial_calibration, backtest
+
+pytestmark = pytest.mark.slow
+POOLED_TOLERANCE = 0.05  # the issue: each pooled band within +-5 points of nominal
+HORIZON_P = 0.01  # the issue: pooled over groups at each horizon, two-sided binomial p >= 0.01
+CELL_P = 0.05
+
+
+@pytest.fixture(scope="module")
+def both(population, data_dir):
+    from mc.data.components import read_components
+
+    history = read_components(data_dir)
+    cc, _ = backtest_components(population, history, range(2010, 2024), 3, draws=10_000, entropy=11)
+    hp = backtest(population, range(2010, 2024), 3, draws=10_000, entropy=11)
+    return cc, hp
+
+
+def test_pooled_coverage_within_five_points(both):
+    cov = both[0].coverage
+    cells = cov[cov["age_group"] != "all"]
+    for band, part in cells.groupby("band"):
+        pooled = (part["empirical"] * part["n"]).sum() / part["n"].sum()
+        assert abs(pooled - part["nominal"].iloc[0]) <= POOLED_TOLERANCE, (band, pooled)
+
+
+def test_each_horizon_pooled_over_groups_is_binomially_plausible(both):
+    cov = both[0].coverage
+    for row in cov[cov["age_group"] == "all"].itertuples():
+        p_value, _ = _binomial_calibration(round(row.empirical * row.n), row.n, row.nominal)
+        assert p_value >= HORIZON_P, row
+
+
+def test_cells_with_small_p_no_more_than_chance_plus_two_sd(both):
+    cells = both[0].coverage.dropna(subset=["p_value"])
+    n = len(cells)
+    allowed = CELL_P * n + 2 * np.sqrt(n * CELL_P * (1 - CELL_P))
+    assert (cells["p_value"] < CELL_P).sum() <= allowed
+
+
+def test_sharper_than_hamilton_perry(both):
+    table = compare_scores(("components", both[0]), ("hamilton-perry", both[1]))
+    assert table.loc["components", "all_groups"] < table.loc["hamilton-perry", "all_groups"]
+    assert table.loc["components", "total"] < table.loc["hamilton-perry", "total"]
+
+
+@pytest.mark.xfail(strict=True, reason="5 % sharper, not 20 % (docs/components.md)")
+def test_twenty_percent_sharper_as_the_issue_asks(both):
+    table = compare_scores(("components", both[0]), ("hamilton-perry", both[1]))
+    ratio = table.loc["components", "all_groups"] / table.loc["hamilton-perry", "all_groups"]
+    assert ratio <= 0.8
