@@ -375,6 +375,8 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                 args.draws or config.run.draws,
             )
         )
+    for note in analysis.notes:
+        print(f"note: {note}")
     if analysis.simulation is not None and analysis.simulation.resumed_blocks:
         print(f"resumed: {analysis.simulation.resumed_blocks} block(s) came from checkpoints")
     scenarios = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from mc.summary.exceedance import exceedance_table
 from mc.summary.precision import PrecisionRule, parse_target
 from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
-from mc.summary.table import deterministic_table, summary_table
+from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
@@ -58,6 +58,9 @@ class Analysis:
     sensitivity: pd.DataFrame | None = None
     sensitivity_indices: pd.DataFrame | None = None
     design: str = "mc"
+    #: One-line remarks on how the run was done (block size chosen, statistics left empty);
+    #: printed by the CLI and recorded in the manifest.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -201,6 +204,8 @@ def analyse(
         resume=resume,
         stopping=stopping,
     )
+    if sim.plan.n_blocks < 2:
+        analysis.notes.append(ONE_BLOCK_NOTE)
     if streamed:
         analysis.simulation = sim
         analysis.model = model
