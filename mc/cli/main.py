@@ -312,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tqdm import tqdm
 
-    from mc.engine import BlockPlan, parse_scheduler
+    from mc.engine import parse_scheduler, plan_blocks
     from mc.model.config import load_config
     from mc.report import headline_table, write_run
     from mc.summary.pipeline import analyse, run_population
@@ -336,7 +336,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
     if not args.deterministic:  # check the plan before any work is done
-        BlockPlan(args.draws or config.run.draws, args.block_size or config.run.block_size)
+        plan_blocks(args.draws or config.run.draws, args.block_size, config.run.block_size)
     bar = tqdm(
         total=args.draws or config.run.draws,
         unit="draw",

@@ -12,13 +12,13 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine import (
-    BlockPlan,
     Checkpoints,
     Reducer,
     SchedulerSpec,
     SimulationResult,
     Stopping,
     pilot_grids,
+    plan_blocks,
     simulate,
 )
 from mc.engine.reduce import PILOT_KEY
@@ -123,7 +123,9 @@ def analyse(
         Validated configuration.
     draws, block_size, seed : int, optional
         Override the configuration's ``run`` section. With no seed anywhere, fresh entropy is
-        drawn and recorded.
+        drawn and recorded. Without ``block_size`` the configured one is a preference that
+        gives way to one fitting ``draws`` (see :func:`mc.engine.plan_blocks`; the choice is
+        in ``Analysis.notes``).
     scheduler : SchedulerSpec, optional
         Where blocks run (default: a LocalCluster over all cores).
     deterministic_only : bool
@@ -169,7 +171,10 @@ def analyse(
     analysis = Analysis(config, det, population, design=design)
     if deterministic_only:
         return analysis
-    plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
+    choice = plan_blocks(draws or config.run.draws, block_size, config.run.block_size)
+    plan = choice.plan
+    if choice.note:
+        analysis.notes.append(choice.note)
     entropy = resolve_entropy(seed if seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
     reducer = Reducer()

@@ -81,3 +81,40 @@ def test_the_nan_guard_still_holds_outside_rhat():
     with pytest.raises(FloatingPointError):
         finish(frame.assign(mean=1.0), 2025)  # rhat may only be empty when said so
     assert np.isnan(finish(frame.assign(mean=1.0), 2025, ONE_BLOCK_EMPTY)["rhat"]).all()
+
+
+# --- block size from the config ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("draws", "block_size", "blocks"),
+    [("10000", 10_000, 1), ("30000", 15_000, 2)],
+)
+def test_configured_block_size_gives_way_to_the_draws(tmp_path, capsys, draws, block_size, blocks):
+    out = tmp_path / "fit"
+    assert run("tbu-2025.yaml", out, "--draws", draws) == 0  # the config says block_size 25000
+    printed = capsys.readouterr().out
+    assert f"block size {block_size:,}" in printed and "configured block_size of 25,000" in printed
+    manifest = _manifest(out)
+    assert (manifest["draws"], manifest["block_size"], manifest["blocks"]) == (
+        int(draws),
+        block_size,
+        blocks,
+    )
+    assert any(f"block size {block_size:,}" in note for note in manifest["notes"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--draws", "10000", "--block-size", "25000"], "must not exceed draws=10000"),
+        (["--draws", "30000", "--block-size", "25000"], "multiple of block_size=25000"),
+        (["--draws", "100003"], "draws=100000 or 125000"),
+    ],
+)
+def test_explicit_contradictions_are_still_refused(tmp_path, capsys, args, message):
+    out = tmp_path / "never"
+    assert run("tbu-2025.yaml", out, *args) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
