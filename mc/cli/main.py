@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue an interrupted run from the checkpoints in --out",
     )
+    run.add_argument(
+        "--force-size",
+        action="store_true",
+        help="start even if the run's estimated memory or disk need exceeds this machine's",
+    )
     run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
     run.add_argument(
         "--precision",
@@ -365,6 +370,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             confidence=args.confidence,
             wave=args.wave,
             precision_variable=args.precision_variable,
+            force_size=args.force_size,
         )
     write_run(out, analysis, lang=args.lang, command=_command(argv))
     if analysis.simulation is not None and analysis.simulation.stopping is not None:

@@ -21,6 +21,7 @@ from mc.engine import (
     plan_blocks,
     simulate,
 )
+from mc.engine.plan import cells_per_draw, check_size, estimate_size, free_disk, memory_limit
 from mc.engine.reduce import PILOT_KEY
 from mc.engine.run import Progress
 from mc.engine.testing import Slowed
@@ -114,6 +115,7 @@ def analyse(
     confidence: float = 0.95,
     wave: int = 4,
     precision_variable: str | None = None,
+    force_size: bool = False,
 ) -> Analysis:
     """Run the configured model.
 
@@ -158,10 +160,19 @@ def analyse(
     precision_variable : str, optional
         Variable the targets refer to (default: the total demographic cost, first scenario,
         cost year; ``national_cost_bn`` in a municipal run).
+    force_size : bool
+        Start the run even if its estimated memory or disk need exceeds what this machine has
+        (see :func:`mc.engine.plan.estimate_size`).
 
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    ConfigError
+        Before any draw, for a plan that does not fit the draws, or a run larger than this
+        machine's memory or the free disk space at ``checkpoint_dir`` (unless ``force_size``).
     """
     if population is None:
         population = run_population(config)
@@ -177,6 +188,20 @@ def analyse(
         analysis.notes.append(choice.note)
     entropy = resolve_entropy(seed if seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
+    if not force_size:  # before the pilot, the checkpoints and any cluster
+        estimate = estimate_size(
+            plan,
+            cells_per_draw(model.dims, model.coords),
+            histogram_bins=SKETCH_BINS if streamed else None,
+        )
+        folder = None if checkpoint_dir is None else Path(checkpoint_dir)
+        check_size(
+            estimate,
+            draws=plan.draws,
+            memory=memory_limit(),
+            disk=None if folder is None else free_disk(folder),
+            where=None if folder is None else folder.parent,
+        )
     reducer = Reducer()
     if streamed:
         # a pilot from its own stream places the histogram grids; the run's blocks do not use it

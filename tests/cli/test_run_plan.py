@@ -118,3 +118,49 @@ def test_explicit_contradictions_are_still_refused(tmp_path, capsys, args, messa
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+# --- run size ------------------------------------------------------------------------------------
+
+
+def test_a_run_too_large_for_any_machine_is_refused_before_work(tmp_path, capsys):
+    out = tmp_path / "huge"
+    # 10**12 draws of the 2025 model's 57 values are 456 TB of draws: no machine holds that
+    assert run("tbu-2025.yaml", out, "--draws", "1000000000000") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "memory" in err and "PB" in err and "--force-size" in err
+    assert not out.exists()
+
+
+# PyYAML reads 1e30 as text (YAML 1.1 wants a dot) and 1.0e+30 as a float with a whole value
+@pytest.mark.parametrize(
+    ("written", "message"), [("1e30", "run.draws"), ("1.0e+30", "at most 2**53")]
+)
+def test_config_draws_beyond_any_count_are_a_config_error(tmp_path, capsys, written, message):
+    text = (CONFIGS / "tbu-2025.yaml").read_text(encoding="utf-8")
+    assert "draws: 100000" in text
+    text = text.replace("draws: 100000", f"draws: {written}")
+    text = text.replace(" tables/", f" {CONFIGS}/tables/")  # table paths are relative to the file
+    config = tmp_path / "absurd.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "never"
+    assert main(["run", str(config), *QUICK, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "draws" in err and message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_force_size_starts_a_run_the_estimate_refuses(tmp_path, capsys, monkeypatch):
+    import mc.summary.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "memory_limit", lambda: 1_000_000)  # pretend: a 1 MB machine
+    refused = tmp_path / "refused"
+    assert run("tbu-2025.yaml", refused, "--draws", "4000", "--block-size", "2000") == 2
+    err = capsys.readouterr().err
+    assert "more than the 1 MB here" in err and "--force-size" in err
+    assert not refused.exists()
+    forced = tmp_path / "forced"
+    args = ("--draws", "4000", "--block-size", "2000", "--force-size")
+    assert run("tbu-2025.yaml", forced, *args) == 0
+    assert (forced / "summary.csv").is_file()
