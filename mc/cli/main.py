@@ -103,10 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
         "--precision mean=0.01 --precision q95=1%%",
     )
-    run.add_argument("--confidence", type=float, default=0.95, help="level of --precision")
-    run.add_argument(
-        "--wave", type=_positive_int, default=4, help="blocks between precision checks"
-    )
+    run.add_argument("--confidence", type=float, help="level of --precision (default 0.95)")
+    run.add_argument("--wave", type=int, help="blocks between precision checks (default 4)")
     run.add_argument("--precision-variable", help="variable of the --precision targets")
     run.add_argument(
         "--design",
@@ -320,8 +318,17 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.engine import parse_scheduler, plan_blocks
     from mc.model.config import load_config
     from mc.report import headline_table, write_run
-    from mc.summary.pipeline import analyse, run_population
+    from mc.summary.pipeline import analyse, check_run_options, run_population
 
+    check_run_options(  # before anything is loaded: a typo costs no time
+        deterministic=args.deterministic,
+        design=args.design,
+        sensitivity=args.sensitivity,
+        precision=args.precision,
+        confidence=args.confidence,
+        wave=args.wave,
+        precision_variable=args.precision_variable,
+    )
     config = load_config(args.config)
     scheduler = parse_scheduler(
         args.sync,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
+DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
+DEFAULT_WAVE = 4  # blocks between precision checks
+MIN_SENSITIVITY = 2  # base sample of the Sobol indices: one draw leaves the variances undefined
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
@@ -112,8 +116,8 @@ def analyse(
     design: str = "mc",
     sensitivity: int = 0,
     precision: Sequence[str] = (),
-    confidence: float = 0.95,
-    wave: int = 4,
+    confidence: float | None = None,
+    wave: int | None = None,
     precision_variable: str | None = None,
     force_size: bool = False,
 ) -> Analysis:
@@ -153,10 +157,10 @@ def analyse(
     precision : sequence of str
         Stopping targets such as ``"mean=0.01"`` or ``"q95=1%"``: run in waves of ``wave``
         blocks and stop once ``z * MCSE`` is within every target (``draws`` is then the cap).
-    confidence : float
-        Confidence level of the precision targets.
-    wave : int
-        Blocks per wave when stopping by precision.
+    confidence : float, optional
+        Confidence level of the precision targets (default :data:`DEFAULT_CONFIDENCE`).
+    wave : int, optional
+        Blocks per wave when stopping by precision (default :data:`DEFAULT_WAVE`).
     precision_variable : str, optional
         Variable the targets refer to (default: the total demographic cost, first scenario,
         cost year; ``national_cost_bn`` in a municipal run).
@@ -171,9 +175,20 @@ def analyse(
     Raises
     ------
     ConfigError
-        Before any draw, for a plan that does not fit the draws, or a run larger than this
-        machine's memory or the free disk space at ``checkpoint_dir`` (unless ``force_size``).
+        Before any draw: for options that contradict each other or the model (see
+        :func:`check_run_options`), a plan that does not fit the draws, or a run larger than
+        this machine's memory or the free disk space at ``checkpoint_dir`` (unless
+        ``force_size``).
     """
+    check_run_options(
+        deterministic=deterministic_only,
+        design=design,
+        sensitivity=sensitivity,
+        precision=precision,
+        confidence=confidence,
+        wave=wave,
+        precision_variable=precision_variable,
+    )
     if population is None:
         population = run_population(config)
     model = with_design(build_full_model(config, population), design)
@@ -182,6 +197,7 @@ def analyse(
     analysis = Analysis(config, det, population, design=design)
     if deterministic_only:
         return analysis
+    check_model_options(model, sensitivity=sensitivity, precision_variable=precision_variable)
     choice = plan_blocks(draws or config.run.draws, block_size, config.run.block_size)
     plan = choice.plan
     if choice.note:
@@ -219,8 +235,9 @@ def analyse(
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     stopping = None
     if precision:
-        rule = precision_rule(model, config, precision, confidence, precision_variable, reducer)
-        stopping = Stopping(wave, rule.check)
+        level = DEFAULT_CONFIDENCE if confidence is None else confidence
+        rule = precision_rule(model, config, precision, level, precision_variable, reducer)
+        stopping = Stopping(DEFAULT_WAVE if wave is None else wave, rule.check)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
@@ -264,6 +281,100 @@ def analyse(
             model, entropy, sensitivity
         )
     return analysis
+
+
+def check_run_options(
+    *,
+    deterministic: bool = False,
+    design: str = "mc",
+    sensitivity: int = 0,
+    precision: Sequence[str] = (),
+    confidence: float | None = None,
+    wave: int | None = None,
+    precision_variable: str | None = None,
+) -> None:
+    """Check a run's options against each other, before anything is loaded or drawn.
+
+    ``None`` means "not given": ``confidence``, ``wave`` and ``precision_variable`` only make
+    sense with ``precision`` targets, and stopping rules, designs and sensitivity analyses only
+    with draws (not ``deterministic``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option (as its command-line flag), the value and what is allowed.
+
+    Examples
+    --------
+    >>> check_run_options(precision=["q95=1%"], confidence=0.9)
+    >>> check_run_options(sensitivity=-5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mc.errors.ConfigError: config field '--sensitivity' = -5: must be a base sample size >= 2 ...
+    """
+    if isinstance(sensitivity, bool) or int(sensitivity) != sensitivity:
+        raise ConfigError("--sensitivity", sensitivity, "must be a whole number")
+    if sensitivity and sensitivity < MIN_SENSITIVITY:
+        raise ConfigError(
+            "--sensitivity",
+            sensitivity,
+            f"must be a base sample size >= {MIN_SENSITIVITY} (16384 if given without a "
+            "number); leave the flag out for no sensitivity analysis",
+        )
+    if design not in DESIGNS:
+        raise ConfigError("--design", design, f"must be one of {list(DESIGNS)}")
+    for target in precision:
+        parse_target(target)
+    if confidence is not None and not (math.isfinite(confidence) and 0 < confidence < 1):
+        raise ConfigError("--confidence", confidence, "must be in (0, 1), e.g. 0.95")
+    if wave is not None and (isinstance(wave, bool) or int(wave) != wave or wave < 1):
+        raise ConfigError("--wave", wave, "must be a whole number of blocks >= 1")
+    if not precision:
+        for flag, value in (
+            ("--confidence", confidence),
+            ("--wave", wave),
+            ("--precision-variable", precision_variable),
+        ):
+            if value is not None:
+                raise ConfigError(flag, value, "applies only with --precision targets; add one")
+    if deterministic:
+        for flag, value, unused in (
+            ("--precision", list(precision), not precision),
+            ("--sensitivity", sensitivity, not sensitivity),
+            ("--design", design, design == "mc"),
+        ):
+            if not unused:
+                raise ConfigError(
+                    flag, value, "needs draws; it cannot be combined with --deterministic"
+                )
+
+
+def check_model_options(
+    model: object, *, sensitivity: int = 0, precision_variable: str | None = None
+) -> None:
+    """Check the options that depend on the model, once it is built and before any draw.
+
+    Raises
+    ------
+    ConfigError
+        If ``precision_variable`` is not one of the model's outputs, or a sensitivity analysis
+        is asked of a model whose drivers cannot be set one by one (a stochastic population
+        projection, a municipal run).
+    """
+    dims = getattr(model, "dims", {})
+    if precision_variable is not None and precision_variable not in dims:
+        raise ConfigError(
+            "--precision-variable", precision_variable, f"must be one of {sorted(dims)}"
+        )
+    if sensitivity:
+        base = getattr(model, "demographic", model)
+        if isinstance(model, MunicipalCostModel) or not hasattr(base, "simulate_latent"):
+            raise ConfigError(
+                "--sensitivity",
+                sensitivity,
+                "needs the demographic model's own cost drivers; this configuration's model "
+                f"({type(model).__name__}) draws its population from a stochastic projection",
+            )
 
 
 def precision_rule(
@@ -328,8 +439,9 @@ def with_design(model: object, design: str) -> object:
     if isinstance(inner, DemographicModel):
         return dataclasses.replace(model, demographic=dataclasses.replace(inner, design=design))
     raise ConfigError(
-        "design",
+        "--design",
         design,
-        "designs other than 'mc' work on the demographic cost "
-        "drivers; this configuration's population is a stochastic projection",
+        "designs other than 'mc' work on the demographic model's own cost drivers; this "
+        f"configuration's model ({type(model).__name__}) draws its population from a "
+        "stochastic projection: use --design mc",
     )

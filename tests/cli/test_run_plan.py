@@ -164,3 +164,64 @@ def test_force_size_starts_a_run_the_estimate_refuses(tmp_path, capsys, monkeypa
     args = ("--draws", "4000", "--block-size", "2000", "--force-size")
     assert run("tbu-2025.yaml", forced, *args) == 0
     assert (forced / "summary.csv").is_file()
+
+
+# --- options checked before any work ------------------------------------------------------------
+
+SMALL = ("--draws", "2000", "--block-size", "1000")
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "allowed"),
+    [
+        (["--sensitivity", "-5"], "'--sensitivity' = -5", "base sample size >= 2"),
+        (["--sensitivity", "1"], "'--sensitivity' = 1", "base sample size >= 2"),
+        (["--precision", "mean=0.01", "--confidence", "2"], "'--confidence' = 2.0", "(0, 1)"),
+        (["--precision", "mean=0.01", "--confidence", "nan"], "'--confidence' = nan", "(0, 1)"),
+        (["--confidence", "0.9"], "'--confidence' = 0.9", "only with --precision"),
+        (["--precision", "average=1"], "'--precision' = 'average=1'", "mean=0.01"),
+        (["--precision", "q0=1"], "'--precision' = 'q0=1'", "q1 to q99"),
+        (["--precision", "mean=0.01", "--wave", "0"], "'--wave' = 0", ">= 1"),
+        (["--wave", "2"], "'--wave' = 2", "only with --precision"),
+        (["--precision-variable", "nope"], "'--precision-variable' = 'nope'", "only with"),
+        (
+            ["--precision", "mean=0.01", "--precision-variable", "nope"],
+            "'--precision-variable' = 'nope'",
+            "demographic_cost_total_bn",
+        ),
+        (["--deterministic", "--sensitivity"], "'--sensitivity' = 16384", "--deterministic"),
+        (["--deterministic", "--design", "lhs"], "'--design' = 'lhs'", "--deterministic"),
+    ],
+)
+def test_bad_run_options_are_refused_in_one_line_before_work(tmp_path, capsys, args, flag, allowed):
+    out = tmp_path / "never"
+    assert run("tbu-2025.yaml", out, *SMALL, *args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert flag in err and allowed in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "flag"),
+    [
+        ("tbu-2025-projection.yaml", ["--sensitivity", "100"], "'--sensitivity' = 100"),
+        ("municipalities-2025.yaml", ["--sensitivity", "100"], "'--sensitivity' = 100"),
+        ("municipalities-2025.yaml", ["--design", "lhs"], "'--design' = 'lhs'"),
+    ],
+)
+def test_options_the_model_cannot_honour_are_refused_before_drawing(
+    tmp_path, capsys, monkeypatch, data_dir, config, args, flag
+):
+    import mc.summary.pipeline as pipeline
+
+    def no_draws(*_args, **_kwargs):
+        raise AssertionError("the run started drawing")
+
+    monkeypatch.setattr(pipeline, "simulate", no_draws)
+    out = tmp_path / "never"
+    assert run(config, out, "--draws", "1000", "--block-size", "500", *args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert flag in err and "stochastic projection" in err
+    assert not out.exists()
