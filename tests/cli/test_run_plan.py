@@ -44,7 +44,10 @@ def test_one_block_run_reports_what_it_can(tmp_path, capsys):
 
     assert main(["report", str(out), "--lang", "en"]) == 0
     tables = (out / "tables.md").read_text(encoding="utf-8")
-    assert "| Largest R-hat (all variables) | – |" in tables
+    assert (
+        "| Largest R-hat (all variables) | – (R-hat compares blocks and needs at least two) |"
+        in tables
+    )
     assert re.search(r"\bnan\b", tables, flags=re.IGNORECASE) is None
 
 
