@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="discard the checkpoints of an interrupted run in --out and start again",
     )
+    run.add_argument(
+        "--force-size",
+        action="store_true",
+        help="start even if the run's estimated memory or disk need exceeds this machine's",
+    )
     run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
     run.add_argument(
         "--precision",
@@ -104,10 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
         "--precision mean=0.01 --precision q95=1%%",
     )
-    run.add_argument("--confidence", type=float, default=0.95, help="level of --precision")
-    run.add_argument(
-        "--wave", type=_positive_int, default=4, help="blocks between precision checks"
-    )
+    run.add_argument("--confidence", type=float, help="level of --precision (default 0.95)")
+    run.add_argument("--wave", type=int, help="blocks between precision checks (default 4)")
     run.add_argument("--precision-variable", help="variable of the --precision targets")
     run.add_argument(
         "--design",
@@ -318,12 +321,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tqdm import tqdm
 
-    from mc.engine import BlockPlan, parse_scheduler
+    from mc.engine import parse_scheduler, plan_blocks
     from mc.model.config import load_config
     from mc.report import headline_table, write_run
     from mc.report.io import OutputFolder
-    from mc.summary.pipeline import analyse, run_population
+    from mc.summary.pipeline import analyse, check_run_options, run_population
 
+    check_run_options(  # before anything is loaded: a typo costs no time
+        deterministic=args.deterministic,
+        design=args.design,
+        sensitivity=args.sensitivity,
+        precision=args.precision,
+        confidence=args.confidence,
+        wave=args.wave,
+        precision_variable=args.precision_variable,
+    )
     config = load_config(args.config)
     scheduler = parse_scheduler(
         args.sync,
@@ -343,7 +355,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
     if not args.deterministic:  # check the plan before any work is done
-        BlockPlan(args.draws or config.run.draws, args.block_size or config.run.block_size)
+        plan_blocks(args.draws or config.run.draws, args.block_size, config.run.block_size)
     folder = OutputFolder(out)  # decides ownership before anything is written
     bar = tqdm(
         total=args.draws or config.run.draws,
@@ -375,6 +387,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             confidence=args.confidence,
             wave=args.wave,
             precision_variable=args.precision_variable,
+            force_size=args.force_size,
         )
         bar.close()
         write_run(out, analysis, lang=args.lang, command=_command(argv))
@@ -386,6 +399,8 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                 args.draws or config.run.draws,
             )
         )
+    for note in analysis.notes:
+        print(f"note: {note}")
     if analysis.simulation is not None and analysis.simulation.resumed_blocks:
         print(f"resumed: {analysis.simulation.resumed_blocks} block(s) came from checkpoints")
     scenarios = [

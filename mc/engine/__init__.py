@@ -3,7 +3,7 @@
 from mc.engine.blocks import run_block
 from mc.engine.checkpoint import Checkpoints
 from mc.engine.moments import Moments
-from mc.engine.plan import BlockPlan
+from mc.engine.plan import BlockPlan, PlanChoice, plan_blocks
 from mc.engine.reduce import Grid, Reducer, Summary, pilot_grids
 from mc.engine.run import SimulationResult, Stopping, simulate
 from mc.engine.schedulers import SchedulerSpec, parse_scheduler
@@ -13,6 +13,7 @@ __all__ = [
     "Checkpoints",
     "Grid",
     "Moments",
+    "PlanChoice",
     "Reducer",
     "SchedulerSpec",
     "SimulationResult",
@@ -20,6 +21,7 @@ __all__ = [
     "Summary",
     "parse_scheduler",
     "pilot_grids",
+    "plan_blocks",
     "run_block",
     "simulate",
 ]

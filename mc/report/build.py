@@ -18,7 +18,7 @@ from mc.errors import ConfigError
 from mc.model.economy_spec import Threshold
 from mc.report import html as H
 from mc.report.charts import fan_chart, tornado_chart
-from mc.report.formats import html_table, latex_document, markdown_document
+from mc.report.formats import html_table, latex_document, markdown_document, markdown_escape
 from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
 from mc.report.rundir import RunFolder
@@ -201,10 +201,15 @@ def build_report(
         captions=captions,
     )
     intro = [p for p in (description, lede, text(lang, "rep_bands_note")) if p]
-    md_intro = [*intro, text(lang, "reproduce_text"), f"```sh\n{command}\n```"]
+    # the intro is plain text (the description comes from the config): escaped for Markdown
+    md_intro = [
+        *(markdown_escape(p) for p in intro),
+        markdown_escape(text(lang, "reproduce_text")),
+        f"```sh\n{command}\n```",
+    ]
     tex_intro = [*intro, text(lang, "reproduce_text"), command]
     if chosen is None:
-        md_intro.append(f"_{text(lang, 'no_sensitivity')}_")
+        md_intro.append(f"_{markdown_escape(text(lang, 'no_sensitivity'))}_")
         tex_intro.append(text(lang, "no_sensitivity"))
     return Report(
         html=page,

@@ -51,15 +51,47 @@ def html_table(table: Table) -> str:
     )
 
 
+# characters that start Markdown emphasis, code, links, tables or strikethrough in running text
+_MARKDOWN_SPECIAL = "\\`*_[]|~"
+# characters that start a block (heading, list, rule) at the beginning of a paragraph; a quote's
+# ">" is already an entity
+_MARKDOWN_BLOCK_START = "#-+="
+
+
+def markdown_escape(value: str) -> str:
+    r"""Text as literal GitHub-flavoured Markdown on one line: no HTML, emphasis or table breaks.
+
+    Newlines become spaces (a label must not end a table row or start a block), Markdown's
+    punctuation gets a backslash, ``&``, ``<`` and ``>`` become entities (GitHub would pass raw
+    HTML through), and a leading ``#``, ``-``, ``+`` or ``=`` is escaped.
+
+    Examples
+    --------
+    >>> markdown_escape("<b>Main</b> | *high*\nnext")
+    '&lt;b&gt;Main&lt;/b&gt; \\| \\*high\\* next'
+    >>> markdown_escape("# not a heading")
+    '\\# not a heading'
+    """
+    text = " ".join(value.splitlines())
+    text = "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    text = html.escape(text, quote=False)
+    if text[:1] in tuple(_MARKDOWN_BLOCK_START):
+        text = "\\" + text
+    return text
+
+
 def _md_cell(cell: str) -> str:
-    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") or " "
+    return markdown_escape(cell) or " "
 
 
 def markdown_table(table: Table) -> str:
-    """A GitHub-flavoured Markdown table under a level-3 heading holding the caption."""
+    """A GitHub-flavoured Markdown table under a level-3 heading holding the caption.
+
+    Every caption, heading and cell is passed through :func:`markdown_escape`.
+    """
     rule = ["---:" if a == "r" else ":---" for a in table.align]
     lines = [
-        f"### {table.caption}",
+        f"### {markdown_escape(table.caption)}",
         "",
         "| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
         "| " + " | ".join(rule) + " |",
@@ -100,8 +132,8 @@ def latex_table(table: Table) -> str:
 
 
 def markdown_document(title: str, intro: Sequence[str], tables: Sequence[Table]) -> str:
-    """``tables.md``: a title, paragraphs (Markdown) and every table."""
-    parts = [f"# {title}", *intro, *(markdown_table(t) for t in tables)]
+    """``tables.md``: a title (plain text, escaped), paragraphs (Markdown) and every table."""
+    parts = [f"# {markdown_escape(title)}", *intro, *(markdown_table(t) for t in tables)]
     return "\n\n".join(parts) + "\n"
 
 

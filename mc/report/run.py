@@ -59,6 +59,8 @@ def write_run(
             "quantile_error": "at most one bin width per cell: column sketch_error of summary.csv",
             "ess": "the number of draws (independent streams); R-hat from the blocks' moments",
         }
+    if analysis.notes:
+        manifest["notes"] = list(analysis.notes)
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv("deterministic.csv", analysis.deterministic)
         if sim is not None and analysis.tree is None and analysis.summary is not None:

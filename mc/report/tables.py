@@ -318,7 +318,7 @@ def precision_table(run: RunFolder, lang: str) -> Table:
         ("item_seed", str(m.get("seed_entropy", DASH))),
         ("item_scheduler", str(m.get("scheduler") or DASH)),
         ("item_wall", number(wall, 1, lang) if wall is not None else DASH),
-        ("item_max_rhat", number(float(run.summary["rhat"].max()), 4, lang)),
+        ("item_max_rhat", _largest_rhat(run.summary["rhat"], lang)),
         ("item_min_ess", whole(float(run.summary["ess"].min()), lang)),
     )
     return Table(
@@ -328,6 +328,13 @@ def precision_table(run: RunFolder, lang: str) -> Table:
         tuple((text(lang, key), value) for key, value in items),
         "lr",
     )
+
+
+def _largest_rhat(rhat: pd.Series, lang: str) -> str:
+    """The largest R-hat, or why there is none (a one-block run leaves the column empty)."""
+    if rhat.isna().all():
+        return text(lang, "rhat_one_block")
+    return number(float(rhat.max()), 4, lang)
 
 
 def mcse_table(run: RunFolder, lang: str) -> Table:

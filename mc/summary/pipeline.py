@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,16 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine import (
-    BlockPlan,
     Checkpoints,
     Reducer,
     SchedulerSpec,
     SimulationResult,
     Stopping,
     pilot_grids,
+    plan_blocks,
     simulate,
 )
+from mc.engine.plan import cells_per_draw, check_size, estimate_size, free_disk, memory_limit
 from mc.engine.reduce import PILOT_KEY
 from mc.engine.run import Progress
 from mc.engine.testing import Slowed
@@ -37,9 +39,12 @@ from mc.summary.exceedance import exceedance_table
 from mc.summary.precision import PrecisionRule, parse_target
 from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
-from mc.summary.table import deterministic_table, summary_table
+from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
+DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
+DEFAULT_WAVE = 4  # blocks between precision checks
+MIN_SENSITIVITY = 2  # base sample of the Sobol indices: one draw leaves the variances undefined
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
@@ -58,6 +63,9 @@ class Analysis:
     sensitivity: pd.DataFrame | None = None
     sensitivity_indices: pd.DataFrame | None = None
     design: str = "mc"
+    #: One-line remarks on how the run was done (block size chosen, statistics left empty);
+    #: printed by the CLI and recorded in the manifest.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -109,9 +117,10 @@ def analyse(
     design: str = "mc",
     sensitivity: int = 0,
     precision: Sequence[str] = (),
-    confidence: float = 0.95,
-    wave: int = 4,
+    confidence: float | None = None,
+    wave: int | None = None,
     precision_variable: str | None = None,
+    force_size: bool = False,
 ) -> Analysis:
     """Run the configured model.
 
@@ -121,7 +130,9 @@ def analyse(
         Validated configuration.
     draws, block_size, seed : int, optional
         Override the configuration's ``run`` section. With no seed anywhere, fresh entropy is
-        drawn and recorded.
+        drawn and recorded. Without ``block_size`` the configured one is a preference that
+        gives way to one fitting ``draws`` (see :func:`mc.engine.plan_blocks`; the choice is
+        in ``Analysis.notes``).
     scheduler : SchedulerSpec, optional
         Where blocks run (default: a LocalCluster over all cores).
     deterministic_only : bool
@@ -149,18 +160,38 @@ def analyse(
     precision : sequence of str
         Stopping targets such as ``"mean=0.01"`` or ``"q95=1%"``: run in waves of ``wave``
         blocks and stop once ``z * MCSE`` is within every target (``draws`` is then the cap).
-    confidence : float
-        Confidence level of the precision targets.
-    wave : int
-        Blocks per wave when stopping by precision.
+    confidence : float, optional
+        Confidence level of the precision targets (default :data:`DEFAULT_CONFIDENCE`).
+    wave : int, optional
+        Blocks per wave when stopping by precision (default :data:`DEFAULT_WAVE`).
     precision_variable : str, optional
         Variable the targets refer to (default: the total demographic cost, first scenario,
         cost year; ``national_cost_bn`` in a municipal run).
+    force_size : bool
+        Start the run even if its estimated memory or disk need exceeds what this machine has
+        (see :func:`mc.engine.plan.estimate_size`).
 
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    ConfigError
+        Before any draw: for options that contradict each other or the model (see
+        :func:`check_run_options`), a plan that does not fit the draws, or a run larger than
+        this machine's memory or the free disk space at ``checkpoint_dir`` (unless
+        ``force_size``).
     """
+    check_run_options(
+        deterministic=deterministic_only,
+        design=design,
+        sensitivity=sensitivity,
+        precision=precision,
+        confidence=confidence,
+        wave=wave,
+        precision_variable=precision_variable,
+    )
     if population is None:
         population = run_population(config)
     model = with_design(build_full_model(config, population), design)
@@ -169,9 +200,27 @@ def analyse(
     analysis = Analysis(config, det, population, design=design)
     if deterministic_only:
         return analysis
-    plan = BlockPlan(draws or config.run.draws, block_size or config.run.block_size)
+    check_model_options(model, sensitivity=sensitivity, precision_variable=precision_variable)
+    choice = plan_blocks(draws or config.run.draws, block_size, config.run.block_size)
+    plan = choice.plan
+    if choice.note:
+        analysis.notes.append(choice.note)
     entropy = resolve_entropy(seed if seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
+    if not force_size:  # before the pilot, the checkpoints and any cluster
+        estimate = estimate_size(
+            plan,
+            cells_per_draw(model.dims, model.coords),
+            histogram_bins=SKETCH_BINS if streamed else None,
+        )
+        folder = None if checkpoint_dir is None else Path(checkpoint_dir)
+        check_size(
+            estimate,
+            draws=plan.draws,
+            memory=memory_limit(),
+            disk=None if folder is None else free_disk(folder),
+            where=None if folder is None else folder.parent,
+        )
     reducer = Reducer()
     if streamed:
         # a pilot from its own stream places the histogram grids; the run's blocks do not use it
@@ -189,8 +238,9 @@ def analyse(
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     stopping = None
     if precision:
-        rule = precision_rule(model, config, precision, confidence, precision_variable, reducer)
-        stopping = Stopping(wave, rule.check)
+        level = DEFAULT_CONFIDENCE if confidence is None else confidence
+        rule = precision_rule(model, config, precision, level, precision_variable, reducer)
+        stopping = Stopping(DEFAULT_WAVE if wave is None else wave, rule.check)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
@@ -205,6 +255,8 @@ def analyse(
         restart=restart,
         stopping=stopping,
     )
+    if sim.plan.n_blocks < 2:
+        analysis.notes.append(ONE_BLOCK_NOTE)
     if streamed:
         analysis.simulation = sim
         analysis.model = model
@@ -233,6 +285,100 @@ def analyse(
             model, entropy, sensitivity
         )
     return analysis
+
+
+def check_run_options(
+    *,
+    deterministic: bool = False,
+    design: str = "mc",
+    sensitivity: int = 0,
+    precision: Sequence[str] = (),
+    confidence: float | None = None,
+    wave: int | None = None,
+    precision_variable: str | None = None,
+) -> None:
+    """Check a run's options against each other, before anything is loaded or drawn.
+
+    ``None`` means "not given": ``confidence``, ``wave`` and ``precision_variable`` only make
+    sense with ``precision`` targets, and stopping rules, designs and sensitivity analyses only
+    with draws (not ``deterministic``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option (as its command-line flag), the value and what is allowed.
+
+    Examples
+    --------
+    >>> check_run_options(precision=["q95=1%"], confidence=0.9)
+    >>> check_run_options(sensitivity=-5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mc.errors.ConfigError: config field '--sensitivity' = -5: must be a base sample size >= 2 ...
+    """
+    if isinstance(sensitivity, bool) or int(sensitivity) != sensitivity:
+        raise ConfigError("--sensitivity", sensitivity, "must be a whole number")
+    if sensitivity and sensitivity < MIN_SENSITIVITY:
+        raise ConfigError(
+            "--sensitivity",
+            sensitivity,
+            f"must be a base sample size >= {MIN_SENSITIVITY} (16384 if given without a "
+            "number); leave the flag out for no sensitivity analysis",
+        )
+    if design not in DESIGNS:
+        raise ConfigError("--design", design, f"must be one of {list(DESIGNS)}")
+    for target in precision:
+        parse_target(target)
+    if confidence is not None and not (math.isfinite(confidence) and 0 < confidence < 1):
+        raise ConfigError("--confidence", confidence, "must be in (0, 1), e.g. 0.95")
+    if wave is not None and (isinstance(wave, bool) or int(wave) != wave or wave < 1):
+        raise ConfigError("--wave", wave, "must be a whole number of blocks >= 1")
+    if not precision:
+        for flag, value in (
+            ("--confidence", confidence),
+            ("--wave", wave),
+            ("--precision-variable", precision_variable),
+        ):
+            if value is not None:
+                raise ConfigError(flag, value, "applies only with --precision targets; add one")
+    if deterministic:
+        for flag, value, unused in (
+            ("--precision", list(precision), not precision),
+            ("--sensitivity", sensitivity, not sensitivity),
+            ("--design", design, design == "mc"),
+        ):
+            if not unused:
+                raise ConfigError(
+                    flag, value, "needs draws; it cannot be combined with --deterministic"
+                )
+
+
+def check_model_options(
+    model: object, *, sensitivity: int = 0, precision_variable: str | None = None
+) -> None:
+    """Check the options that depend on the model, once it is built and before any draw.
+
+    Raises
+    ------
+    ConfigError
+        If ``precision_variable`` is not one of the model's outputs, or a sensitivity analysis
+        is asked of a model whose drivers cannot be set one by one (a stochastic population
+        projection, a municipal run).
+    """
+    dims = getattr(model, "dims", {})
+    if precision_variable is not None and precision_variable not in dims:
+        raise ConfigError(
+            "--precision-variable", precision_variable, f"must be one of {sorted(dims)}"
+        )
+    if sensitivity:
+        base = getattr(model, "demographic", model)
+        if isinstance(model, MunicipalCostModel) or not hasattr(base, "simulate_latent"):
+            raise ConfigError(
+                "--sensitivity",
+                sensitivity,
+                "needs the demographic model's own cost drivers; this configuration's model "
+                f"({type(model).__name__}) draws its population from a stochastic projection",
+            )
 
 
 def precision_rule(
@@ -297,8 +443,9 @@ def with_design(model: object, design: str) -> object:
     if isinstance(inner, DemographicModel):
         return dataclasses.replace(model, demographic=dataclasses.replace(inner, design=design))
     raise ConfigError(
-        "design",
+        "--design",
         design,
-        "designs other than 'mc' work on the demographic cost "
-        "drivers; this configuration's population is a stochastic projection",
+        "designs other than 'mc' work on the demographic model's own cost drivers; this "
+        f"configuration's model ({type(model).__name__}) draws its population from a "
+        "stochastic projection: use --design mc",
     )

@@ -7,7 +7,8 @@ A streamed run never gathers its draws, so ArviZ cannot see them. Instead:
 - the MCSE of a quantile is ``sqrt(p (1 - p) / N) * dQ/dp``, with the slope of the quantile
   function read from the histogram between ``p - 0.01`` and ``p + 0.01``;
 - R-hat is the classic Gelman-Rubin statistic from the blocks' own means and variances (blocks are
-  the chains), 1 for a cell that does not vary;
+  the chains), 1 for a cell that does not vary, and empty (NaN) when the run has one block: with
+  nothing to compare, a value near 1 would look like a passed check that never ran;
 - ESS is the number of draws: every draw is independent by construction (its own stream position),
   which R-hat near 1 corroborates.
 """
@@ -21,16 +22,21 @@ import pandas as pd
 
 from mc.engine import SimulationResult
 from mc.engine.reduce import Summary, sketch_quantiles
-from mc.summary.table import MCSE_QUANTILES, QUANTILES, finish
+from mc.summary.table import MCSE_QUANTILES, ONE_BLOCK_EMPTY, QUANTILES, finish
 
 _SLOPE_STEP = 0.01
 
 
 def _rhat(mean: np.ndarray, m2: np.ndarray, per_block: int) -> np.ndarray:
-    """Gelman-Rubin R-hat from per-block means and sums of squared deviations (blocks x cells)."""
+    """Gelman-Rubin R-hat from per-block means and sums of squared deviations (blocks x cells).
+
+    NaN for every cell when there is only one block (R-hat is undefined without a second chain).
+    """
+    if mean.shape[0] < 2:
+        return np.full(mean.shape[1], np.nan)
     n = per_block
     within = (m2 / (n - 1)).mean(axis=0)
-    between_over_n = mean.var(axis=0, ddof=1) if mean.shape[0] > 1 else np.zeros(mean.shape[1])
+    between_over_n = mean.var(axis=0, ddof=1)
     pooled = (n - 1) / n * within + between_over_n
     with np.errstate(invalid="ignore", divide="ignore"):
         rhat = np.sqrt(pooled / within)
@@ -48,7 +54,8 @@ def stream_summary_table(
     Raises
     ------
     FloatingPointError
-        If a statistic is not finite, or a reported quantile fell outside its histogram's grid.
+        If a statistic is not finite (``rhat`` of a one-block run excepted: it is NaN), or a
+        reported quantile fell outside its histogram's grid.
     """
     assert sim.counts is not None and sim.grids is not None
     summary = Summary(
@@ -82,4 +89,5 @@ def stream_summary_table(
         frame["sketch_error"] = np.ravel(sim.grids[name].width)
         frame.insert(0, "variable", name)
         frames.append(frame)
-    return finish(pd.concat(frames, ignore_index=True), cost_year)
+    empty = ONE_BLOCK_EMPTY if sim.plan.n_blocks < 2 else ()
+    return finish(pd.concat(frames, ignore_index=True), cost_year, empty)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import arviz as az
 import numpy as np
@@ -26,6 +26,12 @@ SUMMARY_COLUMNS = (
     "rhat",
 )
 ALL = "all"  # the `sector` of variables that are not split by sector
+#: Columns left empty (NaN) when a run has a single block: R-hat compares chains (blocks).
+ONE_BLOCK_EMPTY = ("rhat",)
+ONE_BLOCK_NOTE = (
+    "R-hat compares blocks (chains) and needs at least two; this run has one block, so the "
+    "rhat column of summary.csv is empty. Use more blocks (a smaller block size) for R-hat."
+)
 
 
 def _rows(array: xr.DataArray) -> list[dict[str, str]]:
@@ -50,16 +56,21 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
     Carlo error: its MCSEs are 0, its ESS the number of draws and its R-hat 1, where ArviZ's
     formulas would divide zero by zero.
 
+    With a single block there is nothing to compare a chain with: ``rhat`` is left empty (NaN,
+    see :data:`ONE_BLOCK_EMPTY` and :data:`ONE_BLOCK_NOTE`) while the ESS and MCSEs, which
+    ArviZ estimates within one chain, are still given.
+
     Raises
     ------
     FloatingPointError
-        If any statistic is not finite (it would otherwise reach the report silently).
+        If any other statistic is not finite (it would otherwise reach the report silently).
     """
     post = tree["posterior"]
+    one_block = post.sizes["chain"] < 2
     # constant cells make ArviZ divide 0 by 0; they are set explicitly below
     with np.errstate(invalid="ignore", divide="ignore"):
         ess = az.ess(tree, method="bulk")
-        rhat = az.rhat(tree)
+        rhat = None if one_block else az.rhat(tree)
         mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
     frames = []
     for name in post.data_vars:
@@ -79,21 +90,24 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
                 for q in MCSE_QUANTILES
             },
             "ess": np.ravel(ess[name].values),
-            "rhat": np.ravel(rhat[name].values),
+            "rhat": np.ravel(rhat[name].values)
+            if rhat is not None
+            else np.full(np.size(m.mean), np.nan),
         }
         constant = np.ravel(m.min == m.max)
         for key in cols:
             if key.startswith("mcse_"):
                 cols[key] = np.where(constant, 0.0, cols[key])
         cols["ess"] = np.where(constant, float(m.count), cols["ess"])
-        cols["rhat"] = np.where(constant, 1.0, cols["rhat"])
+        if rhat is not None:
+            cols["rhat"] = np.where(constant, 1.0, cols["rhat"])
         frame = pd.DataFrame(_rows(array))
         for key, values in cols.items():
             frame[key] = values
         frame.insert(0, "variable", name)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    return finish(table, year)
+    return finish(table, year, ONE_BLOCK_EMPTY if one_block else ())
 
 
 def deterministic_table(
@@ -115,8 +129,23 @@ def deterministic_table(
     return finish(table, year)
 
 
-def finish(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Key columns first (``region`` from municipality/county dims), values checked finite."""
+def finish(table: pd.DataFrame, year: int, empty: Sequence[str] = ()) -> pd.DataFrame:
+    """Key columns first (``region`` from municipality/county dims), values checked finite.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows with key columns and statistics.
+    year : int
+        Year of the rows of variables without a year axis.
+    empty : sequence of str
+        Columns that are NaN on purpose (undefined for this run) and are not checked.
+
+    Raises
+    ------
+    FloatingPointError
+        If a value outside ``empty`` is NaN or infinite.
+    """
     if "scenario" not in table:
         table["scenario"] = ALL
     if "sector" not in table:
@@ -131,7 +160,7 @@ def finish(table: pd.DataFrame, year: int) -> pd.DataFrame:
             region = region.mask(table[dim].notna(), table[dim])
     table = table.drop(columns=[d for d in REGION_DIMS if d in table])
     table["region"] = region.astype(str)
-    values = table.drop(columns=list(KEY_COLUMNS)).to_numpy(dtype=float)
+    values = table.drop(columns=[*KEY_COLUMNS, *empty]).to_numpy(dtype=float)
     if not np.isfinite(values).all():
         bad = table.loc[~np.isfinite(values).all(axis=1), "variable"].unique().tolist()
         raise FloatingPointError(f"non-finite statistics for {bad}")
