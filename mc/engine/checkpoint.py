@@ -10,6 +10,7 @@ uninterrupted run. Resuming with a different identity is refused, naming what ch
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,13 @@ import numpy as np
 
 from mc._files import write_atomic
 from mc.engine.reduce import Summary, summary_from_arrays, summary_to_arrays
-from mc.errors import OutputError
+from mc.errors import DataError, OutputError
 
 IDENTITY_FILE = "run.json"
+
+#: What reading a truncated or garbled ``.npz`` raises: NumPy's and zipfile's errors, a missing
+#: array (KeyError) or one of the wrong shape or type (ValueError, IndexError, TypeError).
+_DAMAGED = (OSError, EOFError, zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError)
 
 
 def block_path(folder: str | Path, block: int) -> Path:
@@ -35,12 +40,38 @@ def save_block(folder: str | Path, summary: Summary) -> Path:
 
 
 def load_block(folder: str | Path, block: int) -> Summary | None:
-    """A saved block summary, or ``None`` if the block has not finished."""
+    """A saved block summary, or ``None`` if the block has not finished.
+
+    Raises
+    ------
+    DataError
+        If the file is truncated, garbled or holds another block, naming the file and the two
+        ways on: delete it (the block is then recomputed) or start the run over.
+    """
     path = block_path(folder, block)
     if not path.is_file():
         return None
-    with np.load(path, allow_pickle=False) as data:
-        return summary_from_arrays({key: data[key] for key in data.files})
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            summary = summary_from_arrays({key: data[key] for key in data.files})
+    except _DAMAGED as exc:
+        raise DataError(str(path), damaged(f"{type(exc).__name__}: {exc}", block=True)) from None
+    if (summary.first, summary.n) != (block, 1):
+        raise DataError(
+            str(path), damaged(f"it holds blocks {summary.first}+{summary.n}", block=True)
+        )
+    return summary
+
+
+def damaged(why: str, *, block: bool) -> str:
+    """The rule a damaged checkpoint file breaks, with the ways to go on."""
+    why = " ".join(why.split())  # one line, whatever the reader said
+    fix = (
+        "delete this file (its block is computed again on --resume) or run again with --restart"
+        if block
+        else "run again with --restart (the finished blocks are discarded)"
+    )
+    return f"damaged checkpoint ({why}); {fix}"
 
 
 def differences(old: Any, new: Any, path: str = "") -> list[str]:
@@ -78,7 +109,12 @@ class Checkpoints:
         record = self.folder / IDENTITY_FILE
         canonical = json.loads(json.dumps(self.identity, default=str))
         if record.is_file():
-            saved = json.loads(record.read_text(encoding="utf-8"))
+            try:
+                saved = json.loads(record.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise DataError(str(record), damaged(str(exc), block=False)) from None
+            if not isinstance(saved, dict):
+                raise DataError(str(record), damaged("not a JSON object", block=False))
             if not resume:
                 raise OutputError(
                     f"{self.folder.parent} holds checkpoints of an interrupted run; add --resume "

@@ -16,9 +16,15 @@ from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
 from mc.engine.reduce import Grid, MergeStack, Reducer, Summary, merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
-from mc.errors import BlockError
+from mc.errors import BlockError, TbuMcError
 
 Progress = Callable[[int], None]
+
+#: Block failures raised as they are rather than as a :class:`BlockError`: a user's error (such as
+#: a damaged checkpoint, naming its file) and a file-system error (disk full while saving a
+#: checkpoint, naming the path) are not faults of the block's code, and their own message says
+#: what to do.
+PASSED_THROUGH = (TbuMcError, OSError)
 
 
 @dataclass
@@ -94,6 +100,8 @@ def simulate(
     ------
     BlockError
         If a block fails after its retries, with the block index, the entropy and the traceback.
+    TbuMcError, OSError
+        As raised by a block (a damaged checkpoint, a full disk), unwrapped.
     """
     scheduler = scheduler or SchedulerSpec()
     reducer = reducer or Reducer()
@@ -150,6 +158,8 @@ class _SyncRunner:
         for block in blocks:
             try:
                 summary = run_block(model, entropy, block, self.size, self.reducer, self.folder)
+            except PASSED_THROUGH:
+                raise
             except Exception as exc:
                 detail = "".join(traceback.format_exception(exc))
                 raise BlockError(block, entropy, detail) from exc
@@ -215,6 +225,8 @@ class _ClientRunner:
             self.running.discard(future)
             if future.status == "error":
                 exc = future.exception()
+                if isinstance(exc, PASSED_THROUGH):
+                    raise exc
                 detail = "".join(traceback.format_tb(future.traceback()))
                 raise BlockError(
                     self.block_of[future.key], self.entropy, f"{detail}{type(exc).__name__}: {exc}"
