@@ -49,6 +49,10 @@ _ADVICE = {
 }
 
 
+#: Errors of a write that had begun: its temporary file or staging folder has been removed.
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
 def split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
     """``argv`` without ``--debug`` (accepted anywhere before ``--``), and whether it was there.
 
@@ -146,7 +150,8 @@ def os_error_message(exc: OSError, argv: Sequence[str], out: Path | None) -> str
         where += f" -> {exc.filename2}"
     message = f"{what}{where}; {advice}"
     if out is not None and _within_output(exc.filename, out):
-        message += "; nothing half-written is left (files are renamed into place when complete)"
+        if exc.errno in _WRITE_FAILURES:
+            message += "; nothing half-written is left (a file is renamed into place when complete)"
         saved = _saved(argv, out / "checkpoints")
         if saved is not None:
             message += f"; {saved}"

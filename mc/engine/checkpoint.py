@@ -9,6 +9,7 @@ uninterrupted run. Resuming with a different identity is refused, naming what ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from dataclasses import dataclass
@@ -133,3 +134,15 @@ class Checkpoints:
         text = json.dumps(canonical, indent=1, sort_keys=True).encode("utf-8")
         write_atomic(record, lambda stream: stream.write(text))
         return 0
+
+    def discard_if_empty(self) -> None:
+        """Remove ``run.json`` (and the folder, if then empty) when no block has been saved.
+
+        A run that fails or is interrupted before its first block then leaves nothing behind
+        that a plain rerun would refuse as "an interrupted run".
+        """
+        if any(self.folder.glob("block-*.npz")):
+            return
+        (self.folder / IDENTITY_FILE).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty (someone's file) or already gone
+            self.folder.rmdir()

@@ -111,19 +111,24 @@ def simulate(
         resumed = checkpoints.open(resume)
         folder = str(checkpoints.folder)
     start = time.perf_counter()
-    if client is not None:
-        runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
-        root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = f"Dask client at {client.scheduler.address}"
-    elif scheduler.kind == "sync":
-        runner = _SyncRunner(model, plan, entropy, reducer, folder)
-        root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = scheduler.describe()
-    else:
-        with dask_client(scheduler) as c:
-            runner = _ClientRunner(c, model, plan, entropy, retries, reducer, folder)
+    try:
+        if client is not None:
+            runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
             root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = scheduler.describe()
+            described = f"Dask client at {client.scheduler.address}"
+        elif scheduler.kind == "sync":
+            runner = _SyncRunner(model, plan, entropy, reducer, folder)
+            root, info = _run_waves(runner, plan, entropy, progress, stopping)
+            described = scheduler.describe()
+        else:
+            with dask_client(scheduler) as c:
+                runner = _ClientRunner(c, model, plan, entropy, retries, reducer, folder)
+                root, info = _run_waves(runner, plan, entropy, progress, stopping)
+            described = scheduler.describe()
+    except BaseException:
+        if checkpoints is not None:  # a run that saved no block leaves nothing to --resume
+            checkpoints.discard_if_empty()
+        raise
     wall = time.perf_counter() - start
     done = BlockPlan(root.n * plan.block_size, plan.block_size)
     result = _result(root, done, entropy, described, wall, reducer, resumed)
