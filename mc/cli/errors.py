@@ -37,8 +37,8 @@ NOISY_LOGGERS = ("distributed", "asyncio", "tornado")
 
 #: What to do about a file system error, by errno.
 _ADVICE = {
-    errno.ENOSPC: ("no space left on device", "free some space (or choose another --out)"),
-    errno.EDQUOT: ("disk quota exceeded", "free some space (or choose another --out)"),
+    errno.ENOSPC: ("no space left on device", "free some space, or write elsewhere"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space, or write elsewhere"),
     errno.EACCES: ("permission denied", "choose a folder you may write to, or change its rights"),
     errno.EPERM: ("operation not permitted", "choose a folder you may write to"),
     errno.EROFS: ("read-only file system", "choose a folder on a writable disk"),

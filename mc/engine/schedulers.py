@@ -162,7 +162,8 @@ def parse_scheduler(
     if threads:
         return SchedulerSpec("threads", workers=threads)
     if address:
-        return SchedulerSpec("address", address=address, timeout=timeout or CONNECT_TIMEOUT)
+        wait = CONNECT_TIMEOUT if timeout is None else timeout
+        return SchedulerSpec("address", address=address, timeout=wait)
     return SchedulerSpec("processes", workers=workers)
 
 

@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 
 import mc.cli.main as cli
-from mc.cli.errors import report_failure, resume_command, split_debug
+from mc.cli.errors import resume_command, split_debug
 from mc.cli.main import main
-from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, simulate
+from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, parse_scheduler, simulate
 from mc.engine.checkpoint import block_path, load_block, save_block
+from mc.engine.schedulers import CONNECT_TIMEOUT
 from mc.errors import BlockError, ConfigError, DataError
 from tests.conftest import CONFIGS, ROOT
 
@@ -107,9 +108,14 @@ def test_split_debug_leaves_arguments_after_double_dash():
     assert split_debug(["run", "--", "--debug"])[0] == ["run", "--", "--debug"]
 
 
-def test_a_failed_block_is_one_line(capsys):
+def test_a_failed_block_is_one_line(monkeypatch, capsys):
     detail = 'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: bad cell\n'
-    assert report_failure(BlockError(4, 99, detail), ["run", "c.yaml"]) == 2
+
+    def fails(args):
+        raise BlockError(4, 99, detail)
+
+    monkeypatch.setattr(cli, "_report", fails)
+    assert main(["report", "anywhere"]) == 2
     line = one_error(capsys)
     assert "block 4 (seed entropy 99) failed: ValueError: bad cell" in line
     assert "--debug" in line
@@ -237,7 +243,8 @@ def test_unreachable_scheduler_at_the_command_line_is_one_line(tmp_path, capsys)
 
 def test_connect_timeout_must_be_positive():
     with pytest.raises(ConfigError, match="must be > 0"):
-        SchedulerSpec("address", address="tcp://127.0.0.1:1", timeout=0)
+        parse_scheduler(address="tcp://127.0.0.1:1", timeout=0)
+    assert parse_scheduler(address="tcp://127.0.0.1:1").timeout == CONNECT_TIMEOUT
 
 
 # --- items 3 and 5: damaged checkpoints, a full disk -----------------------------------------
