@@ -151,7 +151,12 @@ def os_error_message(exc: OSError, argv: Sequence[str], out: Path | None) -> str
     message = f"{what}{where}; {advice}"
     if out is not None and _within_output(exc.filename, out):
         if exc.errno in _WRITE_FAILURES:
-            message += "; nothing half-written is left (a file is renamed into place when complete)"
+            checkpoint = exc.filename is not None and _within(exc.filename, out / "checkpoints")
+            message += (
+                "; that checkpoint was not saved"
+                if checkpoint
+                else "; the outputs were not written"
+            ) + " and nothing half-written is left"
         saved = _saved(argv, out / "checkpoints")
         if saved is not None:
             message += f"; {saved}"
@@ -162,12 +167,17 @@ def _within_output(path: str | os.PathLike[str] | None, out: Path) -> bool:
     """Whether ``path`` is the output folder, inside it, or its staging sibling (``.NAME.*``)."""
     if path is None:
         return True
-    target = out.resolve()
-    here = Path(path).resolve()
-    if here == target or target in here.parents:
+    if _within(path, out):
         return True
+    target, here = out.resolve(), Path(path).resolve()
     staging = [p for p in (here, *here.parents) if p.parent == target.parent]
     return bool(staging) and staging[0].name.startswith(f".{target.name}.")
+
+
+def _within(path: str | os.PathLike[str], folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it."""
+    here, there = Path(path).resolve(), folder.resolve()
+    return here == there or there in here.parents
 
 
 def block_error_message(exc: BlockError) -> str:

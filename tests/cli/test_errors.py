@@ -258,7 +258,7 @@ def _leftover_checkpoints(tmp_path: Path, monkeypatch, capsys) -> Path:
         assert main(["run", CONFIG, *SMALL, "--out", str(out)]) == 1
     line = one_error(capsys)
     assert line.startswith(f"tbu-mc: error: no space left on device: {out}")
-    assert "nothing half-written is left" in line
+    assert "; the outputs were not written and nothing half-written is left; " in line
     assert f"4 finished block(s) are saved in {out / 'checkpoints'}" in line
     assert line.endswith(shlex.join(["tbu-mc", "run", CONFIG, *SMALL, "--out", str(out)]) +
                          " --resume")  # fmt: skip
@@ -289,6 +289,7 @@ def test_disk_full_while_saving_a_checkpoint(tmp_path, monkeypatch, capsys):
     line = one_error(capsys)
     failed = out / "checkpoints" / "block-000002.npz"
     assert line.startswith(f"tbu-mc: error: no space left on device: {failed}; free some space")
+    assert "; that checkpoint was not saved and nothing half-written is left; " in line
     assert f"2 finished block(s) are saved in {out / 'checkpoints'}; continue with: " in line
     assert line.endswith(" --resume")
     names = sorted(p.name for p in (out / "checkpoints").iterdir())
