@@ -126,7 +126,9 @@ def simulate(
                 root, info = _run_waves(runner, plan, entropy, progress, stopping)
             described = scheduler.describe()
     except BaseException:
-        if checkpoints is not None:  # a run that saved no block leaves nothing to --resume
+        # A run that saved no block leaves nothing to --resume. Only when the run's own cluster
+        # is closed by now: on a caller's client a cancelled block may still finish and save.
+        if checkpoints is not None and client is None:
             checkpoints.discard_if_empty()
         raise
     wall = time.perf_counter() - start
