@@ -52,6 +52,8 @@ def load_block(folder: str | Path, block: int) -> Summary | None:
     path = block_path(folder, block)
     if not path.is_file():
         return None
+    if not zipfile.is_zipfile(path):  # truncated (no zip directory at the end) or not .npz at all
+        raise DataError(str(path), damaged("not a complete .npz file", block=True))
     try:
         with np.load(path, allow_pickle=False) as data:
             summary = summary_from_arrays({key: data[key] for key in data.files})

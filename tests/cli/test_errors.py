@@ -320,6 +320,12 @@ def test_load_block_refuses_garbage_with_the_path(tmp_path, content):
     assert "\n" not in str(info.value)
 
 
+def test_load_block_refuses_an_npz_without_a_summary(tmp_path):
+    np.savez(block_path(tmp_path, 0), x=np.arange(3))  # a valid .npz, but not of a block
+    with pytest.raises(DataError, match="damaged checkpoint \\(KeyError"):
+        load_block(tmp_path, 0)
+
+
 def test_load_block_refuses_a_file_of_another_block(tmp_path, config_2025):
     from mc.model.demographic import build_model
 
