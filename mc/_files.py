@@ -36,8 +36,10 @@ def write_atomic(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path
             write(stream)
         usual_permissions(temp)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write to the stream (disk full) names no file
         raise
     return path
 

@@ -36,6 +36,10 @@ class ConfigError(TbuMcError, ValueError):
         where = f" in {source}" if source else ""
         super().__init__(f"config field '{field}'{where} = {value!r}: {allowed}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the payload, so the error survives the trip back from a Dask worker
+        return (type(self), (self.field, self.value, self.allowed, self.source))
+
 
 class DataError(TbuMcError, ValueError):
     """Input data (a population file, a table) breaks a rule.
@@ -57,6 +61,9 @@ class DataError(TbuMcError, ValueError):
         at = f", line {row}" if row is not None else ""
         super().__init__(f"{source}{at}: {rule}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.rule, self.row))
+
 
 class BlockError(TbuMcError, RuntimeError):
     """A block of draws failed for a reason that retrying does not cure.
@@ -76,6 +83,9 @@ class BlockError(TbuMcError, RuntimeError):
         self.entropy = entropy
         self.detail = detail
         super().__init__(f"block {block} (seed entropy {entropy}) failed:\n{detail}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.block, self.entropy, self.detail))
 
 
 class OutputError(TbuMcError, OSError):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mc._version import __version__
+from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
 from mc.errors import ConfigError, TbuMcError
 
 EXIT_USAGE = 2
@@ -41,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Monte Carlo uncertainty for TBU's municipal-sector figures.",
     )
     parser.add_argument("--version", action="version", version=f"tbu-mc {__version__}")
+    parser.add_argument(
+        DEBUG_FLAG,
+        action="store_true",
+        help=f"show the full traceback of a failure (anywhere on the line; or {DEBUG_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="draw the configured model and write bands, tables, figures")
@@ -66,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="connect to a running Dask scheduler, e.g. tcp://host:8786",
+    )
+    run.add_argument(
+        "--connect-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long to wait for the --scheduler to answer (default 10)",
     )
     where.add_argument(
         "--cluster",
@@ -295,27 +307,35 @@ def _report(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbu-mc`` console script."""
+    argv, debug = split_debug(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "run":
-            return _run(args, argv)
-        if args.command == "history":
-            return _history(args, argv)
-        if args.command == "population":
-            from mc.cli.population import population_command
+        with quiet_interrupts():
+            return _dispatch(args, argv)
+    except (Exception, KeyboardInterrupt) as exc:
+        if debug:
+            raise
+        return report_failure(exc, argv, out=getattr(args, "out_dir", None))
 
-            return population_command(args, _command(argv))
-        if args.command == "data":
-            from mc.cli.data import data_command
 
-            return data_command(args)
-        if args.command == "report":
-            return _report(args)
-        return _calibrate(args)
-    except TbuMcError as exc:
-        print(f"tbu-mc: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the chosen subcommand; errors propagate to :func:`main`."""
+    if args.command == "run":
+        return _run(args, argv)
+    if args.command == "history":
+        return _history(args, argv)
+    if args.command == "population":
+        from mc.cli.population import population_command
+
+        return population_command(args, _command(argv))
+    if args.command == "data":
+        from mc.cli.data import data_command
+
+        return data_command(args)
+    if args.command == "report":
+        return _report(args)
+    return _calibrate(args)
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -345,6 +365,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         args.cluster,
         None if config.cluster is None else config.cluster.options(),
         1 if config.cluster is None else config.cluster.jobs,
+        timeout=args.connect_timeout,
     )
     if args.cluster and config.cluster is not None and config.cluster.kind != args.cluster:
         raise ConfigError(
@@ -354,6 +375,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         )
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
+    args.out_dir = out  # read by main() to say what an interrupted or failed run left
     if not args.deterministic:  # check the plan before any work is done
         plan_blocks(args.draws or config.run.draws, args.block_size, config.run.block_size)
     folder = OutputFolder(out)  # decides ownership before anything is written

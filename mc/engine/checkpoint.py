@@ -9,7 +9,9 @@ uninterrupted run. Resuming with a different identity is refused, naming what ch
 
 from __future__ import annotations
 
+import contextlib
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,13 @@ import numpy as np
 
 from mc._files import write_atomic
 from mc.engine.reduce import Summary, summary_from_arrays, summary_to_arrays
-from mc.errors import OutputError
+from mc.errors import DataError, OutputError
 
 IDENTITY_FILE = "run.json"
+
+#: What reading a truncated or garbled ``.npz`` raises: NumPy's and zipfile's errors, a missing
+#: array (KeyError) or one of the wrong shape or type (ValueError, IndexError, TypeError).
+_DAMAGED = (OSError, EOFError, zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError)
 
 
 def block_path(folder: str | Path, block: int) -> Path:
@@ -35,12 +41,40 @@ def save_block(folder: str | Path, summary: Summary) -> Path:
 
 
 def load_block(folder: str | Path, block: int) -> Summary | None:
-    """A saved block summary, or ``None`` if the block has not finished."""
+    """A saved block summary, or ``None`` if the block has not finished.
+
+    Raises
+    ------
+    DataError
+        If the file is truncated, garbled or holds another block, naming the file and the two
+        ways on: delete it (the block is then recomputed) or start the run over.
+    """
     path = block_path(folder, block)
     if not path.is_file():
         return None
-    with np.load(path, allow_pickle=False) as data:
-        return summary_from_arrays({key: data[key] for key in data.files})
+    if not zipfile.is_zipfile(path):  # truncated (no zip directory at the end) or not .npz at all
+        raise DataError(str(path), damaged("not a complete .npz file", block=True))
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            summary = summary_from_arrays({key: data[key] for key in data.files})
+    except _DAMAGED as exc:
+        raise DataError(str(path), damaged(f"{type(exc).__name__}: {exc}", block=True)) from None
+    if (summary.first, summary.n) != (block, 1):
+        raise DataError(
+            str(path), damaged(f"it holds blocks {summary.first}+{summary.n}", block=True)
+        )
+    return summary
+
+
+def damaged(why: str, *, block: bool) -> str:
+    """The rule a damaged checkpoint file breaks, with the ways to go on."""
+    why = " ".join(why.split())  # one line, whatever the reader said
+    fix = (
+        "delete this file (its block is computed again on --resume) or run again with --restart"
+        if block
+        else "run again with --restart (the finished blocks are discarded)"
+    )
+    return f"damaged checkpoint ({why}); {fix}"
 
 
 def differences(old: Any, new: Any, path: str = "") -> list[str]:
@@ -93,11 +127,10 @@ class Checkpoints:
         elif record.is_file():
             try:
                 saved = json.loads(record.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise OutputError(
-                    f"{record} is damaged ({exc}); add --restart to discard the checkpoints "
-                    "and start again"
-                ) from None
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise DataError(str(record), damaged(str(exc), block=False)) from None
+            if not isinstance(saved, dict):
+                raise DataError(str(record), damaged("not a JSON object", block=False))
             if not resume:
                 raise OutputError(
                     f"{run} holds checkpoints of an interrupted run; add --resume to continue "
@@ -131,3 +164,15 @@ class Checkpoints:
             for path in self.folder.glob(pattern):
                 if path.is_file():
                     path.unlink()
+
+    def discard_if_empty(self) -> None:
+        """Remove ``run.json`` (and the folder, if then empty) when no block has been saved.
+
+        A run that fails or is interrupted before its first block then leaves nothing behind
+        that a plain rerun would refuse as "an interrupted run".
+        """
+        if any(self.folder.glob("block-*.npz")):
+            return
+        (self.folder / IDENTITY_FILE).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty (someone's file) or already gone
+            self.folder.rmdir()

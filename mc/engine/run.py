@@ -18,9 +18,15 @@ from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
 from mc.engine.reduce import Grid, MergeStack, Reducer, Summary, merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
-from mc.errors import BlockError
+from mc.errors import BlockError, TbuMcError
 
 Progress = Callable[[int], None]
+
+#: Block failures raised as they are rather than as a :class:`BlockError`: a user's error (such as
+#: a damaged checkpoint, naming its file) and a file-system error (disk full while saving a
+#: checkpoint, naming the path) are not faults of the block's code, and their own message says
+#: what to do.
+PASSED_THROUGH = (TbuMcError, OSError)
 
 
 @dataclass
@@ -99,6 +105,8 @@ def simulate(
     ------
     BlockError
         If a block fails after its retries, with the block index, the entropy and the traceback.
+    TbuMcError, OSError
+        As raised by a block (a damaged checkpoint, a full disk), unwrapped.
     """
     scheduler = scheduler or SchedulerSpec()
     reducer = reducer or Reducer()
@@ -108,19 +116,26 @@ def simulate(
         resumed = checkpoints.open(resume, restart)
         folder = str(checkpoints.folder.resolve())  # on the client: workers run elsewhere
     start = time.perf_counter()
-    if client is not None:
-        runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
-        root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = f"Dask client at {client.scheduler.address}"
-    elif scheduler.kind == "sync":
-        runner = _SyncRunner(model, plan, entropy, reducer, folder)
-        root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = scheduler.describe()
-    else:
-        with dask_client(scheduler) as c:
-            runner = _ClientRunner(c, model, plan, entropy, retries, reducer, folder)
+    try:
+        if client is not None:
+            runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
             root, info = _run_waves(runner, plan, entropy, progress, stopping)
-        described = scheduler.describe()
+            described = f"Dask client at {client.scheduler.address}"
+        elif scheduler.kind == "sync":
+            runner = _SyncRunner(model, plan, entropy, reducer, folder)
+            root, info = _run_waves(runner, plan, entropy, progress, stopping)
+            described = scheduler.describe()
+        else:
+            with dask_client(scheduler) as c:
+                runner = _ClientRunner(c, model, plan, entropy, retries, reducer, folder)
+                root, info = _run_waves(runner, plan, entropy, progress, stopping)
+            described = scheduler.describe()
+    except BaseException:
+        # A run that saved no block leaves nothing to --resume. Only when the run's own cluster
+        # is closed by now: on a caller's client a cancelled block may still finish and save.
+        if checkpoints is not None and client is None:
+            checkpoints.discard_if_empty()
+        raise
     wall = time.perf_counter() - start
     done = BlockPlan(root.n * plan.block_size, plan.block_size)
     result = _result(root, done, entropy, described, wall, reducer, resumed)
@@ -155,6 +170,8 @@ class _SyncRunner:
         for block in blocks:
             try:
                 summary = run_block(model, entropy, block, self.size, self.reducer, self.folder)
+            except PASSED_THROUGH:
+                raise
             except Exception as exc:
                 detail = "".join(traceback.format_exception(exc))
                 raise BlockError(block, entropy, detail) from exc
@@ -231,6 +248,8 @@ class _ClientRunner:
             self.running.discard(future)
             if future.status == "error":
                 exc = future.exception()
+                if isinstance(exc, PASSED_THROUGH):
+                    raise exc
                 detail = "".join(traceback.format_tb(future.traceback()))
                 raise BlockError(
                     self.block_of[future.key], self.entropy, f"{detail}{type(exc).__name__}: {exc}"

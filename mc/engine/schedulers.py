@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,11 @@ KINDS = ("sync", "threads", "processes", "address", "slurm", "pbs")
 #: trace). At 1.0 the queue stays on the scheduler and the next block goes to whichever worker
 #: frees first; the cost is a scheduler round trip between blocks.
 WORKER_SATURATION = 1.0
+
+
+#: Seconds to wait for the scheduler at ``--scheduler ADDRESS`` to answer. Connecting on a network
+#: takes well under a second; Dask's own default (30 s) mostly makes a typo wait.
+CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class SchedulerSpec:
         dask-jobqueue options for ``kind="slurm"`` or ``"pbs"`` (cores, memory, walltime, ...).
     jobs : int
         Batch jobs to start for ``slurm`` / ``pbs``.
+    timeout : float
+        Seconds to wait for the scheduler at ``address`` before giving up.
     """
 
     kind: str = "processes"
@@ -46,6 +55,7 @@ class SchedulerSpec:
     address: str | None = None
     jobqueue: tuple[tuple[str, Any], ...] = ()
     jobs: int = 1
+    timeout: float = CONNECT_TIMEOUT
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -54,6 +64,8 @@ class SchedulerSpec:
             raise ConfigError("workers", self.workers, "must be >= 1")
         if self.kind == "address" and not self.address:
             raise ConfigError("scheduler", self.address, "an address such as tcp://HOST:PORT")
+        if not self.timeout > 0:
+            raise ConfigError("connect timeout", self.timeout, "must be > 0 seconds")
 
     @property
     def n_workers(self) -> int:
@@ -111,11 +123,13 @@ def parse_scheduler(
     cluster: str | None = None,
     cluster_options: dict[str, Any] | None = None,
     jobs: int = 1,
+    timeout: float | None = None,
 ) -> SchedulerSpec:
     """Build a :class:`SchedulerSpec` from the command-line flags (at most one may be given).
 
     ``cluster`` (``slurm`` or ``pbs``) takes its settings from ``cluster_options`` (the
-    configuration's ``cluster:`` section) and starts ``jobs`` batch jobs.
+    configuration's ``cluster:`` section) and starts ``jobs`` batch jobs. ``timeout`` is how long
+    to wait for the scheduler at ``address`` (default :data:`CONNECT_TIMEOUT`).
     """
     chosen = [
         name
@@ -148,7 +162,8 @@ def parse_scheduler(
     if threads:
         return SchedulerSpec("threads", workers=threads)
     if address:
-        return SchedulerSpec("address", address=address)
+        wait = CONNECT_TIMEOUT if timeout is None else timeout
+        return SchedulerSpec("address", address=address, timeout=wait)
     return SchedulerSpec("processes", workers=workers)
 
 
@@ -163,11 +178,11 @@ def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
             yield client
         return
     if spec.kind == "address":
-        with Client(spec.address, timeout="30s") as client:
+        with connect(spec.address, spec.timeout) as client:
             yield client
         return
     processes = spec.kind == "processes"
-    with _queue_on_scheduler():
+    with _queue_on_scheduler(), _workers_ignore_interrupts():
         cluster = LocalCluster(
             n_workers=spec.n_workers if processes else 1,
             threads_per_worker=1 if processes else spec.n_workers,
@@ -180,3 +195,45 @@ def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
             yield client
     finally:
         cluster.close()
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+    """A ``distributed.Client`` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    ConfigError
+        If no scheduler answers there within ``timeout`` seconds (or the address is malformed),
+        naming the address and how to start a scheduler.
+    """
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{timeout}s")
+    except (OSError, ValueError, TypeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ConfigError(
+            "--scheduler",
+            address,
+            f"no Dask scheduler answered within {timeout:g} s ({reason}); start one with "
+            "`dask scheduler` (and workers with `dask worker ADDRESS`), give its tcp://HOST:PORT, "
+            "or leave out --scheduler to use a local cluster",
+        ) from None
+
+
+@contextlib.contextmanager
+def _workers_ignore_interrupts() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored; the client shuts them down instead.
+
+    A terminal sends Ctrl-C to every process of the command, and each worker would print its own
+    traceback. A process inherits an ignored SIGINT (Python then installs no handler of its own),
+    so the signal is ignored while the cluster starts and restored at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

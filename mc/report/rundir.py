@@ -36,6 +36,21 @@ INDEX_COLUMNS = (
 )
 
 
+#: Columns of ``summary.csv`` that a report reads, and those of them that must hold numbers.
+SUMMARY_READ = (
+    *("variable", "scenario", "year", "sector", "mean"),
+    *("mcse_q05", "mcse_q50", "mcse_q95", "ess", "rhat"),
+)
+SUMMARY_NUMERIC = ("year", "mean", "mcse_q05", "mcse_q50", "mcse_q95", "ess", "rhat")
+#: Columns of ``deterministic.csv`` that a report reads (the point estimates).
+DETERMINISTIC_READ = ("variable", "scenario", "year", "sector", "value")
+
+#: What reading a truncated or garbled ``draws.nc`` raises: h5py's OSError (``truncated file``,
+#: ``file signature not found``), xarray's and h5netcdf's ValueError or KeyError (no
+#: ``posterior`` group), or h5py's RuntimeError for a damaged chunk.
+_UNREADABLE_NETCDF = (OSError, ValueError, KeyError, RuntimeError)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A scenario as the manifest records it."""
@@ -90,11 +105,11 @@ class RunFolder:
             )
         except json.JSONDecodeError as exc:
             raise DataError(str(self.path / "manifest.json"), f"is not JSON: {exc}") from None
-        self.summary = pd.read_csv(self.path / "summary.csv")
-        deterministic = self.path / "deterministic.csv"
-        self.deterministic = pd.read_csv(deterministic) if deterministic.is_file() else None
-        exceedance = self.path / "exceedance.csv"
-        self.exceedance = pd.read_csv(exceedance) if exceedance.is_file() else None
+        self.summary = _read_csv(self.path / "summary.csv", SUMMARY_READ, SUMMARY_NUMERIC)
+        self.deterministic = _read_table(
+            self.path / "deterministic.csv", DETERMINISTIC_READ, ("year", "value")
+        )
+        self.exceedance = _read_table(self.path / "exceedance.csv", (), ())
         self.sensitivity = _read_table(
             self.path / "sensitivity.csv", SENSITIVITY_COLUMNS, ("low", "high", "base")
         )
@@ -151,10 +166,27 @@ class RunFolder:
 
         Only the named variables are read, so a large run's sector draws stay on disk.
         """
-        with xr.open_datatree(self.path / "draws.nc", engine="h5netcdf") as tree:
-            post = tree["posterior"].to_dataset()
-            keep = [v for v in variables if v in post.data_vars]
-            return xr.DataTree.from_dict({"posterior": post[keep].load()}, name=None)
+        path = self.path / "draws.nc"
+        try:
+            with xr.open_datatree(path, engine="h5netcdf") as tree:
+                post = tree["posterior"].to_dataset()
+                keep = [v for v in variables if v in post.data_vars]
+                return xr.DataTree.from_dict({"posterior": post[keep].load()}, name=None)
+        except _UNREADABLE_NETCDF as exc:
+            if isinstance(exc, DataError):
+                raise
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+            raise DataError(
+                str(path),
+                f"cannot be read: it is truncated or damaged ({reason}); {self._rerun_hint()}",
+            ) from None
+
+    def _rerun_hint(self) -> str:
+        """How to write the run's files again."""
+        command = self.manifest.get("command")
+        if command:
+            return f"write the run again with: {shlex.join(str(c) for c in command)}"
+        return f"write the run again with `tbu-mc run ... --out {self.path}`"
 
     def reproduce_command(self) -> str:
         """``tbu-mc run CONFIG --draws N --block-size K --seed S`` for this run."""
@@ -182,7 +214,23 @@ def _read_table(
     """An optional CSV of a run folder, checked for its columns; ``None`` when it is absent."""
     if not path.is_file():
         return None
-    frame = pd.read_csv(path)
+    return _read_csv(path, columns, numeric)
+
+
+def _read_csv(path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]) -> pd.DataFrame:
+    """A CSV of a run folder with the named columns, those in ``numeric`` holding numbers.
+
+    Raises
+    ------
+    DataError
+        Naming the file, if it is not CSV (garbled, truncated mid-quote, not UTF-8), is empty, or
+        lacks a column or a number.
+    """
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise DataError(str(path), f"is not a readable CSV table ({reason})") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(str(path), f"lacks the columns {missing}; expected {list(columns)}")
