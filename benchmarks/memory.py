@@ -42,18 +42,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-KIB = 1024  # ru_maxrss is in KiB on Linux
+from benchmarks.machine import KIB, proc_kib  # ru_maxrss is in KiB on Linux, as /proc is
 
 
 def status_bytes(field: str) -> int | None:
     """A ``kB`` field of ``/proc/self/status`` (``VmHWM``, ``VmRSS``) in bytes, else ``None``."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) * KIB
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    return proc_kib("/proc/self/status", field)
 
 
 def ru_maxrss_bytes() -> int:
@@ -91,13 +85,7 @@ def current_rss_bytes() -> int | None:
 
 def mem_available_bytes() -> int | None:
     """``MemAvailable`` from ``/proc/meminfo``, else ``None``."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * KIB
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    return proc_kib("/proc/meminfo", "MemAvailable")
 
 
 def predicted_bytes(

@@ -39,7 +39,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import run_facts
+from benchmarks.render import gb, rate, table, verdict
+from benchmarks.timing import run_facts
 
 Log = Callable[[str], None]
 
@@ -414,7 +415,7 @@ def _log_memory(r: dict, log: Log) -> None:
     during = r.get("peak_rss_during_run_bytes")
     log(
         f"{what} ({r['blocks']} blocks, {r['years']} year(s)): peak RSS "
-        f"{r['peak_rss_bytes'] / 1e9:.2f} GB (during the run {_gb(during)} GB, RSS before it "
+        f"{r['peak_rss_bytes'] / 1e9:.2f} GB (during the run {gb(during)} GB, RSS before it "
         f"{r['rss_before_run_bytes'] / 1e9:.2f} GB), run {r['run_seconds']:.1f} s"
     )
 
@@ -471,12 +472,6 @@ def run_target(cold: dict, warm: dict, facts: dict) -> dict[str, Any]:
     }
 
 
-def _verdict(met: bool, judged: bool = True) -> str:
-    if not judged:
-        return "NOT JUDGED"
-    return "MET" if met else "NOT MET"
-
-
 def efficiency_sentence(e: dict) -> str:
     """Parallel efficiency and overhead against their targets."""
     note = (
@@ -488,10 +483,10 @@ def efficiency_sentence(e: dict) -> str:
         f"Parallel efficiency 1 -> 2 workers (target >= {100 * e['target']:.0f}% on runs of >= "
         f"{TARGET_EFFICIENCY_MIN_SECONDS:.0f} s): {100 * e['efficiency']:.1f}% "
         f"(T1 {e['t1_seconds']:.1f} s, T2 {e['t2_seconds']:.1f} s, speed-up "
-        f"{e['speedup']:.2f}x): {_verdict(e['met'], e['judged'])}. Dask overhead with 2 workers "
+        f"{e['speedup']:.2f}x): {verdict(e['met'], e['judged'])}. Dask overhead with 2 workers "
         f"(target <= {100 * e['overhead_target']:.0f}% of wall time): "
         f"{100 * e['overhead_share_2_workers']:.1f}%: "
-        f"{_verdict(e['overhead_met'], e['judged'])}{note}."
+        f"{verdict(e['overhead_met'], e['judged'])}{note}."
     )
 
 
@@ -505,7 +500,7 @@ def run_target_sentence(g: dict) -> str:
         )
     return (
         f"Municipal run target (357 municipalities x 6 years x {g['draws']:,} draws in <= "
-        f"{g['seconds']:.0f} s on 2 cores): {_verdict(g['met'])}: "
+        f"{g['seconds']:.0f} s on 2 cores): {verdict(g['met'])}: "
         f"{g['cold_wall_seconds']:.1f} s on a fresh 2-worker LocalCluster (start-up and shutdown "
         f"included), {g['cold_with_build_and_pilot_seconds']:.1f} s with building the model and "
         f"the pilot; on a running, warm cluster {g['warm_draws']:,} draws took "
@@ -526,24 +521,20 @@ def memory_sentence(t: dict) -> str:
     fold_text = (
         "" if fold["ratio"] is None else f"; one running sum (lower bound): {fold['ratio']:.2f}x"
     )
-    verdict = (
-        _verdict(t["met"])
+    said = (
+        verdict(t["met"])
         if t["judged"]
         else f"NOT JUDGED ({small:,} vs {large:,} draws, quick mode)"
     )
     return (
         f"Memory target (peak RSS of a streamed run of {TARGET_MEMORY_DRAWS[1]:,} draws <= "
-        f"{t['ratio_target']:.1f}x that of {TARGET_MEMORY_DRAWS[0]:,}): {verdict}: "
+        f"{t['ratio_target']:.1f}x that of {TARGET_MEMORY_DRAWS[0]:,}): {said}: "
         f"{large:,} vs {small:,} draws {measured}{fold_text}."
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # README
-
-
-def _gb(b: float | None) -> str:
-    return "-" if b is None else f"{b / 1e9:.2f}"
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -564,28 +555,25 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "#### Engine on LocalClusters",
         "",
-        "| cluster | draws | blocks | start-up s | wall s | draws/s | sum of block s "
-        "| overhead | merges s | transfers s | busiest worker s | wall beyond it | "
-        "worker peak RSS GB |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        *table(
+            [
+                "cluster",
+                "draws",
+                "blocks",
+                "start-up s",
+                "wall s",
+                "draws/s",
+                "sum of block s",
+                "overhead",
+                "merges s",
+                "transfers s",
+                "busiest worker s",
+                "wall beyond it",
+                "worker peak RSS GB",
+            ],
+            [cluster_cells(c) for c in results["engine"]],
+        ),
     ]
-    for c in results["engine"]:
-        startup = f"{c['startup_seconds']:.1f}" if "startup_seconds" in c else "in wall"
-        if "busiest_worker_compute_seconds" in c:
-            stream = (
-                f"{c['compute_seconds_by_task'].get('merge', 0.0):.2f} "
-                f"| {c['transfer_seconds']:.2f} | {c['busiest_worker_compute_seconds']:.2f} "
-                f"| {c['wall_beyond_busiest_worker_seconds']:.2f} s "
-                f"({100 * c['wall_beyond_busiest_worker_share']:.1f}%) | "
-                + ", ".join(_gb(b) for b in c["worker_peak_rss_bytes"].values())
-            )
-        else:
-            stream = "- | - | - | - | -"
-        lines.append(
-            f"| {c['scheduler']} | {c['draws']:,} | {c['blocks']} x {c['block_size']:,} "
-            f"| {startup} | {c['wall_seconds']:.2f} | {c['draws_per_second']:,.0f} "
-            f"| {c['sum_block_seconds']:.2f} | {100 * c['overhead_share']:.1f}% | {stream} |"
-        )
     lines += [
         "",
         "Warm rows: the cluster was started (start-up column) and ran one untimed block per "
@@ -606,6 +594,33 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     lines += memory_markdown(results["memory"], results["engine"], f)
     return "\n".join(lines)
+
+
+def cluster_cells(c: dict[str, Any]) -> list[str]:
+    """One cluster run's row: its timings and, for warm runs, what the task stream showed."""
+    startup = f"{c['startup_seconds']:.1f}" if "startup_seconds" in c else "in wall"
+    if "busiest_worker_compute_seconds" in c:
+        stream = [
+            f"{c['compute_seconds_by_task'].get('merge', 0.0):.2f}",
+            f"{c['transfer_seconds']:.2f}",
+            f"{c['busiest_worker_compute_seconds']:.2f}",
+            f"{c['wall_beyond_busiest_worker_seconds']:.2f} s "
+            f"({100 * c['wall_beyond_busiest_worker_share']:.1f}%)",
+            ", ".join(gb(b) for b in c["worker_peak_rss_bytes"].values()),
+        ]
+    else:
+        stream = ["-"] * 5
+    return [
+        c["scheduler"],
+        f"{c['draws']:,}",
+        f"{c['blocks']} x {c['block_size']:,}",
+        startup,
+        f"{c['wall_seconds']:.2f}",
+        rate(c["draws_per_second"]),
+        f"{c['sum_block_seconds']:.2f}",
+        f"{100 * c['overhead_share']:.1f}%",
+        *stream,
+    ]
 
 
 def cluster_note(engine: list[dict], model: dict) -> str:
@@ -653,24 +668,33 @@ def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> lis
         f"#### Memory of a streamed run ({mem['horizon']} year, blocks of "
         f"{mem['block_size']:,}; one process each, sync scheduler)",
         "",
-        "| reducer | blocks merged | draws | blocks | peak RSS GB (process) | peak RSS GB "
-        "(during the run) | RSS before the run GB | bound on what is kept GB | run s |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     how = {
         "simulate": "`simulate` (into the fixed tree as each finishes)",
         "fold": "one running sum (left fold; lower bound)",
     }
+    rows = []
     for r in mem["runs"]:
-        head = f"| {r['reducer']} | {how[r['mode']]} | {r['draws']:,} "
+        head = [r["reducer"], how[r["mode"]], f"{r['draws']:,}"]
         if "skipped" in r or "failed" in r:
-            lines.append(head + f"| - | not measured: {r.get('skipped') or r.get('failed')} |||||")
+            rows.append([*head, "-", f"not measured: {r.get('skipped') or r.get('failed')}"])
+            rows[-1] += [""] * 4
             continue
-        lines.append(
-            head + f"| {r['blocks']} | {_gb(r['peak_rss_bytes'])} "
-            f"| {_gb(r.get('peak_rss_during_run_bytes'))} | {_gb(r['rss_before_run_bytes'])} "
-            f"| {_gb(r['predicted_kept_bytes'])} | {r['run_seconds']:.1f} |"
+        rows.append(
+            [
+                *head,
+                f"{r['blocks']}",
+                gb(r["peak_rss_bytes"]),
+                gb(r.get("peak_rss_during_run_bytes")),
+                gb(r["rss_before_run_bytes"]),
+                gb(r["predicted_kept_bytes"]),
+                f"{r['run_seconds']:.1f}",
+            ]
         )
+    header = ["reducer", "blocks merged", "draws", "blocks", "peak RSS GB (process)"]
+    header += ["peak RSS GB (during the run)", "RSS before the run GB"]
+    header += ["bound on what is kept GB", "run s"]
+    lines += table(header, rows, left=2)
     cells = next((r["cells"] for r in mem["runs"] if "cells" in r), None)
     per_block = None if cells is None else cells * (mem["runs"][0]["bins"] + 2) * 4
     lines += [
