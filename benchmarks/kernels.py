@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from benchmarks.render import rate, table
+from benchmarks.render import call_cells, rate, table
 from benchmarks.timing import numba_first_call, speedups, throughput, time_calls, traced_peak
 from mc.kernels import KernelInputs, simulate_costs_numba, simulate_costs_numpy
 from mc.kernels.demography import _simulate_numba, latent_width
@@ -232,9 +232,7 @@ def markdown(k: dict[str, Any]) -> list[str]:
     rows = [
         [
             LABELS[name],
-            f"{x['draws']:,}",
-            f"{x['best_seconds']:.4f}",
-            f"{x['median_seconds']:.4f}",
+            *call_cells(x),
             rate(x["draws_per_second_best"]),
             rate(x["draws_per_second_median"]),
             f"{x['seconds_per_100k_best']:.3f}",

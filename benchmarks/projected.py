@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.render import rate, table
+from benchmarks.render import call_cells, rate, table
 from benchmarks.timing import speedups, throughput, time_calls
 
 CONFIG = "tbu-2025-projection.yaml"
@@ -120,9 +120,7 @@ def markdown(results: dict[str, Any]) -> list[str]:
             [
                 [
                     labels[name],
-                    f"{x['draws']:,}",
-                    f"{x['best_seconds']:.4f}",
-                    f"{x['median_seconds']:.4f}",
+                    *call_cells(x),
                     rate(x["draws_per_second_best"]),
                     f"{numba / x['draws_per_second_best']:,.1f}x",
                     f"{numba_median / x['draws_per_second_median']:,.1f}x",

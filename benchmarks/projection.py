@@ -34,7 +34,7 @@ import numpy as np
 
 from benchmarks.engine import HEADER as ENGINE_HEADER
 from benchmarks.engine import case_cells, case_summary, scheduler_cases, timed_run
-from benchmarks.render import mb, table, verdict
+from benchmarks.render import call_cells, mb, table, verdict
 from benchmarks.timing import numba_first_call, throughput, time_calls, traced_peak
 from mc.kernels.projection import _project_numba, project_numba, project_numpy
 
@@ -387,9 +387,7 @@ def kernel_rows(kernels: dict[str, Any]) -> list[list[str]]:
         [
             name,
             labels[impl],
-            f"{t['draws']:,}",
-            f"{t['best_seconds']:.4f}",
-            f"{t['median_seconds']:.4f}",
+            *call_cells(t),
             f"{1e3 * t['seconds_per_draw_best']:.4f}",
             f"{1e3 * t['seconds_per_draw_median']:.4f}",
             f"{t['draws_per_second_best']:,.1f}",

@@ -50,6 +50,11 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], left: int = 1) -
     return [row(header), rule, *(row(r) for r in rows)]
 
 
+def call_cells(t: dict) -> list[str]:
+    """Draws per call, best and median seconds of a :func:`benchmarks.timing.throughput` result."""
+    return [f"{t['draws']:,}", f"{t['best_seconds']:.4f}", f"{t['median_seconds']:.4f}"]
+
+
 def rate(x: float) -> str:
     """Draws per second with thousands separators."""
     return f"{x:,.0f}"
