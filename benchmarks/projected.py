@@ -8,7 +8,8 @@ implementations differ by more than the cost of drawing normals. All three are
 :meth:`mc.model.demographic.ProjectedCostModel.simulate` with ``backend`` ``numba``, ``numpy``
 (the projection vectorised over draws) or ``python`` (the numba kernels' own code and the
 per-draw cost loop, run by the interpreter), on the same draws of the same stream; timings as in
-:mod:`benchmarks.kernels` (fresh generator per call, best and median of the repeats).
+:mod:`benchmarks.kernels` (:func:`benchmarks.timing.time_calls`: fresh generator per call, best
+and median of the repeats).
 """
 
 from __future__ import annotations
