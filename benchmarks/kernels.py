@@ -9,11 +9,7 @@ time from :func:`time.perf_counter` around one call of ``n`` draws (including th
 
 from __future__ import annotations
 
-import gc
 import math
-import statistics
-import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,6 +17,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from benchmarks.render import call_cells, rate, table
+from benchmarks.timing import numba_first_call, speedups, throughput, time_calls, traced_peak
 from mc.kernels import KernelInputs, simulate_costs_numba, simulate_costs_numpy
 from mc.kernels.demography import _simulate_numba, latent_width
 from mc.kernels.python_loop import simulate_costs_python
@@ -53,50 +51,21 @@ class KernelSettings:
         return cls(draws=200_000, python_draws=5_000, repeats=5, memory_draws=100_000, seed=seed)
 
 
-def time_calls(
-    kernel: Kernel, inputs: KernelInputs, n: int, seed: int, repeats: int
-) -> list[float]:
-    """Seconds of ``repeats`` calls of ``kernel`` with ``n`` draws, each from a fresh generator."""
-    seconds = []
-    for _ in range(repeats):
-        rng = np.random.default_rng(seed)
-        gc.collect()
-        start = time.perf_counter()
-        kernel(rng, n, inputs)
-        seconds.append(time.perf_counter() - start)
-    return seconds
+def timed(kernel: Kernel, inputs: KernelInputs, n: int, s: KernelSettings) -> dict[str, Any]:
+    """:func:`~benchmarks.timing.throughput` of ``s.repeats`` calls of ``n`` draws of ``kernel``."""
+    seconds = time_calls(lambda rng: kernel(rng, n, inputs), s.seed, s.repeats)
+    return throughput(seconds, n)
 
 
-def throughput(seconds: list[float], n: int) -> dict[str, Any]:
-    """Best and median timings of ``n`` draws, as draws per second and seconds per 100k draws."""
-    best, median = min(seconds), statistics.median(seconds)
+def block_memory(kernel: Kernel, inputs: KernelInputs, n: int, seed: int) -> dict[str, int]:
+    """Tracemalloc peak of one call of ``n`` draws, and the bytes of its output arrays."""
+    rng = np.random.default_rng(seed)  # built outside the trace: only the call counts
+    peak, out = traced_peak(lambda: kernel(rng, n, inputs))
     return {
         "draws": n,
-        "repeats": len(seconds),
-        "seconds": seconds,
-        "best_seconds": best,
-        "median_seconds": median,
-        "draws_per_second_best": n / best,
-        "draws_per_second_median": n / median,
-        "seconds_per_100k_best": 1e5 * best / n,
-        "seconds_per_100k_median": 1e5 * median / n,
+        "tracemalloc_peak_bytes": peak,
+        "output_bytes": int(sum(a.nbytes for a in out)),
     }
-
-
-def numba_first_call(inputs: KernelInputs, seed: int) -> dict[str, Any]:
-    """Time the first call of the numba kernel in this process (compile or cache load).
-
-    A tiny call (10 draws), so the time is almost all dispatch set-up: loading the compiled
-    kernel from numba's on-disk cache, or compiling it when the cache is missing or stale.
-    Must run before any other call of the kernel in the process.
-    """
-    start = time.perf_counter()
-    simulate_costs_numba(np.random.default_rng(seed), 10, inputs)
-    seconds = time.perf_counter() - start
-    stats = _simulate_numba.stats
-    hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
-    source = "loaded from cache" if hits and not misses else "compiled"
-    return {"seconds": seconds, "source": source, "cache_hits": hits, "cache_misses": misses}
 
 
 def agreement(inputs: KernelInputs, n_small: int, seed: int) -> dict[str, float]:
@@ -110,30 +79,6 @@ def agreement(inputs: KernelInputs, n_small: int, seed: int) -> dict[str, float]
         got = IMPLEMENTATIONS[name](np.random.default_rng(seed), n_small, inputs)
         out[name] = max(float(np.max(np.abs(g / r - 1.0))) for g, r in zip(got, ref, strict=True))
     return out
-
-
-def traced_peak(kernel: Kernel, inputs: KernelInputs, n: int, seed: int) -> dict[str, int]:
-    """Peak bytes :mod:`tracemalloc` sees during one call, and the bytes of its output arrays.
-
-    NumPy reports its array buffers to tracemalloc, and numba's runtime allocates the kernel's
-    arrays with ``PyMem_RawMalloc``, which tracemalloc traces too (numba's own test suite checks
-    this, ``numba/tests/test_nrt.py::TestTracemalloc``): the two peaks are comparable.
-    """
-    rng = np.random.default_rng(seed)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base, _ = tracemalloc.get_traced_memory()
-        out = kernel(rng, n, inputs)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return {
-        "draws": n,
-        "tracemalloc_peak_bytes": peak - base,
-        "output_bytes": int(sum(a.nbytes for a in out)),
-    }
 
 
 def time_split(inputs: KernelInputs, s: KernelSettings) -> dict[str, dict[str, Any]]:
@@ -162,10 +107,7 @@ def time_split(inputs: KernelInputs, s: KernelSettings) -> dict[str, dict[str, A
         "numba_given_normals": given(simulate_costs_numba),
         "numpy_given_normals": given(simulate_costs_numpy),
     }
-    out = {
-        name: throughput(time_calls(call, inputs, s.draws, s.seed, s.repeats), s.draws)
-        for name, call in calls.items()
-    }
+    out = {name: timed(call, inputs, s.draws, s) for name, call in calls.items()}
     out["normals"]["per_draw"] = width
     out["exponentials"]["per_draw"] = width - 4
     return out
@@ -185,23 +127,13 @@ def _exp_sum(z: np.ndarray, first: int) -> float:  # pragma: no cover - compiled
     return acc
 
 
-def speedups(timings: dict[str, dict[str, Any]]) -> dict[str, float]:
-    """Speed-ups of numba over NumPy and the Python loop (and of NumPy over it), best and median."""
-    best = {name: t["draws_per_second_best"] for name, t in timings.items()}
-    median = {name: t["draws_per_second_median"] for name, t in timings.items()}
-    return {
-        "numba_over_numpy_best": best["numba"] / best["numpy"],
-        "numba_over_python_best": best["numba"] / best["python"],
-        "numpy_over_python_best": best["numpy"] / best["python"],
-        "numba_over_numpy_median": median["numba"] / median["numpy"],
-        "numba_over_python_median": median["numba"] / median["python"],
-    }
-
-
 def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], None]) -> dict:
     """Run all kernel benchmarks and return their results as plain data."""
     s = settings
-    first = numba_first_call(inputs, s.seed)
+    # ten draws: the time is almost all loading (or compiling) the kernel
+    first = numba_first_call(
+        lambda: simulate_costs_numba(np.random.default_rng(s.seed), 10, inputs), _simulate_numba
+    )
     log(f"numba first call: {first['seconds']:.3f} s ({first['source']})")
     # One untimed call at full size: page in the output buffers and warm the caches.
     for name in ("numba", "numpy"):
@@ -210,9 +142,7 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
 
     timings = {}
     for name, n in (("numba", s.draws), ("numpy", s.draws), ("python", s.python_draws)):
-        timings[name] = throughput(
-            time_calls(IMPLEMENTATIONS[name], inputs, n, s.seed, s.repeats), n
-        )
+        timings[name] = timed(IMPLEMENTATIONS[name], inputs, n, s)
         t = timings[name]
         log(
             f"{name:>6}: {n:>7,} draws, best {t['best_seconds']:.4f} s, median "
@@ -223,11 +153,7 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
     # The speed-up depends on the call's size (NumPy's per-call overhead, caches): numba and
     # NumPy once more at the size a production block has.
     at_block = {
-        name: throughput(
-            time_calls(IMPLEMENTATIONS[name], inputs, s.block_draws, s.seed, s.repeats),
-            s.block_draws,
-        )
-        for name in ("numba", "numpy")
+        name: timed(IMPLEMENTATIONS[name], inputs, s.block_draws, s) for name in ("numba", "numpy")
     }
     at_block_speedup = (
         at_block["numba"]["draws_per_second_best"] / at_block["numpy"]["draws_per_second_best"]
@@ -259,7 +185,7 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
     )
 
     memory = {
-        name: traced_peak(IMPLEMENTATIONS[name], inputs, s.memory_draws, s.seed)
+        name: block_memory(IMPLEMENTATIONS[name], inputs, s.memory_draws, s.seed)
         for name in ("numba", "numpy")
     }
     for name, m in memory.items():
@@ -282,3 +208,132 @@ def run(inputs: KernelInputs, settings: KernelSettings, log: Callable[[str], Non
         "memory": memory,
         "max_rel_diff_from_numpy": diffs,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# README
+
+LABELS = {"numba": "numba kernel", "numpy": "NumPy reference", "python": "Python loop"}
+
+
+def first_call_line(k: dict[str, Any]) -> str:
+    """The bullet on the numba kernel's first call, for the machine facts at the top."""
+    first = k["numba_first_call"]
+    return (
+        f"- numba kernel, first call in the process: {first['seconds']:.3f} s "
+        f"({first['source']}); excluded from the timings below"
+    )
+
+
+def markdown(k: dict[str, Any]) -> list[str]:
+    """The kernel table, the speed-up at the block size and where a call's time goes."""
+    t = k["timings"]
+    numba_rate = t["numba"]["draws_per_second_best"]
+    rows = [
+        [
+            LABELS[name],
+            *call_cells(x),
+            rate(x["draws_per_second_best"]),
+            rate(x["draws_per_second_median"]),
+            f"{x['seconds_per_100k_best']:.3f}",
+            f"{numba_rate / x['draws_per_second_best']:,.1f}x",
+        ]
+        for name, x in t.items()
+    ]
+    header = ["implementation", "draws per call", "best s", "median s", "draws/s (best)"]
+    header += ["draws/s (median)", "s per 100k draws (best)", "numba speed-up (best)"]
+    reps = {x["repeats"] for x in t.values()}
+    lines = [
+        "### Kernels (one call, one core)",
+        "",
+        *table(header, rows),
+        "",
+        f"Best and median of {', '.join(map(str, sorted(reps)))} calls. Largest relative "
+        "difference from NumPy on the same draws: "
+        + ", ".join(f"{name} {v:.1e}" for name, v in k["max_rel_diff_from_numpy"].items())
+        + ".",
+    ]
+    if "at_block_size" in k:
+        b = k["at_block_size"]
+        lines += [
+            "",
+            f"At the configuration's block size ({b['numba']['draws']:,} draws per call, best of "
+            f"{b['numba']['repeats']}): numba {rate(b['numba']['draws_per_second_best'])} "
+            f"draws/s, NumPy {rate(b['numpy']['draws_per_second_best'])} draws/s, "
+            f"{k['speedup']['numba_over_numpy_at_block_size_best']:.1f}x.",
+        ]
+    if "split" in k:
+        lines += ["", split_paragraph(k["split"], t), "", floor_sentence(k["split"], t)]
+    return lines
+
+
+def split_paragraph(split: dict[str, Any], timings: dict[str, Any]) -> str:
+    """How much of a call is drawing the normals, and each kernel given them."""
+    numba_s, numpy_s = timings["numba"]["best_seconds"], timings["numpy"]["best_seconds"]
+    normals = split["normals"]
+    normals_s = normals["best_seconds"]
+    numba_given = split["numba_given_normals"]["best_seconds"]
+    numpy_given = split["numpy_given_normals"]["best_seconds"]
+    return (
+        f"Where the time goes ({normals['draws']:,} draws, best of {normals['repeats']}): "
+        f"drawing the {normals['per_draw']} standard normals of each draw alone takes "
+        f"{normals_s:.4f} s ({100 * normals_s / numba_s:.0f}% of the numba call, "
+        f"{100 * normals_s / numpy_s:.0f}% of the NumPy call). Given the normals, numba takes "
+        f"{numba_given:.4f} s and NumPy {numpy_given:.4f} s ({numpy_given / numba_given:.1f}x). "
+        "The model is linear in the population change, so both price the age shapes once per "
+        "call and what is left per draw is a few dozen multiply-adds and exponentials: drawing "
+        "the normals, the same work in every implementation, is a large share of a numba call, "
+        "and it caps numba's lead over anything that draws them too. The national model on the "
+        "stochastic projection (next table) has real per-draw work."
+    )
+
+
+def floor_sentence(split: dict[str, Any], timings: dict[str, Any]) -> str:
+    """What drawing the normals (and taking the exponentials) allows: the largest speed-ups."""
+    normals = split["normals"]
+    draws, normals_s = normals["draws"], normals["best_seconds"]
+    numpy_s = timings["numpy"]["best_seconds"]
+    loop_s = draws / timings["python"]["draws_per_second_best"]  # the loop at the same draws
+    model_ns = (timings["numba"]["best_seconds"] - normals_s) / draws * 1e9
+    text = (
+        f"The floor this sets: a kernel that drew the normals and did nothing else would be "
+        f"{numpy_s / normals_s:.2f}x the NumPy reference and {loop_s / normals_s:.0f}x the loop. "
+        f"For 3x NumPy the numba call would have to finish in {numpy_s / 3:.4f} s, "
+        f"{'less' if numpy_s / 3 < normals_s else 'little more'} than drawing its inputs "
+        f"takes ({normals_s:.4f} s); for 100x the loop, in {loop_s / 100:.4f} s, leaving "
+        f"{max(loop_s / 100 - normals_s, 0.0) / draws * 1e9:.0f} ns per draw for the model "
+        f"itself (numba now spends {model_ns:.0f} ns)."
+    )
+    if "exponentials" in split:
+        e = split["exponentials"]
+        both = normals_s + e["best_seconds"]
+        text += (
+            f" Its {e['per_draw']} exponentials alone, compiled by numba, take "
+            f"{e['best_seconds'] / draws * 1e9:.0f} ns a draw: a kernel that drew the normals and "
+            f"took the exponentials, with everything else free, would be {numpy_s / both:.2f}x "
+            f"NumPy and {loop_s / both:.0f}x the loop."
+        )
+    return text
+
+
+def memory_markdown(k: dict[str, Any]) -> list[str]:
+    """The tracemalloc peaks of one block call."""
+    rows = [
+        [
+            LABELS[name],
+            f"{m['draws']:,}",
+            f"{m['tracemalloc_peak_bytes'] / 1e6:.1f}",
+            f"{m['output_bytes'] / 1e6:.1f}",
+        ]
+        for name, m in k["memory"].items()
+    ]
+    return [
+        "### Memory of one block call",
+        "",
+        *table(["implementation", "draws", "tracemalloc peak MB", "output arrays MB"], rows),
+        "",
+        "Both peaks are comparable: numba's runtime allocates through `PyMem_RawMalloc`, which "
+        "tracemalloc traces like NumPy's buffers. The numba kernel allocates only its output "
+        "arrays and two work vectors of J + K floats; the NumPy reference also holds the "
+        "(n, 4 + J + K) latent normals and broadcast temporaries of the (n, S, K) costs.",
+    ]

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.render import rate, table
 from mc.kernels import KernelInputs, simulate_costs_numpy
 from mc.kernels.demography import latent_width, shape_costs
 from mc.kernels.python_loop import spread_value_py
@@ -249,3 +250,38 @@ def run(inputs: KernelInputs, settings: MonacoSettings, log: Log) -> dict[str, A
         f"from NumPy on the kernels' own normals {diff:.1e}"
     )
     return result
+
+
+def markdown(results: dict[str, Any]) -> list[str]:
+    """The side-by-side section: the kernels and monaco, with the figure.
+
+    ``results`` is the whole run's: the table repeats the kernel table's best rates.
+    """
+    from benchmarks.figure import throughput_bars
+
+    mon = results["monaco"]
+    lines = ["### Side by side with monaco (one core)", ""]
+    if not mon.get("installed"):
+        return [*lines, f"monaco was not run: it does not import here ({mon['reason']})."]
+    bars = throughput_bars(results["kernels"], mon)
+    numba = bars[0][1]
+    rows = [
+        [label, rate(r), "-" if i == 0 else f"{numba / r:,.1f}x faster"]
+        for i, (label, r) in enumerate(bars)
+    ]
+    lines += table(["implementation", "draws/s", "numba kernel is"], rows)
+    lines += [
+        "",
+        f"monaco {mon['version']}: a `Sim` of {mon['settings']['cases']:,} cases with one `InVar` "
+        f"(`scipy.stats.norm`, `SampleMethod.RANDOM`) per latent normal ({mon['invars']}), "
+        "`singlethreaded=True`, `verbose=False`, and the per-case arithmetic of the Python loop in "
+        f"its `run` function; timed around `runSim` ({mon['run_sim_seconds']:.2f} s, of which "
+        f"drawing the InVars takes about {mon['draw_vars_seconds']:.2f} s). Fed the kernels' own "
+        "normals (`InVar(vals=...)`), its outputs differ from NumPy's by at most "
+        f"{mon['max_rel_diff_from_numpy']:.1e} (relative). The other three rows are the best "
+        "times of the kernel table above.",
+    ]
+    figure = results.get("figure")
+    if figure:
+        lines += ["", f"![Draws per second, log scale]({figure})"]
+    return lines

@@ -28,18 +28,17 @@ Everything here is called from ``benchmarks/__main__.py`` under its ``__main__``
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import run_facts
+from benchmarks import memory
+from benchmarks.memory import TARGET_MEMORY_DRAWS
+from benchmarks.render import gb, rate, table, verdict
+from benchmarks.timing import run_facts
 
 Log = Callable[[str], None]
 
@@ -55,8 +54,6 @@ TARGET_EFFICIENCY_MIN_SECONDS = 20.0
 #: these runs use 16,000 (32 blocks of 500; about 27 s on 2 workers, 50 s on 1).
 SCALING_DRAWS = 16_000
 TARGET_OVERHEAD = 0.05
-TARGET_MEMORY_RATIO = 1.5
-TARGET_MEMORY_DRAWS = (10_000, 100_000)
 
 
 @dataclass(frozen=True)
@@ -193,9 +190,7 @@ def task_stream_facts(records: list[dict], wall: float, workers: int) -> dict[st
 
 def worker_peak_rss(client: Any) -> dict[str, int]:
     """Peak RSS of every worker process so far (``VmHWM``, bytes; see :mod:`benchmarks.memory`)."""
-    from benchmarks.memory import peak_rss_bytes
-
-    return dict(sorted(client.run(peak_rss_bytes).items()))
+    return dict(sorted(client.run(memory.peak_rss_bytes).items()))
 
 
 def run_case(model: Any, reducer: Any, draws: int, size: int, seed: int, client: Any) -> dict:
@@ -315,111 +310,6 @@ def efficiency(one: dict, two: dict) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Memory
-
-
-def memory_run(config: Path, draws: int, s: MunicipalSettings, reducer: str, mode: str) -> dict:
-    """One :mod:`benchmarks.memory` run in a process of its own."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "benchmarks.memory",
-        "--config",
-        str(config),
-        "--draws",
-        str(draws),
-        "--block-size",
-        str(s.memory_block_size),
-        "--reducer",
-        reducer,
-        "--mode",
-        mode,
-        "--seed",
-        str(s.seed),
-    ]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-3:]
-        return {
-            "draws": draws,
-            "reducer": reducer,
-            "mode": mode,
-            "failed": f"exit {done.returncode}: " + " | ".join(tail),
-            "process_seconds": seconds,
-        }
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    out["process_seconds"] = seconds
-    return out
-
-
-def run_memory(folder: Path, s: MunicipalSettings, data_dir: Path | None, log: Log) -> dict:
-    """Peak RSS of streamed runs at two sizes, the fold, and gather at the small size."""
-    config = write_config(folder, s.memory_horizon, data_dir)
-    small, large = s.memory_draws
-    jobs = [
-        ("stream", "simulate", large),
-        ("stream", "fold", large),
-        ("stream", "simulate", small),
-        ("stream", "fold", small),
-        ("gather", "simulate", small),
-    ]
-    # two processes at a time, the long ones first: peak RSS does not depend on sharing the
-    # cores (their seconds do)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda job: memory_run(config, job[2], s, job[0], job[1]), jobs))
-    order = {("stream", "simulate"): 0, ("stream", "fold"): 1, ("gather", "simulate"): 2}
-    runs.sort(key=lambda r: (order[(r["reducer"], r["mode"])], r["draws"]))
-    for r in runs:
-        _log_memory(r, log)
-    by = {(r["reducer"], r["mode"], r["draws"]): r for r in runs}
-    return {
-        "horizon": s.memory_horizon,
-        "block_size": s.memory_block_size,
-        "draws": [small, large],
-        "runs": runs,
-        "target": memory_target(by, small, large),
-    }
-
-
-def _peak(run: dict) -> float | None:
-    return run.get("peak_rss_bytes")
-
-
-def memory_target(by: dict, small: int, large: int) -> dict[str, Any]:
-    """The large streamed run's peak RSS over the small one's, against the 1.5x target."""
-    out: dict[str, Any] = {"ratio_target": TARGET_MEMORY_RATIO, "draws": [small, large]}
-    for mode in ("simulate", "fold"):
-        a, b = by[("stream", mode, small)], by[("stream", mode, large)]
-        if _peak(a) and _peak(b):
-            ratio = _peak(b) / _peak(a)
-            during = None
-            if a.get("peak_rss_during_run_bytes") and b.get("peak_rss_during_run_bytes"):
-                during = b["peak_rss_during_run_bytes"] / a["peak_rss_during_run_bytes"]
-            out[mode] = {"ratio": ratio, "ratio_during_run": during}
-        else:
-            out[mode] = {"ratio": None, "why": b.get("skipped") or b.get("failed")}
-    ratio = out["simulate"]["ratio"]
-    out["judged"] = (small, large) == TARGET_MEMORY_DRAWS
-    out["met"] = bool(out["judged"] and ratio is not None and ratio <= TARGET_MEMORY_RATIO)
-    return out
-
-
-def _log_memory(r: dict, log: Log) -> None:
-    what = f"municipal memory, {r['reducer']} {r['mode']}, {r['draws']:,} draws"
-    if "skipped" in r or "failed" in r:
-        log(f"{what}: not measured ({r.get('skipped') or r.get('failed')})")
-        return
-    during = r.get("peak_rss_during_run_bytes")
-    log(
-        f"{what} ({r['blocks']} blocks, {r['years']} year(s)): peak RSS "
-        f"{r['peak_rss_bytes'] / 1e9:.2f} GB (during the run {_gb(during)} GB, RSS before it "
-        f"{r['rss_before_run_bytes'] / 1e9:.2f} GB), run {r['run_seconds']:.1f} s"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def run(settings: MunicipalSettings, data_dir: Path | None, log: Log) -> dict[str, Any]:
@@ -441,8 +331,11 @@ def run(settings: MunicipalSettings, data_dir: Path | None, log: Log) -> dict[st
         goal = run_target(cold, two, facts)
         log(run_target_sentence(goal))
         del model, reducer
-        memory = run_memory(folder, s, data_dir, log)
-    log(memory_sentence(memory["target"]))
+        memory_config = write_config(folder, s.memory_horizon, data_dir)
+        memory_results = memory.run(
+            memory_config, s.memory_horizon, s.memory_draws, s.memory_block_size, s.seed, log
+        )
+    log(memory.sentence(memory_results["target"]))
     return {
         "settings": asdict(s),
         "config": f"{SOURCE_CONFIG.relative_to(ROOT)} with cost_year {ORIGIN + s.horizon}",
@@ -450,7 +343,7 @@ def run(settings: MunicipalSettings, data_dir: Path | None, log: Log) -> dict[st
         "engine": [one, two, cold],
         "efficiency": eff,
         "target": goal,
-        "memory": memory,
+        "memory": memory_results,
     }
 
 
@@ -471,12 +364,6 @@ def run_target(cold: dict, warm: dict, facts: dict) -> dict[str, Any]:
     }
 
 
-def _verdict(met: bool, judged: bool = True) -> str:
-    if not judged:
-        return "NOT JUDGED"
-    return "MET" if met else "NOT MET"
-
-
 def efficiency_sentence(e: dict) -> str:
     """Parallel efficiency and overhead against their targets."""
     note = (
@@ -488,10 +375,10 @@ def efficiency_sentence(e: dict) -> str:
         f"Parallel efficiency 1 -> 2 workers (target >= {100 * e['target']:.0f}% on runs of >= "
         f"{TARGET_EFFICIENCY_MIN_SECONDS:.0f} s): {100 * e['efficiency']:.1f}% "
         f"(T1 {e['t1_seconds']:.1f} s, T2 {e['t2_seconds']:.1f} s, speed-up "
-        f"{e['speedup']:.2f}x): {_verdict(e['met'], e['judged'])}. Dask overhead with 2 workers "
+        f"{e['speedup']:.2f}x): {verdict(e['met'], e['judged'])}. Dask overhead with 2 workers "
         f"(target <= {100 * e['overhead_target']:.0f}% of wall time): "
         f"{100 * e['overhead_share_2_workers']:.1f}%: "
-        f"{_verdict(e['overhead_met'], e['judged'])}{note}."
+        f"{verdict(e['overhead_met'], e['judged'])}{note}."
     )
 
 
@@ -505,7 +392,7 @@ def run_target_sentence(g: dict) -> str:
         )
     return (
         f"Municipal run target (357 municipalities x 6 years x {g['draws']:,} draws in <= "
-        f"{g['seconds']:.0f} s on 2 cores): {_verdict(g['met'])}: "
+        f"{g['seconds']:.0f} s on 2 cores): {verdict(g['met'])}: "
         f"{g['cold_wall_seconds']:.1f} s on a fresh 2-worker LocalCluster (start-up and shutdown "
         f"included), {g['cold_with_build_and_pilot_seconds']:.1f} s with building the model and "
         f"the pilot; on a running, warm cluster {g['warm_draws']:,} draws took "
@@ -513,37 +400,8 @@ def run_target_sentence(g: dict) -> str:
     )
 
 
-def memory_sentence(t: dict) -> str:
-    """Peak RSS of the large streamed run over the small one's, against the 1.5x target."""
-    small, large = t["draws"]
-    sim, fold = t["simulate"], t["fold"]
-    if sim["ratio"] is None:
-        measured = f"not measured ({sim.get('why')})"
-    else:
-        measured = f"{sim['ratio']:.2f}x"
-        if sim.get("ratio_during_run"):
-            measured += f" ({sim['ratio_during_run']:.2f}x counting only the run's own peak)"
-    fold_text = (
-        "" if fold["ratio"] is None else f"; one running sum (lower bound): {fold['ratio']:.2f}x"
-    )
-    verdict = (
-        _verdict(t["met"])
-        if t["judged"]
-        else f"NOT JUDGED ({small:,} vs {large:,} draws, quick mode)"
-    )
-    return (
-        f"Memory target (peak RSS of a streamed run of {TARGET_MEMORY_DRAWS[1]:,} draws <= "
-        f"{t['ratio_target']:.1f}x that of {TARGET_MEMORY_DRAWS[0]:,}): {verdict}: "
-        f"{large:,} vs {small:,} draws {measured}{fold_text}."
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # README
-
-
-def _gb(b: float | None) -> str:
-    return "-" if b is None else f"{b / 1e9:.2f}"
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -564,28 +422,25 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "#### Engine on LocalClusters",
         "",
-        "| cluster | draws | blocks | start-up s | wall s | draws/s | sum of block s "
-        "| overhead | merges s | transfers s | busiest worker s | wall beyond it | "
-        "worker peak RSS GB |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        *table(
+            [
+                "cluster",
+                "draws",
+                "blocks",
+                "start-up s",
+                "wall s",
+                "draws/s",
+                "sum of block s",
+                "overhead",
+                "merges s",
+                "transfers s",
+                "busiest worker s",
+                "wall beyond it",
+                "worker peak RSS GB",
+            ],
+            [cluster_cells(c) for c in results["engine"]],
+        ),
     ]
-    for c in results["engine"]:
-        startup = f"{c['startup_seconds']:.1f}" if "startup_seconds" in c else "in wall"
-        if "busiest_worker_compute_seconds" in c:
-            stream = (
-                f"{c['compute_seconds_by_task'].get('merge', 0.0):.2f} "
-                f"| {c['transfer_seconds']:.2f} | {c['busiest_worker_compute_seconds']:.2f} "
-                f"| {c['wall_beyond_busiest_worker_seconds']:.2f} s "
-                f"({100 * c['wall_beyond_busiest_worker_share']:.1f}%) | "
-                + ", ".join(_gb(b) for b in c["worker_peak_rss_bytes"].values())
-            )
-        else:
-            stream = "- | - | - | - | -"
-        lines.append(
-            f"| {c['scheduler']} | {c['draws']:,} | {c['blocks']} x {c['block_size']:,} "
-            f"| {startup} | {c['wall_seconds']:.2f} | {c['draws_per_second']:,.0f} "
-            f"| {c['sum_block_seconds']:.2f} | {100 * c['overhead_share']:.1f}% | {stream} |"
-        )
     lines += [
         "",
         "Warm rows: the cluster was started (start-up column) and ran one untimed block per "
@@ -604,29 +459,35 @@ def markdown(results: dict[str, Any]) -> str:
         f"**{run_target_sentence(results['target'])}**",
         "",
     ]
-    lines += memory_markdown(results["memory"], results["engine"], f)
+    lines += memory.markdown(results["memory"], results["engine"], f)
     return "\n".join(lines)
 
 
-def cluster_note(engine: list[dict], model: dict) -> str:
-    """What the 1-worker cluster's peak RSS and merge timing say about held histograms."""
-    one = engine[0]
-    peaks = one.get("worker_peak_rss_bytes")
-    if not peaks:
-        return ""
-    early = one.get("merges_started_before_last_block_ended")
-    order = (
-        ""
-        if early is None
-        else f"; {early} of its {one['merges']} merges started before the last block ended"
-    )
-    held = one["blocks"] * model["histogram_bytes_per_block"]
-    return (
-        f" On a LocalCluster the merges run on the workers as blocks finish: the single worker "
-        f"of the 1-worker run above peaked at {max(peaks.values()) / 1e9:.2f} GB (all its "
-        f"{one['blocks']} blocks' histograms would be {held / 1e9:.1f} GB at {model['years']} "
-        f"years){order}."
-    )
+def cluster_cells(c: dict[str, Any]) -> list[str]:
+    """One cluster run's row: its timings and, for warm runs, what the task stream showed."""
+    startup = f"{c['startup_seconds']:.1f}" if "startup_seconds" in c else "in wall"
+    if "busiest_worker_compute_seconds" in c:
+        stream = [
+            f"{c['compute_seconds_by_task'].get('merge', 0.0):.2f}",
+            f"{c['transfer_seconds']:.2f}",
+            f"{c['busiest_worker_compute_seconds']:.2f}",
+            f"{c['wall_beyond_busiest_worker_seconds']:.2f} s "
+            f"({100 * c['wall_beyond_busiest_worker_share']:.1f}%)",
+            ", ".join(gb(b) for b in c["worker_peak_rss_bytes"].values()),
+        ]
+    else:
+        stream = ["-"] * 5
+    return [
+        c["scheduler"],
+        f"{c['draws']:,}",
+        f"{c['blocks']} x {c['block_size']:,}",
+        startup,
+        f"{c['wall_seconds']:.2f}",
+        rate(c["draws_per_second"]),
+        f"{c['sum_block_seconds']:.2f}",
+        f"{100 * c['overhead_share']:.1f}%",
+        *stream,
+    ]
 
 
 def scaling_notes(engine: list[dict]) -> list[str]:
@@ -645,57 +506,3 @@ def scaling_notes(engine: list[dict]) -> list[str]:
         "the same size whatever its draws).",
         "",
     ]
-
-
-def memory_markdown(mem: dict[str, Any], engine: list[dict], model: dict) -> list[str]:
-    """The memory table and what it shows."""
-    lines = [
-        f"#### Memory of a streamed run ({mem['horizon']} year, blocks of "
-        f"{mem['block_size']:,}; one process each, sync scheduler)",
-        "",
-        "| reducer | blocks merged | draws | blocks | peak RSS GB (process) | peak RSS GB "
-        "(during the run) | RSS before the run GB | bound on what is kept GB | run s |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
-    ]
-    how = {
-        "simulate": "`simulate` (into the fixed tree as each finishes)",
-        "fold": "one running sum (left fold; lower bound)",
-    }
-    for r in mem["runs"]:
-        head = f"| {r['reducer']} | {how[r['mode']]} | {r['draws']:,} "
-        if "skipped" in r or "failed" in r:
-            lines.append(head + f"| - | not measured: {r.get('skipped') or r.get('failed')} |||||")
-            continue
-        lines.append(
-            head + f"| {r['blocks']} | {_gb(r['peak_rss_bytes'])} "
-            f"| {_gb(r.get('peak_rss_during_run_bytes'))} | {_gb(r['rss_before_run_bytes'])} "
-            f"| {_gb(r['predicted_kept_bytes'])} | {r['run_seconds']:.1f} |"
-        )
-    cells = next((r["cells"] for r in mem["runs"] if "cells" in r), None)
-    per_block = None if cells is None else cells * (mem["runs"][0]["bins"] + 2) * 4
-    lines += [
-        "",
-        f"**{memory_sentence(mem['target'])}**",
-        "",
-        "Peak RSS is the kernel's high-water mark of the resident memory (`VmHWM`) of a process "
-        "that builds the model, places the grids and runs the blocks in-process (sync scheduler: "
-        "the client is the computation). Not `ru_maxrss`: on Linux a process started by `exec` "
-        "from a larger one inherits that one's mark in its rusage, so every child of this "
-        "benchmark's own process would report at least that process's peak. *During the run* "
-        "resets the mark (`/proc/self/clear_refs`) just before `simulate`, so reading SSB's data "
-        "does not hide the run's own peak. Runs go two at a time, which changes their seconds, "
-        "not their memory. The bound is the formula `benchmarks/memory.py` checks before starting "
-        "a run (it refuses one bound to need more than half the memory available).",
-        "",
-        "The stream reducer's histograms do not grow with the draws, and the engine merges "
-        "each finished block into its fixed tree at once, holding one merged subtree per bit of "
-        "the block count"
-        + ("" if per_block is None else f" (each {per_block / 1e6:.1f} MB here)")
-        + ", so the memory grows with log2 of the blocks, not with the blocks."
-        + cluster_note(engine, model)
-        + " The running-sum rows are the least any streamed run could hold. With 2,002 bins a "
-        f"cell (2,000 and two outside the grid), a block's 16-bit histograms take "
-        f"{2002 / 4 / mem['block_size']:.1f}x the bytes of its {mem['block_size']:,} float64 "
-        "draws: for small runs, gathering the draws can hold less than streaming.",
-    ]
-    return lines

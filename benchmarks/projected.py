@@ -8,7 +8,8 @@ implementations differ by more than the cost of drawing normals. All three are
 :meth:`mc.model.demographic.ProjectedCostModel.simulate` with ``backend`` ``numba``, ``numpy``
 (the projection vectorised over draws) or ``python`` (the numba kernels' own code and the
 per-draw cost loop, run by the interpreter), on the same draws of the same stream; timings as in
-:mod:`benchmarks.kernels` (fresh generator per call, best and median of the repeats).
+:mod:`benchmarks.kernels` (:func:`benchmarks.timing.time_calls`: fresh generator per call, best
+and median of the repeats).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.kernels import speedups, throughput, time_calls
+from benchmarks.render import call_cells, rate, table
+from benchmarks.timing import speedups, throughput, time_calls
 
 CONFIG = "tbu-2025-projection.yaml"
 BACKENDS = ("numba", "numpy", "python")
@@ -63,10 +65,10 @@ def run(model: Any, settings: ProjectedSettings, log: Callable[[str], None]) -> 
     for backend in BACKENDS:
         n = s.python_draws if backend == "python" else s.draws
 
-        def call(rng: np.random.Generator, n: int, _: object, backend: str = backend) -> Any:
+        def call(rng: np.random.Generator, n: int = n, backend: str = backend) -> Any:
             return model.simulate(rng, n, backend)
 
-        timings[backend] = throughput(time_calls(call, None, n, s.seed, s.repeats), n)
+        timings[backend] = throughput(time_calls(call, s.seed, s.repeats), n)
         t = timings[backend]
         log(
             f"projected national model, {backend:>6}: {n:,} draws, best {t['best_seconds']:.4f} s"
@@ -101,21 +103,33 @@ def markdown(results: dict[str, Any]) -> list[str]:
     """A table of the three backends and a note on what is timed."""
     t = results["timings"]
     numba = t["numba"]["draws_per_second_best"]
+    numba_median = t["numba"]["draws_per_second_median"]
     labels = {"numba": "numba kernels", "numpy": "NumPy reference", "python": "Python loop"}
     lines = [
         f"### National model on the stochastic projection (`{results['config']}`, one core)",
         "",
-        "| implementation | draws per call | best s | median s | draws/s (best) "
-        "| numba speed-up (best) | (median) |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        *table(
+            [
+                "implementation",
+                "draws per call",
+                "best s",
+                "median s",
+                "draws/s (best)",
+                "numba speed-up (best)",
+                "(median)",
+            ],
+            [
+                [
+                    labels[name],
+                    *call_cells(x),
+                    rate(x["draws_per_second_best"]),
+                    f"{numba / x['draws_per_second_best']:,.1f}x",
+                    f"{numba_median / x['draws_per_second_median']:,.1f}x",
+                ]
+                for name, x in t.items()
+            ],
+        ),
     ]
-    for name, x in t.items():
-        lines.append(
-            f"| {labels[name]} | {x['draws']:,} | {x['best_seconds']:.4f} "
-            f"| {x['median_seconds']:.4f} | {x['draws_per_second_best']:,.0f} "
-            f"| {numba / x['draws_per_second_best']:,.1f}x "
-            f"| {t['numba']['draws_per_second_median'] / x['draws_per_second_median']:,.1f}x |"
-        )
     diffs = results["max_rel_diff_from_numpy"]
     lines += [
         "",

@@ -24,9 +24,7 @@ LocalCluster's spawned workers re-import the main module, not this one's callers
 from __future__ import annotations
 
 import gc
-import statistics
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,7 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import run_facts
+from benchmarks.engine import HEADER as ENGINE_HEADER
+from benchmarks.engine import case_cells, case_summary, scheduler_cases, timed_run
+from benchmarks.render import call_cells, mb, table, verdict
+from benchmarks.timing import numba_first_call, throughput, time_calls, traced_peak
 from mc.kernels.projection import _project_numba, project_numba, project_numpy
 
 ORIGIN = 2024
@@ -128,44 +129,23 @@ def dimensions(model: Any) -> dict[str, int]:
 # Kernels
 
 
-def numba_first_call(model: Any, seed: int) -> dict[str, Any]:
-    """Time the first call of the projection kernel in this process (compile or cache load).
+def first_call(model: Any, seed: int) -> dict[str, Any]:
+    """The projection kernel's first call in the process: one draw of ``model``.
 
-    One draw of the national-only model (the municipal one has the same compiled signature), so
-    the time is almost all dispatch set-up. Must run before any other call of the kernel.
+    Run it on the national-only model (the municipal one has the same compiled signature),
+    before any other call of the kernel.
     """
     x, m = model.inputs()
-    start = time.perf_counter()
-    project_numba(np.random.default_rng(seed), 1, x, m)
-    seconds = time.perf_counter() - start
-    stats = _project_numba.stats
-    hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
-    source = "loaded from cache" if hits and not misses else "compiled"
-    return {"seconds": seconds, "source": source, "cache_hits": hits, "cache_misses": misses}
+    return numba_first_call(
+        lambda: project_numba(np.random.default_rng(seed), 1, x, m), _project_numba
+    )
 
 
-def time_calls(kernel: Kernel, model: Any, n: int, seed: int, repeats: int) -> dict[str, Any]:
-    """Best and median of ``repeats`` calls of ``n`` draws, each from a fresh generator."""
+def timed(kernel: Kernel, model: Any, n: int, seed: int, repeats: int) -> dict[str, Any]:
+    """Best and median of ``repeats`` calls of ``n`` draws, after one untimed call."""
     x, m = model.inputs()
     kernel(np.random.default_rng(seed), n, x, m)  # untimed: page in the output, warm caches
-    seconds = []
-    for _ in range(repeats):
-        rng = np.random.default_rng(seed)
-        gc.collect()
-        start = time.perf_counter()
-        kernel(rng, n, x, m)
-        seconds.append(time.perf_counter() - start)
-    best, median = min(seconds), statistics.median(seconds)
-    return {
-        "draws": n,
-        "repeats": repeats,
-        "seconds": seconds,
-        "best_seconds": best,
-        "median_seconds": median,
-        "seconds_per_draw_best": best / n,
-        "seconds_per_draw_median": median / n,
-        "draws_per_second_best": n / best,
-    }
+    return throughput(time_calls(lambda rng: kernel(rng, n, x, m), seed, repeats), n)
 
 
 def max_rel_diff(model: Any, n: int, seed: int) -> float:
@@ -190,7 +170,7 @@ def run_kernels(
     out: dict[str, dict[str, Any]] = {}
     for name, model in models.items():
         timings = {
-            impl: time_calls(KERNELS[impl], model, n, s.seed, s.repeats)
+            impl: timed(KERNELS[impl], model, n, s.seed, s.repeats)
             for impl, n in counts[name].items()
         }
         for impl, t in timings.items():
@@ -224,82 +204,41 @@ def run_kernels(
 # Engine
 
 
-def engine_case(
-    model: Any,
-    draws: int,
-    block_size: int,
-    entropy: int,
-    scheduler: Any,
-    client: Any = None,
-    bands: bool = False,
-) -> dict[str, Any]:
-    """One :func:`mc.engine.simulate` run, its timings and the bytes of its gathered draws.
-
-    ``wall_seconds`` is the result's own (for ``processes`` it includes starting and closing the
-    LocalCluster; with ``client``, only the run on that cluster). With ``bands``, also times
-    :func:`mc.summary.population.population_bands` on the draws (what ``forecast()`` does next).
-    """
-    from mc.engine import BlockPlan, simulate
-    from mc.summary.population import population_bands
-
-    plan = BlockPlan(draws, block_size)
-    result = simulate(model, plan, entropy, scheduler, client=client)
-    workers = 1 if scheduler.kind == "sync" else scheduler.n_workers
-    case = {
-        "scheduler": result.scheduler if client is None else scheduler.describe(),
-        **run_facts(result, workers),
-        "gathered_draws_bytes": int(sum(a.nbytes for a in result.draws.values())),
-    }
-    if bands:
-        start = time.perf_counter()
-        population_bands(result.draws["population"], model)
-        case["bands_seconds"] = time.perf_counter() - start
-    del result
-    gc.collect()
-    return case
-
-
 def run_engine(models: dict[str, Any], s: ProjectionBenchSettings, log: Log) -> list[dict]:
     """Time the engine on the municipal and national-only models.
 
-    The municipal model runs in-process, on a fresh 2-process LocalCluster and on one already
-    running and warm; the national-only model in-process.
+    The municipal model runs the three ways of :func:`benchmarks.engine.scheduler_cases`
+    (in-process, on a fresh 2-process LocalCluster and on one already running and warm), its
+    in-process run also timing :func:`mc.summary.population.population_bands` on the draws (what
+    ``forecast()`` does next); the national-only model runs in-process.
     """
     from mc.engine import SchedulerSpec
-    from mc.engine.schedulers import dask_client
+    from mc.summary.population import population_bands
 
-    municipal, draws, size = models["municipal"], s.engine_draws, s.block_size
-    cases = []
-    sync = SchedulerSpec("sync")
-    cases.append(
-        {"model": "municipal", **engine_case(municipal, draws, size, s.seed, sync, bands=True)}
-    )
-    _log_case(cases[-1], log)
-    spec = SchedulerSpec("processes", workers=2)
-    cases.append({"model": "municipal", **engine_case(municipal, draws, size, s.seed, spec)})
-    _log_case(cases[-1], log)
-    with dask_client(spec) as client:
-        engine_case(municipal, draws, size, s.seed, spec, client=client)  # warm the workers
-        case = engine_case(municipal, draws, size, s.seed, spec, client=client)
-    case["scheduler"] = f"{spec.describe()}, already running and warm"
-    cases.append({"model": "municipal", **case})
-    _log_case(cases[-1], log)
-    cases.append(
-        {"model": "national", **engine_case(models["national"], draws, size, s.seed, sync)}
-    )
-    _log_case(cases[-1], log)
+    def case(name: str, spec: Any, client: Any = None) -> dict[str, Any]:
+        model = models[name]
+        facts, result = timed_run(model, s.engine_draws, s.block_size, s.seed, spec, client)
+        out = {
+            "model": name,
+            **facts,
+            "gathered_draws_bytes": int(sum(a.nbytes for a in result.draws.values())),
+        }
+        if name == "municipal" and spec.kind == "sync":
+            start = time.perf_counter()
+            population_bands(result.draws["population"], model)
+            out["bands_seconds"] = time.perf_counter() - start
+        del result
+        gc.collect()
+        return out
+
+    def log_case(c: dict) -> None:
+        bands = f"; bands {c['bands_seconds']:.2f} s" if "bands_seconds" in c else ""
+        log(f"projection engine, {c['model']}, {c['scheduler']}: {case_summary(c, 1)}{bands}")
+
+    cases = scheduler_cases(lambda spec, client: case("municipal", spec, client), log_case)
+    cases.append(case("national", SchedulerSpec("sync")))
+    log_case(cases[-1])
     return cases
-
-
-def _log_case(case: dict, log: Log) -> None:
-    log(
-        f"projection engine, {case['model']}, {case['scheduler']}: {case['draws']:,} draws in "
-        f"{case['blocks']} blocks, wall {case['wall_seconds']:.2f} s -> "
-        f"{case['draws_per_second']:,.1f} draws/s, in blocks {case['sum_block_seconds']:.2f} s, "
-        f"outside blocks {100 * case['outside_blocks_share']:.0f}% "
-        f"(blocks: {', '.join(f'{b:.2f}' for b in case['block_seconds'])} s)"
-        + (f"; bands {case['bands_seconds']:.2f} s" if "bands_seconds" in case else "")
-    )
 
 
 def target(engine: list[dict], setup: dict[str, float]) -> dict[str, Any]:
@@ -324,23 +263,9 @@ def target(engine: list[dict], setup: dict[str, float]) -> dict[str, Any]:
 # Memory
 
 
-def traced_peak(call: Callable[[], Any]) -> int:
-    """Peak bytes :mod:`tracemalloc` sees during ``call()`` above what was traced before it.
-
-    NumPy reports its buffers to tracemalloc, and numba's runtime allocates through
-    ``PyMem_RawMalloc``, which tracemalloc traces too: the peaks of both kernels are comparable.
-    """
-    gc.collect()
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base, _ = tracemalloc.get_traced_memory()
-        out = call()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    del out
-    return peak - base
+def _peak_bytes(call: Callable[[], Any]) -> int:
+    """:func:`~benchmarks.timing.traced_peak` of ``call()``, whose result is dropped at once."""
+    return traced_peak(call)[0]
 
 
 def run_memory(models: dict[str, Any], s: ProjectionBenchSettings, log: Log) -> dict[str, Any]:
@@ -362,27 +287,27 @@ def run_memory(models: dict[str, Any], s: ProjectionBenchSettings, log: Log) -> 
         "block_outputs_bytes": s.block_size * per_draw_out,
         "numba_block": {
             "draws": numba_n,
-            "tracemalloc_peak_bytes": traced_peak(
+            "tracemalloc_peak_bytes": _peak_bytes(
                 lambda: project_numba(np.random.default_rng(s.seed), numba_n, x, m)
             ),
             "output_bytes": numba_n * per_draw_out,
         },
         "numpy_block": {
             "draws": numpy_n,
-            "tracemalloc_peak_bytes": traced_peak(
+            "tracemalloc_peak_bytes": _peak_bytes(
                 lambda: project_numpy(np.random.default_rng(s.seed), numpy_n, x, m)
             ),
             "output_bytes": numpy_n * per_draw_out,
         },
         "engine_block": {
             "draws": numba_n,
-            "tracemalloc_peak_bytes": traced_peak(lambda: run_block(model, s.seed, 0, numba_n)),
+            "tracemalloc_peak_bytes": _peak_bytes(lambda: run_block(model, s.seed, 0, numba_n)),
             "output_bytes": numba_n * per_draw_out,
         },
         "engine_sync_run": {
             "draws": draws,
             "block_size": s.block_size,
-            "tracemalloc_peak_bytes": traced_peak(
+            "tracemalloc_peak_bytes": _peak_bytes(
                 lambda: simulate(
                     model, BlockPlan(draws, s.block_size), s.seed, SchedulerSpec("sync")
                 )
@@ -415,7 +340,7 @@ def run(data_dir: Path, settings: ProjectionBenchSettings, log: Log) -> dict[str
         return {"skipped": f"data folder {data_dir} not found"}
     s = settings
     models, setup = load_models(data_dir, log)
-    first = numba_first_call(models["national"], s.seed)
+    first = first_call(models["national"], s.seed)
     log(f"projection numba first call: {first['seconds']:.3f} s ({first['source']})")
     kernels = run_kernels(models, s, log)
     engine = run_engine(models, s, log)
@@ -448,15 +373,29 @@ def projection_target_sentence(goal: dict[str, Any]) -> str:
     return (
         f"Target (issue 3: {goal['draws']:,} draws of 357 municipalities x 106 ages x 2 sexes x "
         f"6 years in <= {goal['seconds']:.0f} s on 2 cores): "
-        f"{'MET' if goal['met'] else 'NOT MET'}; slowest engine run "
+        f"{verdict(goal['met'])}; slowest engine run "
         f"{goal['slowest_engine_wall_seconds']:.1f} s, "
         f"{goal['slowest_with_read_fit_bands_seconds']:.1f} s with reading the data, fitting "
         f"and the bands."
     )
 
 
-def _mb(b: float) -> str:
-    return f"{b / 1e6:,.1f}"
+def kernel_rows(kernels: dict[str, Any]) -> list[list[str]]:
+    """A row per model and implementation: its timings per call and per draw."""
+    labels = {"numba": "`project_numba`", "numpy": "`project_numpy`"}
+    return [
+        [
+            name,
+            labels[impl],
+            *call_cells(t),
+            f"{1e3 * t['seconds_per_draw_best']:.4f}",
+            f"{1e3 * t['seconds_per_draw_median']:.4f}",
+            f"{t['draws_per_second_best']:,.1f}",
+            "1.0x" if impl == "numba" else f"{entry['numba_over_numpy_best']:.2f}x",
+        ]
+        for name, entry in kernels.items()
+        for impl, t in entry["timings"].items()
+    ]
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -480,20 +419,22 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "#### Kernel (one call, one core)",
         "",
-        "| model | implementation | draws per call | best s | median s | ms per draw (best) "
-        "| ms per draw (median) | draws/s (best) | numba speed-up (best) |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        *table(
+            [
+                "model",
+                "implementation",
+                "draws per call",
+                "best s",
+                "median s",
+                "ms per draw (best)",
+                "ms per draw (median)",
+                "draws/s (best)",
+                "numba speed-up (best)",
+            ],
+            kernel_rows(k),
+            left=2,
+        ),
     ]
-    labels = {"numba": "`project_numba`", "numpy": "`project_numpy`"}
-    for name, entry in k.items():
-        for impl, t in entry["timings"].items():
-            up = "1.0x" if impl == "numba" else f"{entry['numba_over_numpy_best']:.2f}x"
-            lines.append(
-                f"| {name} | {labels[impl]} | {t['draws']:,} | {t['best_seconds']:.4f} "
-                f"| {t['median_seconds']:.4f} | {1e3 * t['seconds_per_draw_best']:.4f} "
-                f"| {1e3 * t['seconds_per_draw_median']:.4f} "
-                f"| {t['draws_per_second_best']:,.1f} | {up} |"
-            )
     reps = {t["repeats"] for e in k.values() for t in e["timings"].values()}
     lines += [
         "",
@@ -506,17 +447,12 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "#### Engine (end to end)",
         "",
-        "| model | scheduler | draws | blocks | wall s | draws/s | sum of block s "
-        "| wall share outside blocks |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        *table(
+            ["model", *ENGINE_HEADER],
+            [[c["model"], *case_cells(c, 1)] for c in results["engine"]],
+            left=2,
+        ),
     ]
-    for case in results["engine"]:
-        lines.append(
-            f"| {case['model']} | {case['scheduler']} | {case['draws']:,} | {case['blocks']} x "
-            f"{case['block_size']:,} | {case['wall_seconds']:.2f} "
-            f"| {case['draws_per_second']:,.1f} | {case['sum_block_seconds']:.2f} "
-            f"| {100 * case['outside_blocks_share']:.0f}% |"
-        )
     sync = next(c for c in results["engine"] if "bands_seconds" in c)
     lines += [
         "",
@@ -538,31 +474,29 @@ def markdown(results: dict[str, Any]) -> str:
         f"draws x {dims['municipalities']} x {dims['sexes']} x {dims['ages']} x "
         f"{dims['years']} x 8 B"
     )
-    lines += [
-        "| what | draws | MB |",
-        "|---|--:|--:|",
-        f"| gathered per-draw outputs ({out_formula}) | {mem['draws']:,} "
-        f"| {_mb(mem['gathered_outputs_bytes'])} |",
-        f"| full per-draw state ({state_formula}), not held | {mem['draws']:,} "
-        f"| {_mb(mem['full_state_bytes'])} |",
-        f"| outputs of one block | {results['settings']['block_size']:,} "
-        f"| {_mb(mem['block_outputs_bytes'])} |",
+    draws, size = f"{mem['draws']:,}", f"{results['settings']['block_size']:,}"
+    rows = [
+        [f"gathered per-draw outputs ({out_formula})", draws, mb(mem["gathered_outputs_bytes"])],
+        [f"full per-draw state ({state_formula}), not held", draws, mb(mem["full_state_bytes"])],
+        ["outputs of one block", size, mb(mem["block_outputs_bytes"])],
     ]
-    rows = {
+    peaks = {
         "numba_block": "tracemalloc peak, one `project_numba` call",
         "numpy_block": "tracemalloc peak, one `project_numpy` call",
         "engine_block": "tracemalloc peak, one engine block (`run_block`: kernel + moments)",
         "engine_sync_run": "tracemalloc peak, whole sync `simulate` run",
     }
-    for key, label in rows.items():
-        e = mem[key]
-        lines.append(f"| {label} | {e['draws']:,} | {_mb(e['tracemalloc_peak_bytes'])} |")
+    rows += [
+        [label, f"{mem[key]['draws']:,}", mb(mem[key]["tracemalloc_peak_bytes"])]
+        for key, label in peaks.items()
+    ]
+    lines += table(["what", "draws", "MB"], rows)
     block, run_ = mem["numba_block"], mem["engine_sync_run"]
     lines += [
         "",
         "The numba kernel keeps one draw's state (municipalities x 2 x 106, this year and the "
         "next) and writes only grouped outputs: one call's peak is its outputs plus "
-        f"{_mb(block['tracemalloc_peak_bytes'] - block['output_bytes'])} MB. The full state "
+        f"{mb(block['tracemalloc_peak_bytes'] - block['output_bytes'])} MB. The full state "
         f"would be {mem['full_state_bytes'] / mem['gathered_outputs_bytes']:.0f}x the gathered "
         "outputs. The engine does gather every block's grouped draws (the bands are quantiles "
         "over all draws), so what is held grows with the draws; stacking the blocks into chains "
