@@ -1,4 +1,4 @@
-"""The headline table printed at the end of a run."""
+"""The headline table printed at the end of a run, as plain text for the console."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mc.report.labels import text
 _VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
 
 
-def headline_table(
+def headline_text(
     deterministic: pd.DataFrame,
     summary: pd.DataFrame | None,
     scenarios: list[tuple[str, str]],

@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from mc.errors import DataError
+from mc.report import layout
 
 #: Columns of ``sensitivity.csv`` (written by a sensitivity analysis into a run folder): the output
 #: with one driver at its 10th (``low``) or 90th (``high``) percentile and the others at their
@@ -37,8 +38,12 @@ INDEX_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """A scenario as the manifest records it."""
+class ScenarioRecord:
+    """A scenario as a run's manifest records it.
+
+    Not :class:`mc.model.config.Scenario`, the configuration's own: this one is read back from a
+    finished run, with the published figures keyed by output variable.
+    """
 
     name: str
     label_nb: str
@@ -72,12 +77,12 @@ class RunFolder:
             raise DataError(
                 str(self.path), "no such folder; give the output folder of `tbu-mc run`"
             )
-        if not (self.path / "manifest.json").is_file():
+        if not (self.path / layout.MANIFEST).is_file():
             raise DataError(
                 str(self.path),
                 "holds no manifest.json, so it is not the output folder of `tbu-mc run`",
             )
-        for name in ("summary.csv", "draws.nc"):
+        for name in (layout.SUMMARY, layout.DRAWS):
             if not (self.path / name).is_file():
                 raise DataError(
                     str(self.path),
@@ -86,26 +91,26 @@ class RunFolder:
                 )
         try:
             self.manifest: dict[str, Any] = json.loads(
-                (self.path / "manifest.json").read_text(encoding="utf-8")
+                (self.path / layout.MANIFEST).read_text(encoding="utf-8")
             )
         except json.JSONDecodeError as exc:
-            raise DataError(str(self.path / "manifest.json"), f"is not JSON: {exc}") from None
-        self.summary = pd.read_csv(self.path / "summary.csv")
-        deterministic = self.path / "deterministic.csv"
+            raise DataError(str(self.path / layout.MANIFEST), f"is not JSON: {exc}") from None
+        self.summary = pd.read_csv(self.path / layout.SUMMARY)
+        deterministic = self.path / layout.DETERMINISTIC
         self.deterministic = pd.read_csv(deterministic) if deterministic.is_file() else None
-        exceedance = self.path / "exceedance.csv"
+        exceedance = self.path / layout.EXCEEDANCE
         self.exceedance = pd.read_csv(exceedance) if exceedance.is_file() else None
         self.sensitivity = _read_table(
-            self.path / "sensitivity.csv", SENSITIVITY_COLUMNS, ("low", "high", "base")
+            self.path / layout.SENSITIVITY, SENSITIVITY_COLUMNS, ("low", "high", "base")
         )
         self.sensitivity_indices = _read_table(
-            self.path / "sensitivity_indices.csv", INDEX_COLUMNS, INDEX_COLUMNS[4:]
+            self.path / layout.SENSITIVITY_INDICES, INDEX_COLUMNS, INDEX_COLUMNS[4:]
         )
 
     @property
     def config(self) -> dict[str, Any]:
         """The resolved configuration recorded in the manifest."""
-        return self.manifest.get("config") or {}
+        return self.manifest.get(layout.KEY_CONFIG) or {}
 
     @property
     def name(self) -> str:
@@ -124,7 +129,7 @@ class RunFolder:
         return int(self.config.get("price_year", self.cost_year - 1))
 
     @cached_property
-    def scenarios(self) -> list[Scenario]:
+    def scenarios(self) -> list[ScenarioRecord]:
         """Scenarios in the configuration's order."""
         out = []
         for name, entry in (self.config.get("scenarios") or {}).items():
@@ -134,7 +139,7 @@ class RunFolder:
                 for key, value in (entry.get("published") or {}).items()
             }
             out.append(
-                Scenario(
+                ScenarioRecord(
                     name=name,
                     label_nb=label.get("nb", name),
                     label_en=label.get("en", name),
@@ -143,7 +148,7 @@ class RunFolder:
                 )
             )
         if not out:  # an old manifest: take the order of summary.csv
-            out = [Scenario(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
+            out = [ScenarioRecord(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
         return out
 
     def draws(self, variables: list[str]) -> xr.DataTree:
@@ -151,7 +156,7 @@ class RunFolder:
 
         Only the named variables are read, so a large run's sector draws stay on disk.
         """
-        with xr.open_datatree(self.path / "draws.nc", engine="h5netcdf") as tree:
+        with xr.open_datatree(self.path / layout.DRAWS, engine="h5netcdf") as tree:
             post = tree["posterior"].to_dataset()
             keep = [v for v in variables if v in post.data_vars]
             return xr.DataTree.from_dict({"posterior": post[keep].load()}, name=None)
@@ -162,15 +167,15 @@ class RunFolder:
         parts = [
             "tbu-mc",
             "run",
-            str(m.get("config_path") or "CONFIG"),
+            str(m.get(layout.KEY_CONFIG_PATH) or "CONFIG"),
             "--draws",
-            str(m.get("draws")),
+            str(m.get(layout.KEY_DRAWS)),
             "--block-size",
-            str(m.get("block_size")),
+            str(m.get(layout.KEY_BLOCK_SIZE)),
             "--seed",
-            str(m.get("seed_entropy")),
+            str(m.get(layout.KEY_SEED)),
         ]
-        command = list(m.get("command") or [])
+        command = list(m.get(layout.KEY_COMMAND) or [])
         if "--population" in command[:-1]:  # the run replaced the config's population
             parts += ["--population", command[command.index("--population") + 1]]
         return " ".join(shlex.quote(p) for p in parts)
