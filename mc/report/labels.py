@@ -302,6 +302,11 @@ def whole(value: float, lang: str) -> str:
     return out.replace(",", "\u00a0") if lang == "nb" else out
 
 
+def labelled_variables() -> tuple[str, ...]:
+    """The output variables that have a label (the same in every language)."""
+    return tuple(key.removeprefix("var_") for key in _TEXT["en"] if key.startswith("var_"))
+
+
 def variable_label(variable: str, lang: str, price_year: int, year: int | None = None) -> str:
     """The label of an output variable, with its unit (its name if no label is known).
 
