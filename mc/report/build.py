@@ -17,7 +17,12 @@ import yaml
 from mc.errors import ConfigError
 from mc.model.economy_spec import Threshold
 from mc.report import html as H
-from mc.report.charts import fan_chart, tornado_chart
+from mc.report import layout
+from mc.report.charts import (
+    demographic_fan,
+    economy_fan,
+    tornado_chart,
+)
 from mc.report.formats import html_table, latex_document, markdown_document, markdown_escape
 from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
@@ -25,8 +30,8 @@ from mc.report.rundir import RunFolder
 from mc.report.tables import (
     HEADLINE_VARIABLES,
     Table,
-    exceedance_table,
-    headline_table,
+    exceedance_report_table,
+    headline_report_table,
     headline_variables,
     manifest_table,
     mcse_table,
@@ -37,18 +42,7 @@ from mc.report.tables import (
     variance_table,
 )
 from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands, share_at_or_below
-from mc.summary.exceedance import exceedance_table as exceedance_probabilities
-
-REPORT_FILE = "report.html"
-MARKDOWN_FILE = "tables.md"
-LATEX_FILE = "tables.tex"
-DEMOGRAPHIC_PANELS = ("demographic_cost_total_bn", "demographic_cost_free_bn")
-ECONOMY_PANELS = (
-    "net_operating_result_pct",
-    "real_growth_free_revenues_bn",
-    "handlingsrom_bn",
-    "deflator_pct",
-)
+from mc.summary.exceedance import exceedance_table
 
 
 @dataclass
@@ -114,9 +108,9 @@ def build_report(
 
     above = _above_published(tree, run, year)
     percentiles = _percentiles(tree, run, year)
-    headline = headline_table(run, edges, spec, lang, above)
+    headline = headline_report_table(run, edges, spec, lang, above)
     scen = scenario_table(run, percentiles, lang)
-    exceed = exceedance_table(run, lang)
+    exceed = exceedance_report_table(run, lang)
     sens = sensitivity_table(run, lang)
     variance = variance_table(run, lang)
     precision = precision_table(run, lang)
@@ -126,65 +120,48 @@ def build_report(
 
     figures: dict[str, bytes] = {}
     captions: dict[str, str] = {}
-    demographic = [v for v in DEMOGRAPHIC_PANELS if v in variables]
-    years = sorted(int(y) for y in edges["year"].unique())
-    if demographic:
-        title = (
-            text(lang, "fan_title", year=year, price_year=run.price_year)
-            if len(years) == 1
-            else text(
-                lang, "fan_title_years", first=years[0], last=years[-1], price_year=run.price_year
-            )
-        )
-        figures["fig-fan-demographic"] = fan_chart(
-            edges,
-            run.deterministic,
-            demographic,
-            scenarios,
-            published,
-            levels=spec.levels,
-            lang=lang,
-            title=title,
-            price_year=run.price_year,
-            year=year,
-        )
+    m = run.manifest
+    common = {
+        "levels": spec.levels,
+        "lang": lang,
+        "price_year": run.price_year,
+        "year": year,
+        "note": text(
+            lang,
+            "draws_note",
+            draws=whole(m.get(layout.KEY_DRAWS) or 0, lang),
+            blocks=m.get(layout.KEY_BLOCKS),
+        ),
+    }
+    fan = demographic_fan(edges, run.deterministic, scenarios, published, **common)
+    if fan is not None:
+        figures["fig-fan-demographic"] = fan
         captions["fig-fan-demographic"] = text(lang, "cap_fan_demographic", bands=spec.describe())
-    economy = [v for v in ECONOMY_PANELS if v in variables]
-    if economy:
-        figures["fig-fan-economy"] = fan_chart(
-            edges,
-            run.deterministic,
-            economy,
-            scenarios,
-            published,
-            levels=spec.levels,
-            lang=lang,
-            title=text(lang, "economy_title", first=years[0], last=years[-1])
-            if len(years) > 1
-            else text(lang, "economy_title_year", year=years[0]),
-            price_year=run.price_year,
-            year=year,
-        )
+    fan = economy_fan(edges, run.deterministic, scenarios, published, **common)
+    if fan is not None:
+        figures["fig-fan-economy"] = fan
         captions["fig-fan-economy"] = text(
             lang, "cap_fan_economy", bands=spec.describe(), scenario=scenarios[0][1]
         )
     chosen = sensitivity_selection(run)
     if chosen is not None:
-        scenario, sens_year, rows = chosen
-        label = dict(scenarios).get(scenario, scenario)
+        scenario, _year, rows = chosen
         figures["fig-tornado"] = tornado_chart(
-            rows, lang=lang, price_year=run.price_year, title=f"{label}, {sens_year}"
+            rows,
+            lang=lang,
+            price_year=run.price_year,
+            scenario=dict(scenarios).get(scenario, scenario),
+            indices=run.sensitivity_indices,
         )
         captions["fig-tornado"] = text(lang, "cap_tornado")
 
-    m = run.manifest
     lede = text(
         lang,
         "rep_lede",
-        draws=whole(m.get("draws") or 0, lang),
-        blocks=m.get("blocks"),
-        block_size=whole(m.get("block_size") or 0, lang),
-        seed=m.get("seed_entropy"),
+        draws=whole(m.get(layout.KEY_DRAWS) or 0, lang),
+        blocks=m.get(layout.KEY_BLOCKS),
+        block_size=whole(m.get(layout.KEY_BLOCK_SIZE) or 0, lang),
+        seed=m.get(layout.KEY_SEED),
         bands=spec.describe(),
     )
     description = str(run.config.get("description") or "")
@@ -244,10 +221,10 @@ def write_report(
 def write_files(run_dir: str | Path, report: Report) -> list[Path]:
     """Write a built report's three files into ``run_dir`` beside the run's outputs."""
     with OutputDir(run_dir, replace=False) as folder:
-        folder.write_text(REPORT_FILE, report.html)
-        folder.write_text(MARKDOWN_FILE, report.markdown)
-        folder.write_text(LATEX_FILE, report.latex)
-    return [Path(run_dir) / name for name in (REPORT_FILE, MARKDOWN_FILE, LATEX_FILE)]
+        folder.write_text(layout.REPORT_HTML, report.html)
+        folder.write_text(layout.TABLES_MD, report.markdown)
+        folder.write_text(layout.TABLES_TEX, report.latex)
+    return [Path(run_dir) / name for name in layout.REPORT_FILES]
 
 
 def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:
@@ -257,7 +234,7 @@ def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], f
         for variable, value in scenario.published.items():
             if variable not in tree["posterior"].data_vars:
                 continue
-            frame = exceedance_probabilities(tree, [Threshold(variable, value, "above")])
+            frame = exceedance_table(tree, [Threshold(variable, value, "above")])
             hit = frame[(frame["scenario"] == scenario.name) & (frame["year"] == year)]
             if not hit.empty:
                 out[(scenario.name, variable)] = float(hit["probability"].iloc[0])

@@ -1,4 +1,11 @@
-"""The report's figures as PNG bytes: fan charts with any band preset, and the tornado chart."""
+"""Every chart tbu-mc draws, as PNG bytes: fan charts, the tornado chart, the municipal ranking.
+
+``tbu-mc run`` writes them into the run folder (:mod:`mc.report.run`) and ``tbu-mc report`` embeds
+them in its page (:mod:`mc.report.build`); both call the same functions here, so a run folder's
+figure and the report's cannot tell different stories. Every word comes from
+:mod:`mc.report.labels`; band levels come from :mod:`mc.summary.bands` (its default preset unless
+the caller asks for another).
+"""
 
 from __future__ import annotations
 
@@ -11,17 +18,36 @@ matplotlib.use("Agg")  # files only; no screen is needed or wanted
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from mc.report.labels import text
-from mc.report.tables import driver_label, variable_label
-from mc.summary.bands import band_columns, level_text
+from mc.report.labels import driver_label, text, variable_label, whole
+from mc.summary.bands import (
+    DEFAULT_PRESET,
+    PRESETS,
+    band_columns,
+    band_probabilities,
+    level_text,
+)
 
-_MEDIAN = "#08306b"
-_LINE_STYLES = ("-", "--", ":", "-.")
-_LOW, _HIGH = "#d95f02", "#1b9e77"  # tornado: driver at P10, driver at P90
+#: The band levels of a run folder's charts: the default preset's.
+DEFAULT_LEVELS = PRESETS[DEFAULT_PRESET]
+#: Panels of the demographic fan chart, in order (those a run lacks are left out).
+DEMOGRAPHIC_PANELS = ("demographic_cost_total_bn", "demographic_cost_free_bn")
+#: Panels of the economy fan chart, in order (those a run lacks are left out).
+ECONOMY_PANELS = (
+    "net_operating_result_pct",
+    "real_growth_free_revenues_bn",
+    "handlingsrom_bn",
+    "deflator_pct",
+)
 #: Reference lines drawn on a variable's panel: TBU's recommended net operating result.
 REFERENCE_LINES = {"net_operating_result_pct": (2.0, "norm")}
 DPI = 110
+
+_MEDIAN = "#08306b"
+_PUBLISHED = "#c0392b"
+_LINE_STYLES = ("-", "--", ":", "-.")
+_LOW, _HIGH = "#d95f02", "#1b9e77"  # tornado: driver at P10, driver at P90
 
 
 def band_shades(n: int) -> list[tuple[float, float, float, float]]:
@@ -48,6 +74,46 @@ def _grid(n: int, width: float, height: float) -> tuple[plt.Figure, list[plt.Axe
     return fig, flat[:n]
 
 
+def _note(fig: plt.Figure, note: str | None) -> None:
+    """A small grey line under the panels (draws and blocks); laid out with them."""
+    if note:
+        fig.supxlabel(note, fontsize=7, color="grey", ha="right", x=0.99)
+
+
+def summary_band_edges(summary: pd.DataFrame, levels: Sequence[float]) -> pd.DataFrame:
+    """Band edges in the columns of :func:`mc.summary.bands.band_table`, from ``summary.csv``.
+
+    For runs without ``draws.nc`` (a streamed municipal run): their band edges can only come
+    from the quantiles ``summary.csv`` keeps.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``summary.csv`` rows.
+    levels : sequence of float
+        Central band levels in percent; each must be bounded by quantiles ``summary.csv`` holds.
+
+    Raises
+    ------
+    ValueError
+        If a level needs a quantile ``summary.csv`` does not hold.
+    """
+    out = summary.copy()
+    for level in levels:
+        columns = []
+        for prob in band_probabilities(level):
+            column = f"q{round(100 * prob):02d}"
+            if column not in summary.columns or abs(100 * prob - round(100 * prob)) > 1e-9:
+                raise ValueError(
+                    f"a {level_text(level)} % band needs the quantile {prob:g}, which "
+                    "summary.csv does not hold; use the draws (mc.summary.bands.band_table)"
+                )
+            columns.append(column)
+        lo, hi = band_columns(level)
+        out[lo], out[hi] = summary[columns[0]], summary[columns[1]]
+    return out
+
+
 def fan_chart(
     bands: pd.DataFrame,
     deterministic: pd.DataFrame | None,
@@ -60,10 +126,11 @@ def fan_chart(
     title: str,
     price_year: int,
     year: int,
+    note: str | None = None,
 ) -> bytes:
     """Bands of each variable, one panel per variable, as a PNG.
 
-    With one year the panel shows every scenario's bands side by side; with several years it is a
+    With one year a panel shows every scenario's bands side by side; with several years it is a
     fan over the years for the first scenario, with every scenario's point estimate as a line.
 
     Parameters
@@ -86,6 +153,13 @@ def fan_chart(
         Figure title.
     price_year, year : int
         For labels, and the year TBU's figures belong to.
+    note : str, optional
+        A small line under the panels, e.g. the number of draws.
+
+    Returns
+    -------
+    bytes
+        The PNG.
     """
     ordered = sorted(levels, reverse=True)
     shades = dict(zip(ordered, band_shades(len(ordered)), strict=True))
@@ -106,13 +180,100 @@ def fan_chart(
             _fan(ax, rows, points, variable, scenarios, published, ordered, shades, lang, year)
         if variable in REFERENCE_LINES:
             value, key = REFERENCE_LINES[variable]
-            ax.axhline(value, color="#c0392b", linewidth=1.2, label=text(lang, key))
-        ax.set_title(variable_label(variable, lang, price_year), fontsize=9)
+            ax.axhline(value, color=_PUBLISHED, linewidth=1.2, label=text(lang, key))
+        only = years[0] if len(years) == 1 else None
+        ax.set_title(variable_label(variable, lang, price_year, only), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     bands_first = [text(lang, "band", level=level_text(v)) for v in ordered]
     _legend_outside(fig, axes, bands_first)
     fig.suptitle(title)
+    _note(fig, note)
     return _png(fig)
+
+
+def _years(bands: pd.DataFrame, variables: Sequence[str]) -> list[int]:
+    rows = bands[bands["variable"].isin(variables)]
+    return sorted(int(y) for y in rows["year"].unique())
+
+
+def demographic_fan(
+    bands: pd.DataFrame,
+    deterministic: pd.DataFrame | None,
+    scenarios: Sequence[tuple[str, str]],
+    published: Mapping[tuple[str, str], float],
+    *,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    lang: str,
+    price_year: int,
+    year: int,
+    note: str | None = None,
+) -> bytes | None:
+    """The fan chart of the demographic costs (:data:`DEMOGRAPHIC_PANELS`), or ``None``.
+
+    Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
+    """
+    variables = [v for v in DEMOGRAPHIC_PANELS if v in set(bands["variable"])]
+    if not variables:
+        return None
+    years = _years(bands, variables)
+    title = (
+        text(lang, "fan_title", year=years[0], price_year=price_year)
+        if len(years) == 1
+        else text(lang, "fan_title_years", first=years[0], last=years[-1], price_year=price_year)
+    )
+    return fan_chart(
+        bands,
+        deterministic,
+        variables,
+        scenarios,
+        published,
+        levels=levels,
+        lang=lang,
+        title=title,
+        price_year=price_year,
+        year=year,
+        note=note,
+    )
+
+
+def economy_fan(
+    bands: pd.DataFrame,
+    deterministic: pd.DataFrame | None,
+    scenarios: Sequence[tuple[str, str]],
+    published: Mapping[tuple[str, str], float],
+    *,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    lang: str,
+    price_year: int,
+    year: int,
+    note: str | None = None,
+) -> bytes | None:
+    """The fan chart of the sector's economy (:data:`ECONOMY_PANELS`), or ``None``.
+
+    Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
+    """
+    variables = [v for v in ECONOMY_PANELS if v in set(bands["variable"])]
+    if not variables:
+        return None
+    years = _years(bands, variables)
+    title = (
+        text(lang, "economy_title", first=years[0], last=years[-1])
+        if len(years) > 1
+        else text(lang, "economy_title_year", year=years[0])
+    )
+    return fan_chart(
+        bands,
+        deterministic,
+        variables,
+        scenarios,
+        published,
+        levels=levels,
+        lang=lang,
+        title=title,
+        price_year=price_year,
+        year=year,
+        note=note,
+    )
 
 
 def _legend_outside(fig: plt.Figure, axes: Sequence[plt.Axes], first: Sequence[str]) -> None:
@@ -155,7 +316,7 @@ def _bars(ax, rows, points, variable, scenarios, published, ordered, shades, lan
             x,
             marks,
             "D",
-            color="#c0392b",
+            color=_PUBLISHED,
             markersize=7,
             markerfacecolor="none",
             markeredgewidth=2,
@@ -164,6 +325,9 @@ def _bars(ax, rows, points, variable, scenarios, published, ordered, shades, lan
         )
     ax.set_xticks(x, [label for _, label in scenarios], fontsize=8)
     ax.set_xlim(-0.6, len(scenarios) - 0.4)
+    # bars stick the axis to their bottoms; a band is a range, not a bar from zero: give it room
+    ax.use_sticky_edges = False
+    ax.autoscale_view(scalex=False)
 
 
 def _fan(ax, rows, points, variable, scenarios, published, ordered, shades, lang, year) -> None:
@@ -201,7 +365,7 @@ def _fan(ax, rows, points, variable, scenarios, published, ordered, shades, lang
                 year,
                 published[(name, variable)],
                 "D",
-                color="#c0392b",
+                color=_PUBLISHED,
                 markerfacecolor="none",
                 markeredgewidth=2,
                 label=None if marked else text(lang, "published"),
@@ -212,24 +376,49 @@ def _fan(ax, rows, points, variable, scenarios, published, ordered, shades, lang
 
 
 def tornado_chart(
-    rows: pd.DataFrame, *, lang: str, price_year: int, title: str, max_panels: int = 4
+    rows: pd.DataFrame,
+    *,
+    lang: str,
+    price_year: int,
+    scenario: str,
+    indices: pd.DataFrame | None = None,
+    max_panels: int = 4,
 ) -> bytes:
     """Horizontal bars from the base to the output with each driver at its P10 and P90.
 
     Parameters
     ----------
     rows : DataFrame
-        ``sensitivity.csv`` rows of one scenario and year, with a ``swing`` column; drawn in the
-        order given per variable (largest swing first is expected).
+        ``sensitivity.csv`` rows of one scenario and year, drawn in the order given per variable
+        (largest swing first is expected: :func:`mc.report.tables.select_sensitivity`).
     lang : {"nb", "en"}
         Label language.
     price_year : int
         For the variable labels.
-    title : str
-        Figure title.
+    scenario : str
+        The scenario's label, for the title.
+    indices : DataFrame, optional
+        ``sensitivity_indices.csv``: each driver's share of the variance is then written under
+        its name.
     max_panels : int
         At most this many variables are drawn, in the order they first appear.
+
+    Returns
+    -------
+    bytes
+        The PNG.
     """
+    year = int(rows["year"].iloc[0])
+    shares: dict[tuple[str, str], float] = {}
+    if indices is not None:
+        part = indices[
+            (indices["scenario"].astype(str) == str(rows["scenario"].iloc[0]))
+            & (indices["year"].astype(int) == year)
+        ]
+        shares = {
+            (str(r.variable), str(r.driver)): float(r.contribution)
+            for r in part.itertuples(index=False)
+        }
     variables = list(dict.fromkeys(rows["variable"]))[:max_panels]
     counts = [int((rows["variable"] == v).sum()) for v in variables]
     # one panel per row, each as tall as its number of drivers needs
@@ -253,10 +442,97 @@ def tornado_chart(
             y, high - base, left=base, color=_HIGH, height=0.6, label=text(lang, "tornado_high")
         )
         ax.axvline(base[0], color="black", linewidth=1, label=text(lang, "tornado_base"))
-        ax.set_yticks(y, [driver_label(str(d), lang) for d in part["driver"]], fontsize=8)
-        ax.set_title(variable_label(str(variable), lang, price_year), fontsize=9)
+        names = []
+        for driver in part["driver"].astype(str):
+            name = driver_label(driver, lang)
+            share = shares.get((str(variable), driver))
+            if share is not None and np.isfinite(share):
+                name += "\n" + text(lang, "tornado_share", share=f"{100 * share:.0f}")
+            names.append(name)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.set_title(variable_label(str(variable), lang, price_year, year), fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
-    fig.suptitle(title)
+    fig.suptitle(text(lang, "tornado_title", scenario=scenario, year=year))
+    return _png(fig)
+
+
+def municipal_ranking(
+    bands: pd.DataFrame,
+    names: Mapping[str, str],
+    *,
+    year: int,
+    price_year: int,
+    lang: str,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    top: int = 15,
+) -> bytes:
+    """The municipalities with the highest and with the widest bands of cost per inhabitant.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        Rows with ``variable, year, region, q50`` and the edges of ``levels`` as named by
+        :func:`mc.summary.bands.band_columns` (see :func:`summary_band_edges`).
+    names : mapping
+        Municipality number -> name.
+    year, price_year : int
+        The cost year drawn and the price year of its kroner.
+    lang : {"nb", "en"}
+        Label language.
+    levels : sequence of float
+        Central band levels in percent; "widest" ranks by the widest of them.
+    top : int
+        Municipalities per panel.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    ordered = sorted(levels, reverse=True)
+    shades = dict(zip(ordered, band_shades(len(ordered)), strict=True))
+    rows = bands[
+        (bands["variable"] == "municipal_cost_per_inhabitant_kr") & (bands["year"] == year)
+    ].copy()
+    lo, hi = band_columns(ordered[0])
+    rows["width"] = rows[hi] - rows[lo]
+    panels = (
+        (text(lang, "rank_highest"), rows.nlargest(top, "q50")),
+        (text(lang, "rank_widest", level=level_text(ordered[0])), rows.nlargest(top, "width")),
+    )
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8), layout="constrained")
+    for ax, (title, part) in zip(axes, panels, strict=True):
+        part = part.iloc[::-1]
+        y = np.arange(len(part))
+        labels = [f"{names.get(code, code)} ({code})" for code in part["region"]]
+        for level in ordered:
+            lo, hi = band_columns(level)
+            ax.hlines(
+                y,
+                part[lo],
+                part[hi],
+                color=shades[level],
+                linewidth=7,
+                label=text(lang, "band", level=level_text(level)),
+            )
+        ax.plot(
+            part["q50"],
+            y,
+            "|",
+            color=_MEDIAN,
+            markersize=12,
+            markeredgewidth=2,
+            label=text(lang, "median"),
+        )
+        ax.set_yticks(y, labels, fontsize=7)
+        # kroner per inhabitant run to five digits: fewer ticks, with thousands separators
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: whole(v, lang)))
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    _legend_outside(fig, list(axes), [text(lang, "band", level=level_text(v)) for v in ordered])
+    fig.suptitle(text(lang, "rank_title", year=year, price_year=price_year), fontsize=11)
     return _png(fig)

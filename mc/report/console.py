@@ -1,4 +1,4 @@
-"""The headline table printed at the end of a run."""
+"""The headline table printed at the end of a run, as plain text for the console."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from mc.report.labels import text
 _VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
 
 
-def headline_table(
+def headline_text(
     deterministic: pd.DataFrame,
     summary: pd.DataFrame | None,
     scenarios: list[tuple[str, str]],
     published: dict[tuple[str, str], float],
     lang: str = "en",
     year: int | None = None,
+    *,
+    price_year: int | None = None,
 ) -> str:
     """Plain-text table: published, point estimate and (for stochastic runs) mean and 90 % band.
 
@@ -33,14 +35,17 @@ def headline_table(
         Label language.
     year : int, optional
         The year to show (default: the last year in the tables).
+    price_year : int, optional
+        The price year of the costs, named in the heading (pass the configuration's; without it
+        the heading says only "bn kr").
     """
     year = int(deterministic["year"].max()) if year is None else year
     if "municipal_cost_bn" in set(deterministic["variable"]):
-        return municipal_headline(deterministic, summary, year)
+        return municipal_headline(deterministic, summary, year, lang=lang, price_year=price_year)
     deterministic = deterministic[deterministic["year"] == year]
     if summary is not None:
         summary = summary[summary["year"] == year]
-    head = f"{text(lang, 'scenario'):<22} {'':<28} {'TBU':>6} {'point':>7}"
+    head = f"{text(lang, 'scenario'):<22} {_unit(lang, price_year):<28} {'TBU':>6} {'point':>7}"
     if summary is not None:
         head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
     lines = [head, "-" * len(head)]
@@ -67,16 +72,29 @@ def headline_table(
     return "\n".join(lines)
 
 
+def _unit(lang: str, price_year: int | None) -> str:
+    """The unit of the costs: ``mrd. 2024-kr``, or without a price year only the currency."""
+    if price_year is None:
+        return text(lang, "unit_bn_unpriced")
+    return text(lang, "unit_bn_price", price_year=price_year)
+
+
 def municipal_headline(
-    deterministic: pd.DataFrame, summary: pd.DataFrame | None, year: int, top: int = 5
+    deterministic: pd.DataFrame,
+    summary: pd.DataFrame | None,
+    year: int,
+    top: int = 5,
+    *,
+    lang: str = "en",
+    price_year: int | None = None,
 ) -> str:
     """National total, and the municipalities with the highest cost per inhabitant."""
-    lines = [f"{'':<34} {'point':>9} {'q05':>9} {'q50':>9} {'q95':>9}"]
+    lines = [f"{_unit(lang, price_year):<34} {'point':>9} {'q05':>9} {'q50':>9} {'q95':>9}"]
     point = deterministic.set_index(["variable", "region", "year"])["value"]
     rows = [] if summary is None else [summary]
     for variable, label in (
-        ("national_cost_bn", "Norway, bn kr"),
-        ("national_cost_free_bn", "  of which free revenues"),
+        ("national_cost_bn", text(lang, "con_nation")),
+        ("national_cost_free_bn", "  " + text(lang, "free")),
     ):
         line = f"{label:<34} {point[(variable, '0000', year)]:9.2f}"
         if rows:
@@ -87,7 +105,8 @@ def municipal_headline(
         per = summary[
             (summary["variable"] == "municipal_cost_per_inhabitant_kr") & (summary["year"] == year)
         ].nlargest(top, "q50")
-        lines.append(f"highest cost per inhabitant, kr ({year}):")
+        kroner = "kr" if price_year is None else text(lang, "con_kroner", price_year=price_year)
+        lines.append(text(lang, "con_per_inhabitant", kroner=kroner, year=year))
         for r in per.itertuples():
             p = point[("municipal_cost_per_inhabitant_kr", r.region, year)]
             lines.append(f"  {r.region:<32} {p:9.0f} {r.q05:9.0f} {r.q50:9.0f} {r.q95:9.0f}")

@@ -1,4 +1,11 @@
-"""Report labels in Norwegian (the terms of the TBU notes) and English."""
+"""Report labels in Norwegian (the terms of the TBU notes) and English: the only label source.
+
+Tables, charts and console text take every word from here. Money is always labelled with the
+kroner it is counted in: demographic costs in the configuration's price year, the economy's
+kroner amounts (free revenues, real growth, handlingsrom) in the prices of the year they belong
+to, as TBU states them. Births and deaths are *fødte* and *døde*, the terms of SSB's population
+accounts.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +24,16 @@ _TEXT = {
         "scenario": "Alternativ",
         "mean": "Gj.snitt",
         "economy_title": "Kommunesektorens økonomi, {first}-{last}",
-        "ndr": "Netto driftsresultat, prosent av driftsinntektene",
-        "real_growth": "Realvekst i frie inntekter, mrd. kr",
         "norm": "TBUs anbefalte nivå (2 %)",
         "bands_of": "Intervaller: {scenario}",
         "point_of": "Punktanslag: {scenario}",
+        "money_year": "mrd. {year}-kr",
+        "money_each_year": "mrd. kr, hvert års priser",
+        "rank_title": "Merutgifter til demografi {year} per innbygger, kr ({price_year}-kroner)",
+        "rank_highest": "Høyest (median)",
+        "rank_widest": "Bredest {level} %-intervall",
+        "tornado_title": "Hva driver usikkerheten? {scenario}, {year}",
+        "tornado_share": "{share} % av variansen",
     },
     "en": {
         "fan_title": "Extra costs of demographic change {year}, bn {price_year} kroner",
@@ -35,11 +47,16 @@ _TEXT = {
         "scenario": "Scenario",
         "mean": "Mean",
         "economy_title": "The municipal sector's economy, {first}-{last}",
-        "ndr": "Net operating result, % of operating revenues",
-        "real_growth": "Real growth in free revenues, bn NOK",
         "norm": "TBU's recommended level (2 %)",
         "bands_of": "Bands: {scenario}",
         "point_of": "Point estimate: {scenario}",
+        "money_year": "bn {year} NOK",
+        "money_each_year": "bn NOK, each year's prices",
+        "rank_title": "Extra demographic costs {year} per inhabitant, NOK ({price_year} prices)",
+        "rank_highest": "Highest (median)",
+        "rank_widest": "Widest {level} % band",
+        "tornado_title": "What drives the uncertainty? {scenario}, {year}",
+        "tornado_share": "{share} % of the variance",
     },
 }
 
@@ -127,6 +144,10 @@ _TEXT["nb"].update(
         "fan_title_years": "Merutgifter til demografi {first}-{last}, mrd. {price_year}-kroner",
         "economy_title_year": "Kommunesektorens økonomi, {year}",
         "unit_bn_price": "mrd. {price_year}-kr",
+        "unit_bn_unpriced": "mrd. kr",
+        "con_nation": "Norge",
+        "con_kroner": "{price_year}-kroner",
+        "con_per_inhabitant": "høyest kostnad per innbygger, {kroner} ({year}):",
         "tornado_low": "Kilden ved 10-persentilen",
         "tornado_high": "Kilden ved 90-persentilen",
         "tornado_base": "Alle ved median",
@@ -135,17 +156,17 @@ _TEXT["nb"].update(
         "(mrd. {price_year}-kr)",
         "var_deflator_pct": "Kommunal deflator (prosent)",
         "var_tax_growth_pct": "Skattevekst (prosent)",
-        "var_real_growth_free_revenues_bn": "Realvekst i frie inntekter (mrd. kr)",
+        "var_real_growth_free_revenues_bn": "Realvekst i frie inntekter ({money})",
         "var_nominal_growth_free_revenues_pct": "Nominell vekst i frie inntekter (prosent)",
-        "var_free_revenues_bn": "Frie inntekter (mrd. kr)",
-        "var_handlingsrom_bn": "Handlingsrom (mrd. kr)",
+        "var_free_revenues_bn": "Frie inntekter ({money})",
+        "var_handlingsrom_bn": "Handlingsrom ({money})",
         "var_net_operating_result_pct": "Netto driftsresultat (prosent av driftsinntektene)",
         "var_population_growth": "Befolkningsvekst (personer)",
         "var_extra_net_immigration": "Ekstra nettoinnvandring (personer)",
         "drv_extra_net_immigration": "Ekstra nettoinnvandring (flyktninger)",
         "drv_immigrant_profile": "Innvandrernes alders- og kjønnsprofil",
-        "drv_births": "Fødsler",
-        "drv_deaths": "Dødsfall",
+        "drv_births": "Fødte",
+        "drv_deaths": "Døde",
         "drv_regular_net_immigration": "Annen nettoinnvandring",
         "drv_unit_costs": "Enhetskostnader",
         "drv_wage_surprise_pp": "Lønnsvekst mot budsjett",
@@ -237,6 +258,10 @@ _TEXT["en"].update(
         "bn {price_year} kroner",
         "economy_title_year": "The municipal sector's economy, {year}",
         "unit_bn_price": "bn {price_year} NOK",
+        "unit_bn_unpriced": "bn NOK",
+        "con_nation": "Norway",
+        "con_kroner": "{price_year} NOK",
+        "con_per_inhabitant": "highest cost per inhabitant, {kroner} ({year}):",
         "tornado_low": "Driver at its 10th percentile",
         "tornado_high": "Driver at its 90th percentile",
         "tornado_base": "All at median",
@@ -245,10 +270,10 @@ _TEXT["en"].update(
         "(bn {price_year} NOK)",
         "var_deflator_pct": "Municipal deflator (%)",
         "var_tax_growth_pct": "Tax growth (%)",
-        "var_real_growth_free_revenues_bn": "Real growth in free revenues (bn NOK)",
+        "var_real_growth_free_revenues_bn": "Real growth in free revenues ({money})",
         "var_nominal_growth_free_revenues_pct": "Nominal growth in free revenues (%)",
-        "var_free_revenues_bn": "Free revenues (bn NOK)",
-        "var_handlingsrom_bn": "Room for manoeuvre, handlingsrom (bn NOK)",
+        "var_free_revenues_bn": "Free revenues ({money})",
+        "var_handlingsrom_bn": "Room for manoeuvre, handlingsrom ({money})",
         "var_net_operating_result_pct": "Net operating result (% of operating revenues)",
         "var_population_growth": "Population growth (persons)",
         "var_extra_net_immigration": "Extra net immigration (persons)",
@@ -283,3 +308,43 @@ def whole(value: float, lang: str) -> str:
     """A whole number with the thousands separator of ``lang`` (a space in Norwegian)."""
     out = f"{value:,.0f}"
     return out.replace(",", "\u00a0") if lang == "nb" else out
+
+
+def labelled_variables() -> tuple[str, ...]:
+    """The output variables that have a label (the same in every language)."""
+    return tuple(key.removeprefix("var_") for key in _TEXT["en"] if key.startswith("var_"))
+
+
+def variable_label(variable: str, lang: str, price_year: int, year: int | None = None) -> str:
+    """The label of an output variable, with its unit (its name if no label is known).
+
+    Parameters
+    ----------
+    variable : str
+        Output variable, e.g. ``demographic_cost_total_bn``.
+    lang : {"nb", "en"}
+        Label language.
+    price_year : int
+        The price year of the demographic costs.
+    year : int, optional
+        The one year the label stands for. Kroner amounts of the economy are in that year's
+        prices; without a year (a label over several years) the label says "each year's prices".
+
+    Examples
+    --------
+    >>> variable_label("handlingsrom_bn", "nb", 2024, 2025)
+    'Handlingsrom (mrd. 2025-kr)'
+    """
+    money = text(lang, "money_each_year") if year is None else text(lang, "money_year", year=year)
+    try:
+        return text(lang, f"var_{variable}", price_year=price_year, money=money)
+    except KeyError:
+        return variable
+
+
+def driver_label(driver: str, lang: str) -> str:
+    """The label of an uncertain driver (its name, spaced, if no label is known)."""
+    try:
+        return text(lang, f"drv_{driver}")
+    except KeyError:
+        return driver.replace("_", " ")

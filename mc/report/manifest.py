@@ -10,6 +10,7 @@ from typing import Any
 
 from mc._files import file_sha256
 from mc._version import __version__
+from mc.report import layout
 
 PACKAGES = (
     "numpy",
@@ -54,31 +55,31 @@ def build_manifest(
     data_files: list[str] | None = None,
     command: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the manifest dictionary (JSON-ready)."""
+    """Assemble the manifest (JSON-ready); its keys are :data:`mc.report.layout.MANIFEST_KEYS`."""
     manifest: dict[str, Any] = {
-        "tool": "tbu-mc",
-        "version": __version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "mode": mode,
-        "command": command if command is not None else sys.argv,
-        "config_path": config_path,
-        "config_sha256": config_sha256,
-        "seed_entropy": entropy,
-        "block_size": block_size,
-        "blocks": blocks,
-        "draws": draws,
-        "scheduler": scheduler,
-        "wall_seconds": None if wall_seconds is None else round(wall_seconds, 3),
-        "block_seconds": None
+        layout.KEY_TOOL: "tbu-mc",
+        layout.KEY_VERSION: __version__,
+        layout.KEY_CREATED: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        layout.KEY_MODE: mode,
+        layout.KEY_COMMAND: command if command is not None else sys.argv,
+        layout.KEY_CONFIG_PATH: config_path,
+        layout.KEY_CONFIG_SHA256: config_sha256,
+        layout.KEY_SEED: entropy,
+        layout.KEY_BLOCK_SIZE: block_size,
+        layout.KEY_BLOCKS: blocks,
+        layout.KEY_DRAWS: draws,
+        layout.KEY_SCHEDULER: scheduler,
+        layout.KEY_WALL_SECONDS: None if wall_seconds is None else round(wall_seconds, 3),
+        layout.KEY_BLOCK_SECONDS: None
         if not block_seconds
         else {
             "min": round(min(block_seconds), 4),
             "max": round(max(block_seconds), 4),
             "sum": round(sum(block_seconds), 4),
         },
-        "data": [{"path": str(p), "sha256": file_sha256(p)} for p in (data_files or [])],
-        "packages": package_versions(),
-        "platform": platform.platform(),
-        "config": config,
+        layout.KEY_DATA: [{"path": str(p), "sha256": file_sha256(p)} for p in (data_files or [])],
+        layout.KEY_PACKAGES: package_versions(),
+        layout.KEY_PLATFORM: platform.platform(),
+        layout.KEY_CONFIG: config,
     }
     return manifest

@@ -6,25 +6,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from mc.report.figures import band_chart, economy_fan, municipal_ranking, tornado_chart
+from mc.report import layout
+from mc.report.charts import (
+    DEFAULT_LEVELS,
+    DEMOGRAPHIC_PANELS,
+    ECONOMY_PANELS,
+    demographic_fan,
+    economy_fan,
+    municipal_ranking,
+    summary_band_edges,
+    tornado_chart,
+)
 from mc.report.io import OutputDir
+from mc.report.labels import text, whole
 from mc.report.manifest import build_manifest
+from mc.report.tables import select_sensitivity
+from mc.summary.bands import band_table
 from mc.summary.pipeline import Analysis
-
-FAN_FILE = "fan_demographic_cost.png"
-ECONOMY_FAN_FILE = "fan_economy.png"
-RANKING_FILE = "municipalities_ranked.png"
-TORNADO_FILE = "tornado_demographic_cost.png"
 
 
 def write_run(
     out: str | Path, analysis: Analysis, *, lang: str = "nb", command: list[str] | None = None
 ) -> Path:
-    """Write ``summary.csv``, ``draws.nc``, ``deterministic.csv``, the fan chart and the manifest.
+    """Write a run's folder: the files :func:`mc.report.layout.run_files` names for its kind.
 
-    A deterministic analysis writes ``deterministic.csv`` and the manifest only. Files tbu-mc did
-    not write are never touched, ``manifest.json`` appears last, and the run's checkpoints are
-    removed once the outputs are in place (see :class:`~mc.report.io.OutputDir`).
+    A deterministic analysis writes ``deterministic.csv`` and the manifest only; a Monte Carlo
+    run adds ``summary.csv``, ``draws.nc`` and its charts (bands of the default preset,
+    :data:`mc.report.charts.DEFAULT_LEVELS`, drawn by the functions the report uses); a streamed
+    municipal run adds ``summary.csv`` and the ranking. Files tbu-mc did not write are never
+    touched, ``manifest.json`` appears last, and the run's checkpoints are removed once the
+    outputs are in place (see :class:`~mc.report.io.OutputDir`).
     """
     config = analysis.config
     sim = analysis.simulation
@@ -45,78 +56,92 @@ def write_run(
         command=command,
     )
     if sim is not None:
-        manifest["design"] = analysis.design
+        manifest[layout.KEY_DESIGN] = analysis.design
         if sim.stopping is not None:
             met = all(t["met"] for t in sim.stopping["targets"].values())
-            manifest["stopping"] = {
+            manifest[layout.KEY_STOPPING] = {
                 **sim.stopping,
                 "reason": "targets met" if met else "cap on draws reached",
             }
     if sim is not None and sim.counts is not None and sim.grids is not None:
-        manifest["reduction"] = {
+        manifest[layout.KEY_REDUCTION] = {
             "mode": "stream",
             "bins_per_cell": next(iter(sim.grids.values())).bins,
             "quantile_error": "at most one bin width per cell: column sketch_error of summary.csv",
             "ess": "the number of draws (independent streams); R-hat from the blocks' moments",
         }
     if analysis.notes:
-        manifest["notes"] = list(analysis.notes)
+        manifest[layout.KEY_NOTES] = list(analysis.notes)
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
-        folder.write_csv("deterministic.csv", analysis.deterministic)
+        folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
         if sim is not None and analysis.tree is None and analysis.summary is not None:
-            folder.write_csv("summary.csv", analysis.summary)
+            folder.write_csv(layout.SUMMARY, analysis.summary)
             names = (
                 dict(zip(analysis.model.coords["municipality"], analysis.model.names, strict=True))
                 if hasattr(analysis.model, "names")
                 else {}
             )
-            municipal_ranking(
-                folder.file(RANKING_FILE),
-                analysis.summary,
+            png = municipal_ranking(
+                summary_band_edges(analysis.summary, DEFAULT_LEVELS),
                 names,
                 year=config.cost_year,
                 price_year=config.price_year,
                 lang=lang,
             )
+            folder.file(layout.MUNICIPAL_RANKING).write_bytes(png)
         if sim is not None and analysis.tree is not None and analysis.summary is not None:
-            folder.write_csv("summary.csv", analysis.summary)
-            analysis.tree.to_netcdf(folder.file("draws.nc"), engine="h5netcdf")
-            labels = [
-                (s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios
-            ]
-            band_chart(
-                folder.file(FAN_FILE),
-                analysis.summary,
-                analysis.deterministic,
-                labels,
-                analysis.published,
-                year=config.cost_year,
-                price_year=config.price_year,
-                draws=sim.plan.draws,
-                blocks=sim.plan.n_blocks,
-                lang=lang,
-            )
-            if "net_operating_result_pct" in set(analysis.summary["variable"]):
-                economy_fan(
-                    folder.file(ECONOMY_FAN_FILE),
-                    analysis.summary,
-                    analysis.deterministic,
-                    labels,
-                    lang=lang,
-                )
+            folder.write_csv(layout.SUMMARY, analysis.summary)
+            analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
+            _write_charts(folder, analysis, lang)
             if analysis.exceedance is not None:
-                folder.write_csv("exceedance.csv", analysis.exceedance)
+                folder.write_csv(layout.EXCEEDANCE, analysis.exceedance)
             if analysis.sensitivity is not None and analysis.sensitivity_indices is not None:
-                folder.write_csv("sensitivity.csv", analysis.sensitivity)
-                folder.write_csv("sensitivity_indices.csv", analysis.sensitivity_indices)
-                tornado_chart(
-                    folder.file(TORNADO_FILE),
-                    analysis.sensitivity,
-                    analysis.sensitivity_indices,
-                    lang=lang,
-                )
-        folder.write_json("manifest.json", manifest)
+                folder.write_csv(layout.SENSITIVITY, analysis.sensitivity)
+                folder.write_csv(layout.SENSITIVITY_INDICES, analysis.sensitivity_indices)
+        folder.write_json(layout.MANIFEST, manifest)
     return Path(out)
+
+
+def _write_charts(folder: OutputDir, analysis: Analysis, lang: str) -> None:
+    """The fan charts and the tornado chart of a run with draws, as the report draws them."""
+    config, sim = analysis.config, analysis.simulation
+    labels = [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios]
+    # exact edges over all draws, as `tbu-mc report` computes them: the figures are the same
+    bands = band_table(
+        analysis.tree,
+        DEFAULT_LEVELS,
+        variables=[*DEMOGRAPHIC_PANELS, *ECONOMY_PANELS],
+        year=config.cost_year,
+    )
+    common = {
+        "levels": DEFAULT_LEVELS,
+        "lang": lang,
+        "price_year": config.price_year,
+        "year": config.cost_year,
+        "note": text(
+            lang, "draws_note", draws=whole(sim.plan.draws, lang), blocks=sim.plan.n_blocks
+        ),
+    }
+    for name, draw in (
+        (layout.FAN_DEMOGRAPHIC, demographic_fan),
+        (layout.FAN_ECONOMY, economy_fan),
+    ):
+        png = draw(bands, analysis.deterministic, labels, analysis.published, **common)
+        if png is not None:
+            folder.file(name).write_bytes(png)
+    chosen = select_sensitivity(
+        analysis.sensitivity, [s.name for s in config.scenarios], config.cost_year
+    )
+    if chosen is not None and analysis.sensitivity_indices is not None:
+        scenario, _year, rows = chosen
+        png = tornado_chart(
+            rows,
+            lang=lang,
+            price_year=config.price_year,
+            scenario=dict(labels).get(scenario, scenario),
+            indices=analysis.sensitivity_indices,
+        )
+        folder.file(layout.TORNADO).write_bytes(png)
 
 
 def write_tables(
@@ -126,10 +151,10 @@ def write_tables(
     with OutputDir(out) as folder:
         for name, frame in tables.items():
             folder.write_csv(name, frame)
-        folder.write_json("manifest.json", manifest)
+        folder.write_json(layout.MANIFEST, manifest)
     return Path(out)
 
 
 def write_history(out: str | Path, history: pd.DataFrame, manifest: dict[str, object]) -> Path:
     """Write ``history.csv`` (``year, variable, value``) and a manifest."""
-    return write_tables(out, {"history.csv": history}, manifest)
+    return write_tables(out, {layout.HISTORY: history}, manifest)

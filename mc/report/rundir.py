@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from mc.errors import DataError
+from mc.report import layout
 
 #: Columns of ``sensitivity.csv`` (written by a sensitivity analysis into a run folder): the output
 #: with one driver at its 10th (``low``) or 90th (``high``) percentile and the others at their
@@ -52,8 +53,12 @@ _UNREADABLE_NETCDF = (OSError, ValueError, KeyError, RuntimeError)
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """A scenario as the manifest records it."""
+class ScenarioRecord:
+    """A scenario as a run's manifest records it.
+
+    Not :class:`mc.model.config.Scenario`, the configuration's own: this one is read back from a
+    finished run, with the published figures keyed by output variable.
+    """
 
     name: str
     label_nb: str
@@ -87,12 +92,12 @@ class RunFolder:
             raise DataError(
                 str(self.path), "no such folder; give the output folder of `tbu-mc run`"
             )
-        if not (self.path / "manifest.json").is_file():
+        if not (self.path / layout.MANIFEST).is_file():
             raise DataError(
                 str(self.path),
                 "holds no manifest.json, so it is not the output folder of `tbu-mc run`",
             )
-        for name in ("summary.csv", "draws.nc"):
+        for name in (layout.SUMMARY, layout.DRAWS):
             if not (self.path / name).is_file():
                 raise DataError(
                     str(self.path),
@@ -101,26 +106,26 @@ class RunFolder:
                 )
         try:
             self.manifest: dict[str, Any] = json.loads(
-                (self.path / "manifest.json").read_text(encoding="utf-8")
+                (self.path / layout.MANIFEST).read_text(encoding="utf-8")
             )
         except json.JSONDecodeError as exc:
-            raise DataError(str(self.path / "manifest.json"), f"is not JSON: {exc}") from None
-        self.summary = _read_csv(self.path / "summary.csv", SUMMARY_READ, SUMMARY_NUMERIC)
+            raise DataError(str(self.path / layout.MANIFEST), f"is not JSON: {exc}") from None
+        self.summary = _read_csv(self.path / layout.SUMMARY, SUMMARY_READ, SUMMARY_NUMERIC)
         self.deterministic = _read_table(
-            self.path / "deterministic.csv", DETERMINISTIC_READ, ("year", "value")
+            self.path / layout.DETERMINISTIC, DETERMINISTIC_READ, ("year", "value")
         )
-        self.exceedance = _read_table(self.path / "exceedance.csv", (), ())
+        self.exceedance = _read_table(self.path / layout.EXCEEDANCE, (), ())
         self.sensitivity = _read_table(
-            self.path / "sensitivity.csv", SENSITIVITY_COLUMNS, ("low", "high", "base")
+            self.path / layout.SENSITIVITY, SENSITIVITY_COLUMNS, ("low", "high", "base")
         )
         self.sensitivity_indices = _read_table(
-            self.path / "sensitivity_indices.csv", INDEX_COLUMNS, INDEX_COLUMNS[4:]
+            self.path / layout.SENSITIVITY_INDICES, INDEX_COLUMNS, INDEX_COLUMNS[4:]
         )
 
     @property
     def config(self) -> dict[str, Any]:
         """The resolved configuration recorded in the manifest."""
-        return self.manifest.get("config") or {}
+        return self.manifest.get(layout.KEY_CONFIG) or {}
 
     @property
     def name(self) -> str:
@@ -139,7 +144,7 @@ class RunFolder:
         return int(self.config.get("price_year", self.cost_year - 1))
 
     @cached_property
-    def scenarios(self) -> list[Scenario]:
+    def scenarios(self) -> list[ScenarioRecord]:
         """Scenarios in the configuration's order."""
         out = []
         for name, entry in (self.config.get("scenarios") or {}).items():
@@ -149,7 +154,7 @@ class RunFolder:
                 for key, value in (entry.get("published") or {}).items()
             }
             out.append(
-                Scenario(
+                ScenarioRecord(
                     name=name,
                     label_nb=label.get("nb", name),
                     label_en=label.get("en", name),
@@ -158,7 +163,7 @@ class RunFolder:
                 )
             )
         if not out:  # an old manifest: take the order of summary.csv
-            out = [Scenario(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
+            out = [ScenarioRecord(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
         return out
 
     def draws(self, variables: list[str]) -> xr.DataTree:
@@ -166,7 +171,7 @@ class RunFolder:
 
         Only the named variables are read, so a large run's sector draws stay on disk.
         """
-        path = self.path / "draws.nc"
+        path = self.path / layout.DRAWS
         try:
             with xr.open_datatree(path, engine="h5netcdf") as tree:
                 post = tree["posterior"].to_dataset()
@@ -194,15 +199,15 @@ class RunFolder:
         parts = [
             "tbu-mc",
             "run",
-            str(m.get("config_path") or "CONFIG"),
+            str(m.get(layout.KEY_CONFIG_PATH) or "CONFIG"),
             "--draws",
-            str(m.get("draws")),
+            str(m.get(layout.KEY_DRAWS)),
             "--block-size",
-            str(m.get("block_size")),
+            str(m.get(layout.KEY_BLOCK_SIZE)),
             "--seed",
-            str(m.get("seed_entropy")),
+            str(m.get(layout.KEY_SEED)),
         ]
-        command = list(m.get("command") or [])
+        command = list(m.get(layout.KEY_COMMAND) or [])
         if "--population" in command[:-1]:  # the run replaced the config's population
             parts += ["--population", command[command.index("--population") + 1]]
         return " ".join(shlex.quote(p) for p in parts)

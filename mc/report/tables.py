@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from mc.report.labels import text, whole
+from mc.report.labels import driver_label, text, variable_label, whole
 from mc.report.rundir import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
 
@@ -86,22 +86,6 @@ def band_range(lo: float, hi: float, digits: int, lang: str) -> str:
     return f"{number(lo, digits, lang)} {DASH} {number(hi, digits, lang)}"
 
 
-def variable_label(variable: str, lang: str, price_year: int) -> str:
-    """The label of an output variable (its name if no label is known)."""
-    try:
-        return text(lang, f"var_{variable}", price_year=price_year)
-    except KeyError:
-        return variable
-
-
-def driver_label(driver: str, lang: str) -> str:
-    """The label of an uncertain driver (its name, spaced, if no label is known)."""
-    try:
-        return text(lang, f"drv_{driver}")
-    except KeyError:
-        return driver.replace("_", " ")
-
-
 def _digits(variable: str) -> int:
     return 0 if variable in ("population_growth", "extra_net_immigration") else 2
 
@@ -138,7 +122,7 @@ def headline_variables(run: RunFolder) -> list[str]:
     return [v for v in HEADLINE_VARIABLES if v in present]
 
 
-def headline_table(
+def headline_report_table(
     run: RunFolder,
     bands: pd.DataFrame,
     spec: BandSpec,
@@ -191,7 +175,7 @@ def headline_table(
             rows.append(
                 (
                     scenario.label(lang) if first else "",
-                    variable_label(variable, lang, run.price_year),
+                    variable_label(variable, lang, run.price_year, year),
                     number(published, 1, lang),
                     number(point, digits, lang),
                     number(float(summary["mean"]), digits, lang),
@@ -266,13 +250,14 @@ def _signed_whole(value: float, lang: str) -> str:
     return ("+" if value > 0 else "\u2212" if value < 0 else "") + out
 
 
-def exceedance_table(run: RunFolder, lang: str) -> Table | None:
+def exceedance_report_table(run: RunFolder, lang: str) -> Table | None:
     """``exceedance.csv`` with labels, one column per year: probability (MCSE)."""
     frame = run.exceedance
     if frame is None or frame.empty:
         return None
     labels = {s.name: s.label(lang) for s in run.scenarios}
     years = sorted(int(y) for y in frame["year"].unique())
+    only = years[0] if len(years) == 1 else None  # the year whose prices a kroner label names
     rows = []
     keys = ["variable", "threshold", "direction", "scenario"]
     for (variable, threshold, direction, scenario), part in frame.groupby(keys, sort=False):
@@ -287,7 +272,7 @@ def exceedance_table(run: RunFolder, lang: str) -> Table | None:
         ]
         rows.append(
             (
-                variable_label(str(variable), lang, run.price_year),
+                variable_label(str(variable), lang, run.price_year, only),
                 f"{sign} {number(float(threshold), 1, lang)}",
                 labels.get(str(scenario), str(scenario)),
                 *cells,
@@ -351,7 +336,7 @@ def mcse_table(run: RunFolder, lang: str) -> Table:
             rows.append(
                 (
                     scenario.label(lang) if first else "",
-                    variable_label(variable, lang, run.price_year),
+                    variable_label(variable, lang, run.price_year, year),
                     number(float(row["mcse_q05"]), 4, lang),
                     number(float(row["mcse_q50"]), 4, lang),
                     number(float(row["mcse_q95"]), 4, lang),
@@ -378,13 +363,31 @@ def mcse_table(run: RunFolder, lang: str) -> Table:
 
 
 def sensitivity_selection(run: RunFolder) -> tuple[str, int, pd.DataFrame] | None:
-    """The part of ``sensitivity.csv`` the report shows: the first scenario, the cost year.
+    """The part of ``sensitivity.csv`` the report shows: see :func:`select_sensitivity`."""
+    return select_sensitivity(run.sensitivity, [s.name for s in run.scenarios], run.cost_year)
 
-    Returns ``(scenario, year, rows)`` or ``None`` when the run has no sensitivity analysis.
-    The first scenario (in the configuration's order) that the file covers is taken, and the cost
-    year if the file has it, else its last year.
+
+def select_sensitivity(
+    frame: pd.DataFrame | None, scenarios: Sequence[str], cost_year: int
+) -> tuple[str, int, pd.DataFrame] | None:
+    """The tornado rows a chart or table shows: one scenario, one year, largest swing first.
+
+    Parameters
+    ----------
+    frame : DataFrame or None
+        ``sensitivity.csv`` rows (``variable, scenario, year, driver, low, high, base``).
+    scenarios : sequence of str
+        Scenario names in the configuration's order; the first one the frame covers is taken.
+    cost_year : int
+        The year taken if the frame has it, else its last year.
+
+    Returns
+    -------
+    tuple or None
+        ``(scenario, year, rows)`` with a ``swing`` column, ordered per variable (headline
+        variables first) by swing, largest first; ``None`` when there is no sensitivity analysis.
     """
-    chosen = _first_scenario_cost_year(run, run.sensitivity)
+    chosen = _first_scenario_cost_year(frame, scenarios, cost_year)
     if chosen is None:
         return None
     scenario, year, rows = chosen
@@ -393,17 +396,16 @@ def sensitivity_selection(run: RunFolder) -> tuple[str, int, pd.DataFrame] | Non
 
 
 def _first_scenario_cost_year(
-    run: RunFolder, frame: pd.DataFrame | None
+    frame: pd.DataFrame | None, scenarios: Sequence[str], cost_year: int
 ) -> tuple[str, int, pd.DataFrame] | None:
     """The rows of the first scenario the frame covers, in the cost year (else its last year)."""
     if frame is None or frame.empty:
         return None
-    names = [s.name for s in run.scenarios]
     present = [str(s) for s in frame["scenario"].astype(str).unique()]
-    scenario = next((s for s in names if s in present), present[0])
+    scenario = next((s for s in scenarios if s in present), present[0])
     rows = frame[frame["scenario"].astype(str) == scenario]
     years = set(rows["year"].astype(int))
-    year = run.cost_year if run.cost_year in years else max(years)
+    year = cost_year if cost_year in years else max(years)
     return scenario, year, rows[rows["year"].astype(int) == year].copy()
 
 
@@ -437,7 +439,8 @@ def variance_table(run: RunFolder, lang: str) -> Table | None:
     the output, normalised to sum to one; S1 and ST are the first-order and total Sobol indices
     with their 90 % intervals (a dash where the run estimated none).
     """
-    chosen = _first_scenario_cost_year(run, run.sensitivity_indices)
+    names = [s.name for s in run.scenarios]
+    chosen = _first_scenario_cost_year(run.sensitivity_indices, names, run.cost_year)
     if chosen is None:
         return None
     scenario, year, rows = chosen
@@ -475,7 +478,8 @@ def _per_driver(
     last = None
     for row in rows.itertuples(index=False):
         variable = str(row.variable)
-        first = variable_label(variable, lang, run.price_year) if variable != last else ""
+        label = variable_label(variable, lang, run.price_year, year)
+        first = label if variable != last else ""
         body.append((first, driver_label(str(row.driver), lang), *cells(row)))
         last = variable
     return Table(

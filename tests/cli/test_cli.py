@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from mc.cli.main import main
+from mc.report.layout import FAN_DEMOGRAPHIC, RunKind, run_files
 from mc.summary import SUMMARY_COLUMNS
 from tests.conftest import CONFIGS, ROOT, listing
 
@@ -27,15 +28,7 @@ def test_run_writes_every_output(sync_run, capsys):
     names = sorted(p.name for p in sync_run.iterdir() if not p.name.startswith("."))
     ledger = json.loads((sync_run / ".tbu-mc.json").read_text())["files"]
     assert ledger == names  # the ledger names exactly what the run wrote
-    assert names == [
-        "deterministic.csv",
-        "draws.nc",
-        "exceedance.csv",
-        "fan_demographic_cost.png",
-        "fan_economy.png",
-        "manifest.json",
-        "summary.csv",
-    ]
+    assert names == list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
     exceedance = pd.read_csv(sync_run / "exceedance.csv")
     assert list(exceedance.columns) == [
         "variable",
@@ -77,7 +70,7 @@ def test_run_writes_every_output(sync_run, capsys):
         assert manifest[key] is not None, key
     assert manifest["seed_entropy"] == 1 and manifest["blocks"] == 2
     assert manifest["packages"]["arviz"].startswith("1.")
-    assert (sync_run / "fan_demographic_cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (sync_run / FAN_DEMOGRAPHIC).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_manifest_reproduces_the_run(sync_run, tmp_path):
@@ -144,7 +137,7 @@ def test_deterministic_2024(tmp_path, data_dir, capsys):
         )
         == 0
     )
-    assert listing(out) == ["deterministic.csv", "manifest.json"]
+    assert listing(out) == list(run_files(RunKind.DETERMINISTIC))
     det = pd.read_csv(out / "deterministic.csv").set_index(["variable", "sector"])
     assert det.loc[("demographic_cost_total_bn", "all"), "value"] == pytest.approx(5.2, abs=0.1)
     assert det.loc[("demographic_cost_free_bn", "all"), "value"] == pytest.approx(4.3, abs=0.1)
@@ -237,47 +230,3 @@ def test_history_outside_the_data(tmp_path, data_dir, capsys):
     assert code == 2
     assert "year 1985 is not in the data" in capsys.readouterr().err
     assert not (tmp_path / "h").exists()
-
-
-def test_band_chart_shows_the_cost_year(tmp_path):
-    """A multi-year run's band chart draws the cost year, the year its title names."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from mc.report import figures
-
-    summary = pd.DataFrame(
-        {
-            "variable": ["demographic_cost_total_bn"] * 2 + ["demographic_cost_free_bn"] * 2,
-            "scenario": "main",
-            "year": [2025, 2030] * 2,
-            "sector": "all",
-            **{
-                q: [1.0, 9.0] * 2
-                for q in ("q05", "q15", "q25", "q35", "q50", "q65", "q75", "q85", "q95")
-            },
-        }
-    )
-    drawn = []
-    original = figures.plt.Axes.fill_between
-
-    def record(ax, x, y1, y2, **kw):
-        drawn.append((y1, y2))
-        return original(ax, x, y1, y2, **kw)
-
-    figures.plt.Axes.fill_between = record
-    try:
-        figures.band_chart(
-            tmp_path / "f.png",
-            summary,
-            summary.assign(value=9.0),
-            [("main", "Main")],
-            {},
-            year=2030,
-            price_year=2024,
-            draws=1,
-            blocks=1,
-        )
-    finally:
-        figures.plt.Axes.fill_between = original
-    assert drawn and all(y1 == 9.0 for y1, _ in drawn)

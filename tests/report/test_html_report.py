@@ -12,20 +12,14 @@ import pytest
 from mc.cli.main import main
 from mc.errors import DataError
 from mc.report.build import build_report
+from mc.report.layout import REPORT_FILES, RunKind, run_files
 from mc.report.tables import band_range
 from tests.conftest import listing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUN_FILES = [
-    "deterministic.csv",
-    "draws.nc",
-    "exceedance.csv",
-    "fan_demographic_cost.png",
-    "fan_economy.png",
-    "manifest.json",
-    "summary.csv",
-]
-REPORT_FILES = ["report.html", "tables.md", "tables.tex"]
+# tbu-2025 has the economy and exceedance thresholds, and the report fixtures run no sensitivity
+RUN_FILES = list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
+REPORT_FILES = list(REPORT_FILES)
 
 
 class Page(HTMLParser):

@@ -7,6 +7,7 @@ import pytest
 from mc.engine import BlockPlan, Reducer, SchedulerSpec, pilot_grids, simulate
 from mc.model.config import load_config
 from mc.model.municipal import MUNICIPAL_DIMS, build_municipal_model
+from mc.report.layout import RunKind, run_files
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import QUANTILES
 from tests.conftest import CONFIGS, listing
@@ -151,12 +152,7 @@ def test_municipal_cli_run_is_identical_across_schedulers(tmp_path, data_dir):
     a = (tmp_path / "a" / "summary.csv").read_bytes()
     assert a == (tmp_path / "b" / "summary.csv").read_bytes()
     names = listing(tmp_path / "a")
-    assert names == [
-        "deterministic.csv",
-        "manifest.json",
-        "municipalities_ranked.png",
-        "summary.csv",
-    ]
+    assert names == list(run_files(RunKind.STREAM))
     summary = pd.read_csv(tmp_path / "a" / "summary.csv", dtype={"region": str})
     per = summary[summary["variable"] == "municipal_cost_per_inhabitant_kr"]
     assert len(per) == 357
