@@ -8,6 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+#: Characters of a value quoted in a message: enough to recognise it, never a whole file.
+SHOWN_CHARS = 80
+
+
+def shorten(value: Any) -> str:
+    """``repr`` of ``value`` cut to :data:`SHOWN_CHARS` characters, for one-line messages.
+
+    The value itself stays on the exception; only the message is shortened, so a field that
+    received a whole file (or a huge nested list) does not print it.
+    """
+    text = repr(value)
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 3] + "..."
+    return text
+
 
 class TbuMcError(Exception):
     """Base class of every error tbu-mc raises on purpose."""
@@ -34,7 +49,7 @@ class ConfigError(TbuMcError, ValueError):
         self.allowed = allowed
         self.source = source
         where = f" in {source}" if source else ""
-        super().__init__(f"config field '{field}'{where} = {value!r}: {allowed}")
+        super().__init__(f"config field '{field}'{where} = {shorten(value)}: {allowed}")
 
 
 class DataError(TbuMcError, ValueError):
