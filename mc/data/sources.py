@@ -68,6 +68,8 @@ def resolve_population_source(
         path = Path(spec).expanduser()
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
+        if path.is_dir():
+            raise DataError(str(path), "is a folder; expected a CSV or Parquet file")
         if not path.is_file():
             raise DataError(str(path), "file not found")
         return path
