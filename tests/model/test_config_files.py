@@ -288,3 +288,36 @@ def test_strict_loader_reads_the_shipped_configs_like_safe_load():
     for path in sorted(CONFIGS.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         assert yamlio.loads(text) == yaml.safe_load(text), path
+
+
+# -- every YAML reader of tbu-mc uses the strict loader ---------------------------------------
+
+
+def test_no_module_reads_yaml_around_the_strict_loader():
+    package = CONFIGS.parent / "mc"
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "yamlio.py"
+        and re.search(r"yaml\.(safe_load|load|full_load|unsafe_load)\(", path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_profile_and_calibration_files_are_read_strictly(tmp_path):
+    from mc.calibration.fit import calibrate
+    from mc.cli.population import _profile
+
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("bands: ['0']\nbands: ['1']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="duplicate key 'bands' on lines 1 and 2") as info:
+        _profile(str(dup))
+    assert info.value.field == "--profile"
+    with pytest.raises(ConfigError, match="file not found"):
+        _profile(str(tmp_path / "missing.yaml"))
+    with pytest.raises(ConfigError, match="duplicate key") as info:
+        calibrate(dup, tmp_path)
+    assert info.value.field == "blocks"
+    (tmp_path / "list.yaml").write_text("- a\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="mapping of building blocks"):
+        calibrate(tmp_path / "list.yaml", tmp_path)
