@@ -10,6 +10,8 @@ from typing import Any
 
 #: Characters of a value quoted in a message: enough to recognise it, never a whole file.
 SHOWN_CHARS = 80
+#: Characters of the rule in a ConfigError message (lists of allowed names fit easily).
+ALLOWED_CHARS = 500
 
 
 def shorten(value: Any) -> str:
@@ -49,6 +51,8 @@ class ConfigError(TbuMcError, ValueError):
         self.allowed = allowed
         self.source = source
         where = f" in {source}" if source else ""
+        if len(allowed) > ALLOWED_CHARS:  # a rule that quotes a huge value stays one short line
+            allowed = allowed[: ALLOWED_CHARS - 3] + "..."
         super().__init__(f"config field '{field}'{where} = {shorten(value)}: {allowed}")
 
 

@@ -59,10 +59,15 @@ def read_tidy(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     source = str(path)
-    if path.is_dir():
-        raise DataError(source, "is a folder; expected a CSV or Parquet file")
-    if not path.is_file():
-        raise DataError(source, "file not found")
+    try:
+        if path.is_dir():
+            raise DataError(source, "is a folder; expected a CSV or Parquet file")
+        if path.exists() and not path.is_file():
+            raise DataError(source, "is not a regular file; expected a CSV or Parquet file")
+        if not path.is_file():
+            raise DataError(source, "file not found")
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise DataError(source, f"cannot be read ({exc.strerror or exc})") from None
     if path.suffix.lower() in PARQUET_SUFFIXES:
         engine = _parquet_engine()
         if engine is None:

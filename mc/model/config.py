@@ -427,6 +427,8 @@ def _parse_profile(data: Any, path: str, source: str | None, *, shares: bool) ->
     sec = Section(data, path, source)
     bands = sec.take_list("bands")
     for i, band in enumerate(bands):
+        if not isinstance(band, (str, int)) or isinstance(band, bool) or len(str(band)) > 20:
+            raise sec.error(f"bands[{i}]", band, "an age band such as '0', '1-2' or '90+'")
         try:
             parse_age_group(band)
         except ValueError as exc:
@@ -653,6 +655,9 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
     cost_year = int(top.take_number("cost_year", integer=True, **years))
     price_year = int(top.take_number("price_year", integer=True, **years))
     raw_groups = top.take_list("age_groups")
+    for i, label in enumerate(raw_groups):
+        if not isinstance(label, (str, int)) or isinstance(label, bool) or len(str(label)) > 20:
+            raise top.error(f"age_groups[{i}]", label, "an age group such as '0', '1-2' or '90+'")
     try:
         groups = AgeGroups(tuple(str(g) for g in raw_groups))
     except ValueError as exc:

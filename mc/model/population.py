@@ -104,11 +104,13 @@ def read_csv_file(path: str | Path, dtype: dict[str, type] | type | None = None)
     """
     path = Path(path)
     source = str(path)
-    if path.is_dir():
-        raise DataError(source, "is a folder; expected a CSV file")
-    if not path.is_file():
-        raise DataError(source, "file not found")
     try:
+        if path.is_dir():
+            raise DataError(source, "is a folder; expected a CSV file")
+        if path.exists() and not path.is_file():
+            raise DataError(source, "is not a regular file; expected a CSV file")
+        if not path.is_file():
+            raise DataError(source, "file not found")
         frame = pd.read_csv(path, dtype=dtype)
     except pd.errors.EmptyDataError:
         raise DataError(source, "the file is empty; expected a header line and data rows") from None

@@ -212,11 +212,13 @@ def read_yaml_file(path: str | Path, field: str, source: str | None = None) -> A
     """
     path = Path(path)
     shown = str(path)
-    if path.is_dir():
-        raise ConfigError(field, shown, "is a folder; expected a YAML file", source)
-    if not path.is_file():
-        raise ConfigError(field, shown, "file not found", source)
     try:
+        if path.is_dir():
+            raise ConfigError(field, shown, "is a folder; expected a YAML file", source)
+        if path.exists() and not path.is_file():
+            raise ConfigError(field, shown, "is not a regular file; expected a YAML file", source)
+        if not path.is_file():
+            raise ConfigError(field, shown, "file not found", source)
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ConfigError(

@@ -175,3 +175,11 @@ def test_cli_commands_answer_with_one_error_line(tmp_path, capsys, broken):
         assert len(err) == 1 and err[0].startswith("tbu-mc: error:"), (argv, err)
         assert rule in err[0] and str(path) in err[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_names_too_long_and_devices_are_data_errors(reader):
+    with pytest.raises(DataError, match="cannot be read"):
+        READERS[reader]("/tmp/" + "x" * 300 + ".csv")
+    with pytest.raises(DataError, match="not a regular file"):
+        READERS[reader]("/dev/null")

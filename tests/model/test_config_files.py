@@ -321,3 +321,28 @@ def test_profile_and_calibration_files_are_read_strictly(tmp_path):
     (tmp_path / "list.yaml").write_text("- a\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="mapping of building blocks"):
         calibrate(tmp_path / "list.yaml", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["tbu-2025.yaml", "tables/unit-costs-2023.yaml", "x" * 300],
+    ids=["yaml", "table", "name-too-long"],
+)
+def test_a_fit_path_at_the_wrong_file_is_a_config_error(tmp_path, target, data_dir):
+    from mc.model.demographic import build_model
+
+    data = raw("tbu-2025-projection.yaml")
+    data["population"]["fit"] = str(CONFIGS / target)
+    data["population"]["data"] = str(data_dir)
+    config = Config.from_dict(data, base_dir=CONFIGS)
+    with pytest.raises(ConfigError) as info:
+        build_model(config)
+    assert info.value.field == "population.fit"
+    assert "tbu-mc population fit" in one_line(info.value)
+
+
+def test_a_table_name_too_long_for_the_file_system(tmp_path):
+    text = SHIPPED.replace("tables/unit-costs-2023.yaml", str(tmp_path / ("x" * 300)))
+    with pytest.raises(ConfigError, match="cannot be read") as info:
+        load_config(write_config(tmp_path, text))
+    assert info.value.field == "unit_costs"
