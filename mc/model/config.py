@@ -4,6 +4,12 @@ A configuration names the cost year and price year, the age groups, the unit cos
 population change (a baseline projection or observed figures), the scenarios and the uncertainty
 of every driver. Tables may be inline or in separate YAML files referenced by a path relative to
 the configuration file; :meth:`Config.to_dict` always gives the resolved, self-contained form.
+
+Values are checked against two kinds of bound. Hard bounds (:data:`MAX_PERSONS`, the year range,
+:data:`mc.model.fields.MAX_MAGNITUDE`) mark values that cannot be meant. Judgement bounds
+(:data:`MAX_NET_IMMIGRATION`, :data:`MAX_UNIT_COST`) mark values far beyond anything observed;
+the message says so, and ``allow_implausible: true`` at the top of the configuration accepts them
+(``to_dict`` then records it, so the manifest shows that the bound was lifted).
 """
 
 from __future__ import annotations
