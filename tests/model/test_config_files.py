@@ -160,7 +160,7 @@ def test_documentation_fields_are_bounded_text(where, value, rule):
     with pytest.raises(ConfigError, match=rule) as info:
         build(data)
     assert info.value.field == ".".join([*where, "source"])
-    assert len(one_line(info.value)) < 400
+    assert len(one_line(info.value)) < 600  # path, 300 characters of the value, the rule
 
 
 def test_description_and_labels_are_bounded():
@@ -346,3 +346,16 @@ def test_a_table_name_too_long_for_the_file_system(tmp_path):
     with pytest.raises(ConfigError, match="cannot be read") as info:
         load_config(write_config(tmp_path, text))
     assert info.value.field == "unit_costs"
+
+
+def test_error_messages_quote_one_short_line_of_a_value():
+    from mc.errors import SHOWN_CHARS, SHOWN_TEXT_CHARS
+
+    error = ConfigError("note", "first line\nroot:x:0:0:secret\n", "expected something")
+    assert "first line" in str(error) and "secret" not in str(error)
+    assert error.value.endswith("secret\n")  # the exception keeps the whole value
+    long_list = ConfigError("bands", list(range(10_000)), "at most 13 bands")
+    assert len(str(long_list)) < SHOWN_CHARS + 100
+    path = "/a/" + "b" * 200 + "/table.yaml"
+    assert repr(path) in str(ConfigError("unit_costs", path, "file not found"))
+    assert len(str(ConfigError("x", "y" * 10_000, "rule"))) < SHOWN_TEXT_CHARS + 100
