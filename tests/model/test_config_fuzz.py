@@ -1,7 +1,7 @@
 """Fuzz the configuration loader with mutated copies of the shipped configurations.
 
 Each case takes a shipped config (its tables inlined, so mutations reach them too), changes one
-thing (a type, a magnitude, a key, a YAML feature, the raw text) and runs
+or two things (a type, a magnitude, a key, a YAML feature, the raw text) and runs
 ``tbu-mc run CFG --deterministic --out OUT`` in-process. Every case must end in one of two ways:
 
 - exit 0, with finite numbers in ``OUT/deterministic.csv``;
@@ -9,7 +9,8 @@ thing (a type, a magnitude, a key, a YAML feature, the raw text) and runs
 
 Never a traceback (an exception escaping ``main`` fails the test with it), and never a file
 written outside ``OUT``. The generator is seeded per case, so a failing case id reproduces alone.
-The default run draws ``N_FAST`` cases (about 30 s here); ``-m slow`` adds ``N_SLOW`` more.
+The default run draws ``N_FAST`` cases (45-50 s on a shared 2-core machine); ``-m slow`` adds
+``N_SLOW`` more.
 """
 
 from __future__ import annotations
@@ -344,10 +345,12 @@ def check_case(k: int, tmp_path: Path, monkeypatch, capsys) -> None:
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     before = _listing(tmp_path, out)
+    shipped = _listing(CONFIGS, out)  # relative table paths resolve here
     code = main(["run", str(config), "--deterministic", "--quiet", "--out", str(out)])
     captured = capsys.readouterr()
     label = f"case {k} from {name}: {what}"
     assert _listing(tmp_path, out) == before, f"{label}: files written outside --out"
+    assert _listing(CONFIGS, out) == shipped, f"{label}: files written next to the configs"
     if code == 0:
         frame = pd.read_csv(out / "deterministic.csv")
         values = frame["value"].to_numpy(dtype=float)
