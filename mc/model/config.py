@@ -38,9 +38,8 @@ from mc.model.economy_spec import (
 from mc.model.fields import Section, check_number, check_text, number_list
 from mc.model.yamlio import read_yaml_file
 
-#: Most persons in any population count a configuration gives (a band of a baseline change or
-#: of expected deaths). A hard bound, several times Norway's population (5.55 million on
-#: 1.1.2024): a larger number is a typing error, not a scenario.
+#: Most persons in one band of a baseline's population change, either way. A hard bound, several
+#: times Norway's population (5.55 million on 1.1.2024): a larger number is a typing error.
 MAX_PERSONS = 20_000_000
 #: Largest net immigration, or change in it, accepted in one year without ``allow_implausible``.
 #: A judgement bound: about 3.4 times the largest net immigration Norway has recorded, 58,000 in
