@@ -53,7 +53,8 @@ MAX_UNIT_COST = 5_000_000
 #: Years a configuration may name (cost year, price years, baseline). Hard bounds: the data begin
 #: in 1986 and the model projects at most a few decades.
 YEAR_RANGE = (1950, 2100)
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+# a run or scenario name: it names the output folder, so no separators, no leading dot, no spaces
+_NAME = re.compile(r"\w[\w.-]{0,79}")
 
 
 class Spread(StrEnum):
@@ -580,9 +581,11 @@ def _parse_population(sec: Section, cost_year: int, allow: bool = False) -> Popu
 def _parse_scenarios(sec: Section, allow: bool = False) -> tuple[Scenario, ...]:
     scenarios = []
     for name in list(sec.data):
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise sec.error(
-                str(name), sec.data[name], "a scenario name: letters, digits, '.', '_' or '-'"
+                str(name),
+                sec.data[name],
+                "a scenario name: up to 80 letters, digits, '.', '_' or '-'",
             )
         s = sec.section(name)
         extra = s.take_number("extra_net_immigration", 0.0)
@@ -648,7 +651,7 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
             "true or false (true accepts values beyond judgement bounds)",
         )
     name = top.take_str("name")
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise top.error(
             "name",
             name,

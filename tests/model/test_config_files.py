@@ -359,3 +359,20 @@ def test_error_messages_quote_one_short_line_of_a_value():
     path = "/a/" + "b" * 200 + "/table.yaml"
     assert repr(path) in str(ConfigError("unit_costs", path, "file not found"))
     assert len(str(ConfigError("x", "y" * 10_000, "rule"))) < SHOWN_TEXT_CHARS + 100
+
+
+@pytest.mark.parametrize("name", ["høy", "plus-8000", "a.b_c"])
+def test_names_may_be_any_word(name):
+    data = inline_tables(raw())
+    data["name"] = name
+    data["scenarios"][name] = data["scenarios"].pop("main")
+    assert name in build(data).scenario_names
+
+
+@pytest.mark.parametrize("name", ["a b", "../up", ".hidden", "tbu\n", "x" * 81, ""])
+def test_names_that_would_make_odd_folders_are_refused(name):
+    data = inline_tables(raw())
+    data["name"] = name
+    with pytest.raises(ConfigError) as info:
+        build(data)
+    assert info.value.field == "name"
