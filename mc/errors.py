@@ -8,6 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
+#: Characters of a value quoted in a message: enough to recognise it, never a whole file.
+SHOWN_CHARS = 120
+#: Characters of a text value quoted (a file path must survive whole).
+SHOWN_TEXT_CHARS = 300
+#: Characters of the rule in a ConfigError message (lists of allowed names fit easily).
+ALLOWED_CHARS = 500
+
+
+def shorten(value: Any) -> str:
+    """``repr`` of ``value`` cut short for a one-line message.
+
+    Text keeps only its first line and at most :data:`SHOWN_TEXT_CHARS` characters; anything
+    else at most :data:`SHOWN_CHARS`. The value itself stays on the exception; only the message
+    is shortened, so a field that received a whole file (or a huge nested list) does not print it.
+    """
+    if isinstance(value, str):
+        lines = value.splitlines() or [""]
+        more = len(lines) > 1 or len(lines[0]) > SHOWN_TEXT_CHARS
+        text = repr(lines[0][:SHOWN_TEXT_CHARS])
+        return text + "..." if more else text
+    text = repr(value)
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 3] + "..."
+    return text
+
 
 class TbuMcError(Exception):
     """Base class of every error tbu-mc raises on purpose."""
@@ -34,7 +59,9 @@ class ConfigError(TbuMcError, ValueError):
         self.allowed = allowed
         self.source = source
         where = f" in {source}" if source else ""
-        super().__init__(f"config field '{field}'{where} = {value!r}: {allowed}")
+        if len(allowed) > ALLOWED_CHARS:  # a rule that quotes a huge value stays one short line
+            allowed = allowed[: ALLOWED_CHARS - 3] + "..."
+        super().__init__(f"config field '{field}'{where} = {shorten(value)}: {allowed}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt from the payload, so the error survives the trip back from a Dask worker

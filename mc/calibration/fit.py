@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from scipy.optimize import least_squares
 
 from mc.calibration.baseline import (
@@ -25,6 +24,7 @@ from mc.calibration.baseline import (
     net_migration_profile,
     project_one_year,
 )
+from mc.errors import ConfigError
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.config import (
     AgeProfile,
@@ -39,6 +39,7 @@ from mc.model.config import (
 )
 from mc.model.demographic import deterministic_outputs
 from mc.model.population import read_population
+from mc.model.yamlio import read_yaml_file
 
 NATIONAL_FILE = "population_norway_by_age_sex.csv"
 
@@ -128,7 +129,9 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
         Folder with ``population_norway_by_age_sex.csv``.
     """
     blocks_path = Path(blocks_path)
-    blocks = yaml.safe_load(blocks_path.read_text(encoding="utf-8"))
+    blocks = read_yaml_file(blocks_path, "blocks")
+    if not isinstance(blocks, dict):
+        raise ConfigError("blocks", str(blocks_path), "expected a YAML mapping of building blocks")
     table = read_population(Path(data_dir) / NATIONAL_FILE)
     groups = AgeGroups(tuple(blocks["age_groups"]))
     names = list(blocks["sectors"])
@@ -183,7 +186,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
     n_prior = float(base["net_immigration"]["prior"])
     for rel in blocks["targets"]:
         path = (blocks_path.parent / rel).resolve()
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml_file(path, "targets", str(blocks_path))
         cfg = _config_with(
             raw, path, unit_costs(np.ones(len(names)), free_prior), baseline(n_prior)
         )

@@ -77,11 +77,10 @@ def _fit(args, national, regional, command) -> int:
 def _profile(path: str | None) -> np.ndarray | None:
     if path is None:
         return None
-    import yaml
-
     from mc.model.config import _parse_profile
+    from mc.model.yamlio import read_yaml_file
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = read_yaml_file(path, "--profile")
     return _parse_profile(data, "profile", path, shares=True).per_age()
 
 

@@ -22,6 +22,7 @@ from mc.model.population import (
     PopulationTable,
     RegionalPopulation,
     population_from_frame,
+    read_csv_file,
     regional_population_from_frame,
 )
 
@@ -58,8 +59,15 @@ def read_tidy(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise DataError(source, "file not found")
+    try:
+        if path.is_dir():
+            raise DataError(source, "is a folder; expected a CSV or Parquet file")
+        if path.exists() and not path.is_file():
+            raise DataError(source, "is not a regular file; expected a CSV or Parquet file")
+        if not path.is_file():
+            raise DataError(source, "file not found")
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise DataError(source, f"cannot be read ({exc.strerror or exc})") from None
     if path.suffix.lower() in PARQUET_SUFFIXES:
         engine = _parquet_engine()
         if engine is None:
@@ -71,16 +79,16 @@ def read_tidy(path: str | Path) -> pd.DataFrame:
         try:
             frame = pd.read_parquet(path, engine=engine)
         except Exception as exc:  # the engines raise their own error types
-            raise DataError(source, f"cannot be read as Parquet ({exc})") from exc
+            text = " ".join(str(exc).split())[:120]
+            raise DataError(source, f"cannot be read as Parquet ({text})") from None
         for column in TEXT_COLUMNS:
             if column in frame and not pd.api.types.is_string_dtype(frame[column]):
                 frame[column] = frame[column].astype(str)
+        if frame.empty:
+            raise DataError(source, "has no data rows")
         frame.index = np.arange(len(frame)) - 1  # the checks report index + 2: row 1 is the first
         return frame
-    try:
-        return pd.read_csv(path, dtype=TEXT_COLUMNS)
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
+    return read_csv_file(path, TEXT_COLUMNS)
 
 
 def _require(frame: pd.DataFrame, source: str, required: list[str]) -> None:

@@ -68,8 +68,15 @@ def resolve_population_source(
         path = Path(spec).expanduser()
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
-        if not path.is_file():
-            raise DataError(str(path), "file not found")
+        try:
+            if path.is_dir():
+                raise DataError(str(path), "is a folder; expected a CSV or Parquet file")
+            if path.exists() and not path.is_file():
+                raise DataError(str(path), "is not a regular file; expected a CSV or Parquet file")
+            if not path.is_file():
+                raise DataError(str(path), "file not found")
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
         return path
     request = parse_ssb_spec(str(spec))
     if request.kind is Kind.KOSTRA:

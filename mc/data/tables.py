@@ -29,6 +29,7 @@ from mc.data.pxweb import TableMetadata, Variable
 from mc.data.request import DEFAULT_ALTERNATIVE, Kind
 from mc.errors import DataError
 from mc.model.ages import N_AGES
+from mc.model.population import MAX_PERSONS
 
 REGION, SEX, AGE, CONTENTS = "Region", "Kjonn", "Alder", "ContentsCode"
 PERSONS = "Personer1"
@@ -270,12 +271,22 @@ def tidy(
         out[_region_column(codes)] = codes
     out["age"] = frame[AGE].str.extract(_AGE, expand=False).astype(int)
     out["sex"] = frame[SEX].map(_sex_names(meta))
-    values = frame["value"].to_numpy()
-    fractional = values != np.round(values)
-    if fractional.any():
-        i = int(np.argmax(fractional))
-        cell = {v.code: frame[v.code].iloc[i] for v in meta.variables if v.code in frame}
-        raise DataError(source, f"count {values[i]} for {cell} is not a whole number")
+    values = frame["value"].to_numpy(dtype=float)
+    # inf passes the whole-number test (inf == round(inf)) and would become garbage as int64
+    rules = (
+        (~np.isfinite(values), "is not a finite number"),
+        (values != np.round(values), "is not a whole number"),
+        (values < 0, "is negative"),
+        (
+            values > MAX_PERSONS,
+            f"is above {MAX_PERSONS:,} (a hard bound, several times Norway's population)",
+        ),
+    )
+    for broken, rule in rules:
+        if broken.any():
+            i = int(np.argmax(broken))
+            cell = {v.code: frame[v.code].iloc[i] for v in meta.variables if v.code in frame}
+            raise DataError(source, f"count {values[i]} for {cell} {rule}")
     out["population"] = values.astype(np.int64)
     if kind is Kind.PROJECTION:
         out["alternative"] = alternative or ""

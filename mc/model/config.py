@@ -4,6 +4,12 @@ A configuration names the cost year and price year, the age groups, the unit cos
 population change (a baseline projection or observed figures), the scenarios and the uncertainty
 of every driver. Tables may be inline or in separate YAML files referenced by a path relative to
 the configuration file; :meth:`Config.to_dict` always gives the resolved, self-contained form.
+
+Values are checked against two kinds of bound. Hard bounds (:data:`MAX_PERSONS`, the year range,
+:data:`mc.model.fields.MAX_MAGNITUDE`) mark values that cannot be meant. Judgement bounds
+(:data:`MAX_NET_IMMIGRATION`, :data:`MAX_UNIT_COST`) mark values far beyond anything observed;
+the message says so, and ``allow_implausible: true`` at the top of the configuration accepts them
+(``to_dict`` then records it, so the manifest shows that the bound was lifted).
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from mc.errors import ConfigError
 from mc.model.ages import SEXES, AgeGroups, parse_age_group, spread_over_bands
@@ -30,7 +35,26 @@ from mc.model.economy_spec import (
     parse_exceedance,
     thresholds_to_list,
 )
-from mc.model.fields import Section, check_number, number_list
+from mc.model.fields import Section, check_number, check_text, number_list
+from mc.model.yamlio import read_yaml_file
+
+#: Most persons in one band of a baseline's population change, either way. A hard bound, several
+#: times Norway's population (5.55 million on 1.1.2024): a larger number is a typing error.
+MAX_PERSONS = 20_000_000
+#: Largest net immigration, or change in it, accepted in one year without ``allow_implausible``.
+#: A judgement bound: about 3.4 times the largest net immigration Norway has recorded, 58,000 in
+#: 2022 (../shared/data/components/nor_hmd_balancing_equation.csv, 1986-2023).
+MAX_NET_IMMIGRATION = 200_000
+#: Largest unit cost, kroner per inhabitant of an age group and year, accepted without
+#: ``allow_implausible``. A judgement bound: the dearest band in the shipped tables costs about
+#: 0.47 million kroner (configs/tables/unit-costs-2023.yaml); ten times that is no longer a
+#: plausible average over an age group.
+MAX_UNIT_COST = 5_000_000
+#: Years a configuration may name (cost year, price years, baseline). Hard bounds: the data begin
+#: in 1986 and the model projects at most a few decades.
+YEAR_RANGE = (1950, 2100)
+# a run or scenario name: it names the output folder, so no separators, no leading dot, no spaces
+_NAME = re.compile(r"\w[\w.-]{0,79}")
 
 
 class Spread(StrEnum):
@@ -226,6 +250,7 @@ class Config:
     economy: EconomySpec | None = None
     exceedance: tuple[Threshold, ...] = ()
     cluster: ClusterSpec | None = None
+    allow_implausible: bool = False
     base_dir: Path = field(default=Path("."), compare=False)
     source: str | None = field(default=None, compare=False)
 
@@ -324,7 +349,16 @@ def load_config(path: str | Path) -> Config:
     ('main', 'high', 'low')
     """
     path = Path(path)
-    data = _read_yaml(path, "config")
+    data = read_yaml_file(path, "config")
+    if data is None:
+        raise ConfigError("config", str(path), "the file is empty; expected a YAML mapping")
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            "config",
+            str(path),
+            f"the file holds a {_kind(data)}; expected a YAML mapping of fields (name, cost_year, "
+            "...)",
+        )
     return Config.from_dict(data, base_dir=path.resolve().parent, source=str(path))
 
 
@@ -332,23 +366,54 @@ def load_config(path: str | Path) -> Config:
 # parsing
 
 
-def _read_yaml(path: Path, field_name: str, source: str | None = None) -> Any:
-    if not path.is_file():
-        raise ConfigError(field_name, str(path), "file not found", source)
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(field_name, str(path), f"not valid YAML ({exc})", source) from exc
+def _kind(value: Any) -> str:
+    return {list: "list", str: "text", int: "number", float: "number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _maybe_file(section: Section, key: str, default: Any = None) -> tuple[Any, str | None]:
-    """A value that may be inline or a path to a YAML file (relative to the config folder)."""
+    """A value that may be inline or a path to a YAML file (relative to the config folder).
+
+    A file must hold a mapping (a table); anything else is refused naming the field and the file,
+    without quoting the file's content.
+    """
     value = section.take(key, default)
     if isinstance(value, str):
+        field_name = section.field(key)
+        check_text(value, field_name, section.source)
         base = Path(section.source).resolve().parent if section.source else Path(".")
         path = Path(value) if Path(value).is_absolute() else base / value
-        return _read_yaml(path, section.field(key), section.source), str(path)
+        data = read_yaml_file(path, field_name, section.source)
+        if not isinstance(data, Mapping):
+            what = "is empty" if data is None else f"holds a {_kind(data)}"
+            raise ConfigError(
+                field_name,
+                str(path),
+                f"the file {what}; expected a YAML table (a mapping of fields)",
+                section.source,
+            )
+        return data, str(path)
     return value, section.source
+
+
+def _doc(section: Section, key: str) -> str:
+    """A documentation field (``source``, ``note``): bounded text, empty when absent."""
+    return check_text(section.take(key, ""), section.field(key), section.source)
+
+
+def _implausible(
+    section: Section, key: str, value: float, bound: float, what: str, allow: bool
+) -> None:
+    """Refuse ``value`` beyond a judgement ``bound`` unless the config says allow_implausible."""
+    if allow or abs(value) <= bound:
+        return
+    raise section.error(
+        key,
+        value,
+        f"{what} must be at most {bound:,.0f} in size. This is a judgement bound, not a law of "
+        "nature; if the value is meant, set 'allow_implausible: true' at the top of the config",
+    )
 
 
 def _labels(section: Section) -> tuple[str, str]:
@@ -368,6 +433,8 @@ def _parse_profile(data: Any, path: str, source: str | None, *, shares: bool) ->
     sec = Section(data, path, source)
     bands = sec.take_list("bands")
     for i, band in enumerate(bands):
+        if not isinstance(band, (str, int)) or isinstance(band, bool) or len(str(band)) > 20:
+            raise sec.error(f"bands[{i}]", band, "an age band such as '0', '1-2' or '90+'")
         try:
             parse_age_group(band)
         except ValueError as exc:
@@ -376,11 +443,13 @@ def _parse_profile(data: Any, path: str, source: str | None, *, shares: bool) ->
     for sex in SEXES:
 
         def check(v: Any, f: str) -> float:
-            return check_number(v, f, source, low=0.0 if shares else None)
+            # shares are relative, persons are bounded by a country several times Norway's
+            bound = None if shares else MAX_PERSONS
+            return check_number(v, f, source, low=0.0 if shares else -MAX_PERSONS, high=bound)
 
         values[sex] = tuple(number_list(sec.take(sex), sec.field(sex), source, len(bands), check))
     profile = AgeProfile(
-        tuple(str(b) for b in bands), values["female"], values["male"], str(sec.take("source", ""))
+        tuple(str(b) for b in bands), values["female"], values["male"], _doc(sec, "source")
     )
     try:
         profile.per_age()
@@ -392,9 +461,13 @@ def _parse_profile(data: Any, path: str, source: str | None, *, shares: bool) ->
     return profile
 
 
-def _parse_unit_costs(data: Any, path: str, source: str | None, groups: AgeGroups) -> UnitCosts:
+def _parse_unit_costs(
+    data: Any, path: str, source: str | None, groups: AgeGroups, allow: bool = False
+) -> UnitCosts:
     sec = Section(data, path, source)
-    price_year = int(sec.take_number("price_year", integer=True, low=1900, high=2200))
+    price_year = int(
+        sec.take_number("price_year", integer=True, low=YEAR_RANGE[0], high=YEAR_RANGE[1])
+    )
     sectors_sec = sec.section("sectors")
     sectors = []
     for name in list(sectors_sec.data):
@@ -405,7 +478,9 @@ def _parse_unit_costs(data: Any, path: str, source: str | None, groups: AgeGroup
         for label in groups.labels:
             if not costs_sec.has(label):
                 raise costs_sec.error(label, None, f"missing unit cost for age group {label!r}")
-            values.append(costs_sec.take_number(label, low=0.0))
+            cost = costs_sec.take_number(label, low=0.0)
+            _implausible(costs_sec, label, cost, MAX_UNIT_COST, "a unit cost (kroner)", allow)
+            values.append(cost)
         for label in costs_sec.data:
             if label not in groups.labels:
                 raise costs_sec.error(
@@ -422,14 +497,16 @@ def _parse_unit_costs(data: Any, path: str, source: str | None, groups: AgeGroup
         )
     if not sectors:
         raise sec.error("sectors", {}, "at least one sector is required")
-    source_text = str(sec.take("source", ""))
+    source_text = _doc(sec, "source")
     sec.done()
     return UnitCosts(price_year, tuple(sectors), source_text)
 
 
-def _parse_baseline(data: Any, path: str, source: str | None) -> Baseline:
+def _parse_baseline(data: Any, path: str, source: str | None, allow: bool = False) -> Baseline:
     sec = Section(data, path, source)
-    from_year = int(sec.take_number("from_year", integer=True, low=1900, high=2200))
+    from_year = int(
+        sec.take_number("from_year", integer=True, low=YEAR_RANGE[0], high=YEAR_RANGE[1] - 1)
+    )
     to_year = int(sec.take_number("to_year", integer=True, low=from_year + 1, high=from_year + 1))
     change = _parse_profile(sec.take("change"), sec.field("change"), source, shares=False)
     deaths = _parse_profile(
@@ -441,13 +518,36 @@ def _parse_baseline(data: Any, path: str, source: str | None) -> Baseline:
         source,
         shares=True,
     )
-    sec.take("assumptions", None)  # documentation of how the table was made
-    text = str(sec.take("source", ""))
+    growth = change.total()
+    _implausible(
+        sec,
+        "change",
+        growth,
+        MAX_NET_IMMIGRATION,
+        "the baseline's population growth in one year (persons; births minus deaths plus net "
+        "immigration)",
+        allow,
+    )
+    _check_assumptions(sec)
+    text = _doc(sec, "source")
     sec.done()
     return Baseline(from_year, to_year, change, deaths, profile, text)
 
 
-def _parse_population(sec: Section, cost_year: int) -> Population:
+def _check_assumptions(sec: Section) -> None:
+    """``assumptions`` documents how a table was made: a mapping of numbers and short texts."""
+    notes = sec.take("assumptions", None)
+    if notes is None:
+        return
+    sub = Section(notes, sec.field("assumptions"), sec.source)
+    for key, value in sub.data.items():
+        if isinstance(value, str):
+            check_text(value, sub.field(str(key)), sub.source)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise sub.error(str(key), value, "assumptions are documentation: a number or text")
+
+
+def _parse_population(sec: Section, cost_year: int, allow: bool = False) -> Population:
     kind = PopulationKind(sec.take_str("kind", choices=tuple(k.value for k in PopulationKind)))
     baseline = None
     file = None
@@ -455,7 +555,7 @@ def _parse_population(sec: Section, cost_year: int) -> Population:
         data, src = _maybe_file(sec, "baseline")
         if data is None:
             raise sec.error("baseline", None, "a projected population needs a baseline table")
-        baseline = _parse_baseline(data, sec.field("baseline"), src)
+        baseline = _parse_baseline(data, sec.field("baseline"), src, allow)
         if baseline.to_year != cost_year:
             raise sec.error(
                 "baseline",
@@ -478,11 +578,20 @@ def _parse_population(sec: Section, cost_year: int) -> Population:
     return Population(kind, baseline, file, profile, fit, data_dir, level)
 
 
-def _parse_scenarios(sec: Section) -> tuple[Scenario, ...]:
+def _parse_scenarios(sec: Section, allow: bool = False) -> tuple[Scenario, ...]:
     scenarios = []
     for name in list(sec.data):
-        s = sec.section(str(name))
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise sec.error(
+                str(name),
+                sec.data[name],
+                "a scenario name: up to 80 letters, digits, '.', '_' or '-'",
+            )
+        s = sec.section(name)
         extra = s.take_number("extra_net_immigration", 0.0)
+        _implausible(
+            s, "extra_net_immigration", extra, MAX_NET_IMMIGRATION, "net immigration a year", allow
+        )
         nb, en = _labels(s)
         total = free = None
         if s.has("published"):
@@ -497,7 +606,7 @@ def _parse_scenarios(sec: Section) -> tuple[Scenario, ...]:
     return tuple(scenarios)
 
 
-def _parse_uncertainty(sec: Section) -> Uncertainty:
+def _parse_uncertainty(sec: Section, allow: bool = False) -> Uncertainty:
     lvl = sec.section("extra_net_immigration", {})
     dist = Spread(lvl.take_str("distribution", "fixed", choices=tuple(s.value for s in Spread)))
     scale = 0.0
@@ -505,47 +614,58 @@ def _parse_uncertainty(sec: Section) -> Uncertainty:
         scale = lvl.take_number("sd", low=0.0)
     elif dist in (Spread.UNIFORM, Spread.TRIANGULAR):
         scale = lvl.take_number("half_width", low=0.0)
+    if dist is not Spread.FIXED:
+        key = "sd" if dist is Spread.NORMAL else "half_width"
+        _implausible(lvl, key, scale, MAX_NET_IMMIGRATION, "a spread of net immigration", allow)
     lvl.done()
 
-    def one(key: str, inner: str, high: float | None = None) -> float:
+    def one(key: str, inner: str, high: float | None = None, persons: bool = False) -> float:
         sub = sec.section(key, {})
         value = sub.take_number(inner, 0.0, low=0.0, high=high)
+        if persons:
+            _implausible(sub, inner, value, MAX_NET_IMMIGRATION, "a spread in persons", allow)
         sub.done()
         return value
 
     out = Uncertainty(
         LevelSpread(dist, scale),
         immigrant_profile_log_sd=one("immigrant_profile", "log_sd", 3.0),
-        births_sd=one("births", "sd"),
+        births_sd=one("births", "sd", persons=True),
         deaths_relative_sd=one("deaths", "relative_sd", 1.0),
-        regular_net_immigration_sd=one("regular_net_immigration", "sd"),
+        regular_net_immigration_sd=one("regular_net_immigration", "sd", persons=True),
         unit_cost_log_sd=one("unit_costs", "log_sd", 3.0),
     )
     sec.done()
     return out
 
 
-#: A config's ``name`` names its output folder: no separators, no '.' or '..', no control
-#: characters.
-PLAIN_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
-
-
 def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
     top = Section(data, "", source)
     if top.source is None:
         top.source = str(base_dir / "<dict>")
+    allow = top.take("allow_implausible", False)
+    if not isinstance(allow, bool):
+        raise top.error(
+            "allow_implausible",
+            allow,
+            "true or false (true accepts values beyond judgement bounds)",
+        )
     name = top.take_str("name")
-    if not PLAIN_NAME.fullmatch(name):
+    if not _NAME.fullmatch(name):
         raise top.error(
             "name",
             name,
-            "must be a plain folder name (it becomes results/<name>): 1-100 letters, digits, "
-            "'_', '-' or '.', starting with a letter or digit",
+            "a short name for the run (it names the output folder): up to 80 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit",
         )
     description = top.take_str("description", "")
-    cost_year = int(top.take_number("cost_year", integer=True, low=1900, high=2200))
-    price_year = int(top.take_number("price_year", integer=True, low=1900, high=2200))
+    years = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
+    cost_year = int(top.take_number("cost_year", integer=True, **years))
+    price_year = int(top.take_number("price_year", integer=True, **years))
     raw_groups = top.take_list("age_groups")
+    for i, label in enumerate(raw_groups):
+        if not isinstance(label, (str, int)) or isinstance(label, bool) or len(str(label)) > 20:
+            raise top.error(f"age_groups[{i}]", label, "an age group such as '0', '1-2' or '90+'")
     try:
         groups = AgeGroups(tuple(str(g) for g in raw_groups))
     except ValueError as exc:
@@ -557,16 +677,20 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
             continue
         try:
             year = int(key)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise defl.error(str(key), defl.data[key], "keys must be years") from None
+        if isinstance(key, bool) or str(year) != str(key).strip():
+            raise defl.error(str(key), defl.data[key], "keys must be years such as 2024")
+        if year in deflator:  # 2024 and "2024" are different YAML keys but the same year
+            raise defl.error(str(key), defl.data[key], f"the year {year} is given twice")
         deflator[year] = defl.take_number(key, low=-50.0, high=100.0)
     defl.done()
     data_uc, src_uc = _maybe_file(top, "unit_costs")
-    unit_costs = _parse_unit_costs(data_uc, "unit_costs", src_uc, groups)
-    population = _parse_population(top.section("population"), cost_year)
-    scenarios = _parse_scenarios(top.section("scenarios"))
+    unit_costs = _parse_unit_costs(data_uc, "unit_costs", src_uc, groups, allow)
+    population = _parse_population(top.section("population"), cost_year, allow)
+    scenarios = _parse_scenarios(top.section("scenarios"), allow)
     data_u, src_u = _maybe_file(top, "uncertainty", {})
-    uncertainty = _parse_uncertainty(Section(data_u, "uncertainty", src_u))
+    uncertainty = _parse_uncertainty(Section(data_u, "uncertainty", src_u), allow)
     run_sec = top.section("run", {})
     draws = int(run_sec.take_number("draws", RunDefaults.draws, integer=True, low=1))
     block = int(run_sec.take_number("block_size", RunDefaults.block_size, integer=True, low=1))
@@ -596,6 +720,7 @@ def _parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
         economy=economy,
         exceedance=exceedance,
         cluster=cluster,
+        allow_implausible=allow,
         base_dir=base_dir,
         source=source,
     )
@@ -767,6 +892,8 @@ def _config_to_dict(c: Config) -> dict[str, Any]:
         **({"economy": economy_to_dict(c.economy)} if c.economy is not None else {}),
         **({"exceedance": thresholds_to_list(c.exceedance)} if c.exceedance else {}),
         **({"cluster": _cluster_to_dict(c.cluster)} if c.cluster is not None else {}),
+        # only when set, so that the checksums of ordinary configurations do not change
+        **({"allow_implausible": True} if c.allow_implausible else {}),
     }
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mc.errors import ConfigError
+from mc.errors import ConfigError, TbuMcError
 from mc.kernels import SPREAD_CODES, KernelInputs, latent_width, simulate_costs
 from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
 from mc.model.config import Config, PopulationKind
@@ -167,13 +167,22 @@ def load_projection(config: Config, population: PopulationTable) -> ProjectionMo
         If the fit file is missing or its origin does not precede the cost year by 1-10 years.
     """
     path = config.projection_files()[0]
-    if not path.is_file():
+    made_by = "make it with `tbu-mc population fit --origin YEAR --out FILE`"
+    try:
+        if not path.is_file():
+            raise ConfigError("population.fit", str(path), f"file not found; {made_by}")
+        text = path.read_text(encoding="utf-8")
+        fit = ProjectionFit.from_json(text, population)
+    except TbuMcError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        # a fit file is JSON written by tbu-mc; anything else is the wrong file, not a bug
         raise ConfigError(
             "population.fit",
             str(path),
-            "file not found; make it with `tbu-mc population fit --origin YEAR --out FILE`",
-        )
-    fit = ProjectionFit.from_json(path.read_text(encoding="utf-8"), population)
+            f"not a projection fit ({type(exc).__name__}); {made_by}",
+            config.source,
+        ) from None
     horizon = config.cost_year - fit.origin
     if not 1 <= horizon <= 10:
         raise ConfigError(

@@ -2,7 +2,10 @@
 
 A :class:`Section` wraps one mapping. Each ``take_*`` call consumes a key; :meth:`Section.done`
 then rejects any key nobody asked for, suggesting the closest allowed name. Keys named ``source``
-and ``note`` are documentation and always allowed.
+and ``note`` are documentation and always allowed, as text of at most :data:`MAX_TEXT` characters.
+
+Numbers are finite and at most :data:`MAX_MAGNITUDE` in size even where a field sets no bound of
+its own, so that no sum or product of configuration values can overflow to ``inf`` or ``nan``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,32 @@ from mc.errors import ConfigError
 
 _MISSING = object()
 DOC_KEYS = ("source", "note")
+#: Characters in one text field (a name, a label, a note or source). The longest shipped note is
+#: about 400 characters; longer text belongs in the documentation, not in a configuration.
+MAX_TEXT = 2_000
+#: Largest magnitude of any number in a configuration. A hard bound: the largest real values
+#: (kroner per inhabitant, billions of kroner, persons) are below 1e7, and products of two values
+#: below 1e15 stay far from float overflow.
+MAX_MAGNITUDE = 1e15
+
+
+def check_text(value: Any, field: str, source: str | None = None) -> str:
+    """Validate a text field: a string of at most :data:`MAX_TEXT` characters, no NUL.
+
+    Raises
+    ------
+    ConfigError
+        Naming the field, when the value is not text, is too long or holds a NUL character.
+    """
+    if not isinstance(value, str):
+        raise ConfigError(field, value, "expected text", source)
+    if len(value) > MAX_TEXT:
+        raise ConfigError(
+            field, value, f"text of at most {MAX_TEXT:,} characters (got {len(value):,})", source
+        )
+    if "\x00" in value:
+        raise ConfigError(field, value, "text may not contain NUL characters", source)
+    return value
 
 
 class Section:
@@ -40,6 +69,9 @@ class Section:
         self.path = path
         self.source = source
         self._seen: set[str] = set(DOC_KEYS)
+        for key in DOC_KEYS:
+            if key in self.data:
+                check_text(self.data[key], self.field(key), source)
 
     def field(self, key: str) -> str:
         """Dotted path of ``key`` inside this section."""
@@ -91,9 +123,7 @@ class Section:
 
     def take_str(self, key: str, default: Any = _MISSING, *, choices: tuple[str, ...] = ()) -> str:
         """Return a string, optionally one of ``choices``."""
-        value = self.take(key, default)
-        if not isinstance(value, str):
-            raise self.error(key, value, "expected text")
+        value = check_text(self.take(key, default), self.field(key), self.source)
         if choices and value not in choices:
             raise self.error(key, value, f"must be one of {list(choices)}")
         return value
@@ -142,7 +172,8 @@ def check_number(
     """Validate one number; see :meth:`Section.take_number`."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(field, value, "expected a number", source)
-    if not math.isfinite(value):
+    # a whole number beyond float range would make math.isfinite raise; test its size first
+    if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(field, value, "expected a finite number", source)
     if integer and value != int(value):
         raise ConfigError(field, value, "expected a whole number", source)
@@ -150,10 +181,23 @@ def check_number(
     too_high = high is not None and value > high
     if too_low or too_high:
         left = "(" if low_open else "["
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
+        lo = "-inf" if low is None else _bound(low)
+        hi = "inf" if high is None else _bound(high)
         raise ConfigError(field, value, f"must be in {left}{lo}, {hi}]", source)
+    if abs(value) > MAX_MAGNITUDE:
+        raise ConfigError(
+            field,
+            value,
+            f"numbers in a configuration are at most {MAX_MAGNITUDE:g} in size (a hard bound "
+            "that keeps every sum and product finite)",
+            source,
+        )
     return int(value) if integer else float(value)
+
+
+def _bound(x: float) -> str:
+    """A bound as people write it: 20,000,000 rather than 2e+07."""
+    return f"{x:,.0f}" if abs(x) >= 1e5 and x == int(x) else f"{x:g}"
 
 
 def number_list(

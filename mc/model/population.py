@@ -8,7 +8,9 @@ older), sex is ``female`` or ``male``.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -20,6 +22,11 @@ from mc.errors import DataError
 from mc.model.ages import N_AGES, SEXES
 
 REQUIRED_COLUMNS = ("year", "age", "sex", "population")
+#: Most persons in one cell or in one year's total. A hard bound, several times Norway's
+#: population (5.55 million on 1.1.2024): a larger count is a damaged file, not a population.
+MAX_PERSONS = 20_000_000
+#: Years a population file may hold. Hard bounds well outside SSB's data (1986 on).
+YEAR_RANGE = (1800, 2200)
 
 
 class _ByYear:
@@ -73,17 +80,75 @@ class PopulationTable(_ByYear):
         return self.at(year) - self.at(year - 1)
 
 
-def _read_csv(path: str | Path) -> tuple[pd.DataFrame, str]:
-    """A population CSV as read, codes and sex as text; the path is the source in errors."""
+def read_csv_file(path: str | Path, dtype: dict[str, type] | type | None = None) -> pd.DataFrame:
+    """Read a CSV a user gave (optionally gzip-compressed), turning every failure into a DataError.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; a ``.gz`` suffix means gzip.
+    dtype : dict or type, optional
+        Passed to :func:`pandas.read_csv` (text columns stay text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        At least one data row.
+
+    Raises
+    ------
+    DataError
+        One line naming the file: missing, a folder, unreadable, empty, only a header, not UTF-8,
+        a damaged or truncated gzip stream, or rows that do not split into the header's columns.
+        The message never quotes the file's content.
+    """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise DataError(source, "file not found")
     try:
-        frame = pd.read_csv(path, dtype={"municipality": str, "sex": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(source, f"cannot be read as CSV ({exc})") from exc
-    return frame, source
+        if path.is_dir():
+            raise DataError(source, "is a folder; expected a CSV file")
+        if path.exists() and not path.is_file():
+            raise DataError(source, "is not a regular file; expected a CSV file")
+        if not path.is_file():
+            raise DataError(source, "file not found")
+        frame = pd.read_csv(path, dtype=dtype)
+    except pd.errors.EmptyDataError:
+        raise DataError(source, "the file is empty; expected a header line and data rows") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            source, f"not UTF-8 text (byte at offset {exc.start}); save the file as UTF-8 CSV"
+        ) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DataError(
+            source,
+            f"the compressed file is damaged or cut short ({_one_line(exc)}); copy it again",
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(source, f"cannot be read as CSV ({_one_line(exc)})") from None
+    except OSError as exc:
+        raise DataError(source, f"cannot be read ({exc.strerror or _one_line(exc)})") from None
+    if frame.empty:
+        raise DataError(source, "has a header but no data rows")
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas silently turns the leading columns into an index when every row is longer
+        raise DataError(
+            source,
+            f"cannot be read as CSV (rows have more values than the {len(frame.columns)} "
+            "columns of the header)",
+        )
+    return frame
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's text on one line, cut to 120 characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _read_csv(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """A population CSV as read, codes and sex as text; the path is the source in errors."""
+    frame = read_csv_file(path, {"municipality": str, "sex": str})
+    return frame, str(path)
 
 
 def read_population(path: str | Path) -> PopulationTable:
@@ -119,9 +184,13 @@ def _show(value: object) -> str:
 def _check_tidy(frame: pd.DataFrame, source: str, keys: list[str]) -> None:
     """Rules shared by national and regional files; raise at the first broken row."""
     line = frame.index.to_numpy() + 2  # header is line 1
+    if frame.empty:
+        raise DataError(source, "has no data rows")
+    limits = {"year": YEAR_RANGE, "age": (0, np.inf), "population": (0, MAX_PERSONS)}
     for column in ("year", "age", "population"):
         values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() | (values != values.round()) | (values < 0)
+        finite = np.isfinite(values.to_numpy(dtype=float))
+        bad = ~finite | (values != values.round()) | (values < 0)
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             raise DataError(
@@ -129,6 +198,28 @@ def _check_tidy(frame: pd.DataFrame, source: str, keys: list[str]) -> None:
                 f"column '{column}' = {_show(frame[column].iloc[i])}: expected a whole number >= 0",
                 int(line[i]),
             )
+        low, high = limits[column]
+        outside = (values < low) | (values > high)
+        if outside.any():
+            i = int(np.argmax(outside.to_numpy()))
+            rule = (
+                f"at most {MAX_PERSONS:,} persons in one cell (a hard bound, several times "
+                "Norway's population)"
+                if column == "population"
+                else f"years must be in {low}-{high}"
+            )
+            raise DataError(
+                source, f"column '{column}' = {_show(frame[column].iloc[i])}: {rule}", int(line[i])
+            )
+    totals = pd.to_numeric(frame["population"]).groupby(frame["year"]).sum()
+    if (totals > MAX_PERSONS).any():
+        year = totals.index[int(np.argmax((totals > MAX_PERSONS).to_numpy()))]
+        raise DataError(
+            source,
+            f"the population on 1 January {_show(year)} adds up to {totals[year]:,.0f}; at most "
+            f"{MAX_PERSONS:,} (a hard bound, several times Norway's population) - a damaged file "
+            "or a table counted twice?",
+        )
     bad_sex = ~frame["sex"].isin(SEXES)
     if bad_sex.any():
         i = int(np.argmax(bad_sex.to_numpy()))
@@ -281,7 +372,12 @@ def regional_population_from_frame(
             int(line[i]),
         )
     if municipalities is not None:
-        classes = pd.read_csv(municipalities, dtype=str)
+        classes = read_csv_file(municipalities, dtype=str)
+        lacking = [c for c in ("municipality", "county") if c not in classes.columns]
+        if lacking:
+            raise DataError(
+                str(municipalities), f"missing column(s) {lacking}; required: municipality, county"
+            )
         known = pd.Index(classes["municipality"])
         unknown = ~codes.isin(known)
         if unknown.any():
