@@ -3,7 +3,7 @@
 ``python -m benchmarks.memory --config FILE --draws N [--block-size B] [--reducer stream|gather]
 [--mode simulate|fold] [--seed S]`` builds the municipal model of ``FILE`` (a configuration with
 ``population.level: municipality``), places the histogram grids from a pilot as
-:func:`mc.summary.pipeline.analyse` does, runs ``N`` draws in-process and prints one JSON object:
+:func:`mc.workflow.analysis.analyse` does, runs ``N`` draws in-process and prints one JSON object:
 the process's peak resident set before and after the run, the run's seconds and the bytes of what
 it keeps.
 
@@ -126,7 +126,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from mc.model.config import load_config
     from mc.model.municipal import build_municipal_model
     from mc.sampling import block_generator
-    from mc.summary.pipeline import PILOT_DRAWS, SKETCH_BINS
+    from mc.workflow.analysis import PILOT_DRAWS, SKETCH_BINS
 
     start = time.perf_counter()
     model = build_municipal_model(load_config(args.config))

@@ -3,7 +3,7 @@
 The model is ``configs/municipalities-2025.yaml`` with ``cost_year: 2030``: horizon 6 from the
 fit's origin 2024, i.e. 357 municipalities x 6 years per draw, priced per sector and reduced by
 the ``stream`` reducer on grids placed by a pilot from its own stream, as
-:func:`mc.summary.pipeline.analyse` does (``PILOT_DRAWS`` pilot draws, ``SKETCH_BINS`` bins).
+:func:`mc.workflow.analysis.analyse` does (``PILOT_DRAWS`` pilot draws, ``SKETCH_BINS`` bins).
 The configuration is written to a temporary file with its relative paths made absolute.
 
 - **Parallel efficiency and Dask overhead**: the same plan on a LocalCluster of 1 worker process
@@ -111,7 +111,7 @@ def build(
     from mc.model.config import load_config
     from mc.model.municipal import build_municipal_model
     from mc.sampling import block_generator
-    from mc.summary.pipeline import PILOT_DRAWS, SKETCH_BINS
+    from mc.workflow.analysis import PILOT_DRAWS, SKETCH_BINS
 
     start = time.perf_counter()
     model = build_municipal_model(load_config(path))

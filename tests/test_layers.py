@@ -1,4 +1,4 @@
-"""Layers point one way: kernels <- model/sampling <- engine <- summary <- report <- cli."""
+"""Layers point one way: kernels <- model <- engine <- summary <- workflow <- report <- cli."""
 
 import ast
 import subprocess
@@ -16,8 +16,9 @@ RANK = {
     "data": 3,
     "engine": 3,
     "summary": 4,
-    "report": 5,
-    "cli": 6,
+    "workflow": 5,
+    "report": 6,
+    "cli": 7,
 }
 SHARED = {"errors", "_version", "_files"}  # usable from every layer
 

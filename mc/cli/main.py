@@ -345,7 +345,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.model.config import load_config
     from mc.report import headline_table, write_run
     from mc.report.io import OutputFolder
-    from mc.summary.pipeline import analyse, check_run_options, run_population
+    from mc.workflow.analysis import analyse, check_run_options, run_population
 
     check_run_options(  # before anything is loaded: a typo costs no time
         deterministic=args.deterministic,

@@ -89,7 +89,7 @@ def _forecast(args, national, regional, command) -> int:
 
     from mc.report.run import write_tables
     from mc.sampling import resolve_entropy
-    from mc.summary.population import forecast
+    from mc.workflow.population import forecast
 
     if args.extra_immigration and not args.profile:
         raise ConfigError("--profile", None, "--extra-immigration needs an age/sex profile")
@@ -143,7 +143,8 @@ def _forecast(args, national, regional, command) -> int:
 
 def _backtest(args, national, regional, command) -> int:
     from mc.report.run import write_tables
-    from mc.summary.population import TOLERANCE, backtest, calibration_summary
+    from mc.summary.population import TOLERANCE, calibration_summary
+    from mc.workflow.population import backtest
 
     result = backtest(
         national,

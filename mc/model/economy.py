@@ -1,8 +1,7 @@
 """The sector's economy on top of the demographic costs: drivers, dependence, accounts.
 
-:func:`build_full_model` wraps the demographic model of a configuration in an
-:class:`EconomyModel` when the configuration has an ``economy`` section;
-:func:`full_point_estimates` gives the matching point estimates. The accounts are in
+:class:`EconomyModel` wraps the demographic model of a configuration when the configuration has
+an ``economy`` section (:func:`mc.workflow.build.build_cost_model` decides). The accounts are in
 :mod:`mc.kernels.economy`.
 
 The net operating result's one-year spread in history (``sd_pct``, the residual sd of an AR(1) on
@@ -16,25 +15,18 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mc.errors import ConfigError, DataError
+from mc.errors import DataError
 from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
-from mc.model.config import Config
 from mc.model.demographic import (
     VARIABLE_DIMS,
     DemographicModel,
     ProjectedCostModel,
-    build_model,
-    deterministic_outputs,
-    load_population,
-    model_years,
 )
 from mc.model.economy_spec import EconomySpec
-from mc.model.population import PopulationTable
 from mc.sampling.dependence import gaussian_copula_uniforms, iman_conover
 from mc.sampling.marginals import check_probability
 
@@ -172,41 +164,6 @@ class EconomyModel:
             economy_inputs(self.spec), surprises, np.zeros((1, years)), free, total
         )
         return {name: value[0] for name, value in self._report(accounts).items()}
-
-
-def build_full_model(config: Config, population: PopulationTable | None = None) -> Any:
-    """The model a run draws from: demographic costs, and the economy when configured."""
-    if config.population.level == "municipality":
-        from mc.model.municipal import build_municipal_model
-
-        if config.economy is not None:
-            raise ConfigError(
-                "economy",
-                "section present",
-                "the economy runs on national demographic costs; remove it from "
-                "a municipal configuration",
-            )
-        return build_municipal_model(config)
-    if population is None:
-        population = load_population(config)
-    base = build_model(config, population)
-    if config.economy is None:
-        return base
-    return EconomyModel(
-        base, config.economy, residual_sd(config.economy), model_years(config, population)
-    )
-
-
-def full_point_estimates(
-    config: Config, model: object, population: PopulationTable | None = None
-) -> dict[str, np.ndarray]:
-    """Point estimates of every variable the model reports."""
-    if hasattr(model, "point_estimates") and config.population.level == "municipality":
-        return model.point_estimates()  # type: ignore[union-attr]
-    point = deterministic_outputs(config, population)
-    if isinstance(model, EconomyModel):
-        point.update(model.point_estimates(point))
-    return point
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from mc.report.labels import text, whole
 from mc.report.manifest import build_manifest
 from mc.report.tables import select_sensitivity
 from mc.summary.bands import band_table
-from mc.summary.pipeline import Analysis
+from mc.workflow.analysis import Analysis
 
 
 def write_run(

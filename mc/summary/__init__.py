@@ -1,4 +1,4 @@
-"""From draws to statistics: an ArviZ DataTree and the summary table (no disk I/O here)."""
+"""From draws to statistics: an ArviZ DataTree, the summary table, bands and scores (no I/O)."""
 
 from mc.summary.datatree import to_datatree
 from mc.summary.table import QUANTILES, SUMMARY_COLUMNS, deterministic_table, summary_table

@@ -9,22 +9,15 @@ import yaml
 from mc.errors import ConfigError
 from mc.kernels.economy import OUTPUTS, accounts_numba, accounts_numpy
 from mc.model.config import Config
-from mc.model.economy import (
-    EconomyModel,
-    build_full_model,
-    economy_inputs,
-    fit_ndr,
-    full_point_estimates,
-    ndr_backtest,
-    ndr_history,
-)
+from mc.model.economy import EconomyModel, economy_inputs, fit_ndr, ndr_backtest, ndr_history
+from mc.workflow.build import build_cost_model, point_estimates
 from tests.conftest import CONFIGS
 from tests.model.test_config import inline_tables, raw
 
 
 @pytest.fixture(scope="module")
 def model(config_2025):
-    return build_full_model(config_2025)
+    return build_cost_model(config_2025)
 
 
 def test_economy_model_wraps_the_demographic_model(model, config_2025):
@@ -54,7 +47,7 @@ def test_real_growth_identity_across_years(data_dir):
     from mc.model.config import load_config
 
     config = load_config(CONFIGS / "tbu-2030.yaml")
-    model = build_full_model(config)
+    model = build_cost_model(config)
     out = model.simulate(np.random.default_rng(2), 300)
     fi, rg, d = (
         out[k] for k in ("free_revenues_bn", "real_growth_free_revenues_bn", "deflator_pct")
@@ -83,9 +76,9 @@ def degenerate_config():
 
 def test_degenerate_distributions_reproduce_the_point_estimates():
     config = degenerate_config()
-    model = build_full_model(config)
+    model = build_cost_model(config)
     assert model.residual_sd == 0.0
-    point = full_point_estimates(config, model)
+    point = point_estimates(config, model)
     out = model.simulate(np.random.default_rng(1), 50)
     for name in (*OUTPUTS, "demographic_cost_free_bn"):
         np.testing.assert_allclose(

@@ -13,7 +13,7 @@ from mc.report import layout
 from mc.report.build import write_report
 from mc.report.layout import RunKind, run_files
 from mc.report.run import write_run
-from mc.summary.pipeline import analyse
+from mc.workflow.analysis import analyse
 from tests.conftest import CONFIGS, listing
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mc"

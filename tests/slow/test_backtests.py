@@ -8,7 +8,7 @@ not.
 
 import pytest
 
-from mc.summary.population import backtest
+from mc.workflow.population import backtest
 
 pytestmark = pytest.mark.slow
 TOLERANCE = 0.10  # the issue's +-10 percentage points

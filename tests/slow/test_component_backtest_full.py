@@ -8,8 +8,9 @@ two points (docs/population.md), which matters against a +-5 point criterion.
 import numpy as np
 import pytest
 
-from mc.summary.components import backtest_components, compare_scores
-from mc.summary.population import _binomial_calibration, backtest
+from mc.summary.population import _binomial_calibration
+from mc.workflow.components import backtest_components, compare_scores
+from mc.workflow.population import backtest
 
 pytestmark = pytest.mark.slow
 POOLED_TOLERANCE = 0.05  # the issue: each pooled band within +-5 points of nominal

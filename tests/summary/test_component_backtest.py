@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from mc.engine import SchedulerSpec
-from mc.summary.components import backtest_components, compare_scores, forecast_components
-from mc.summary.population import backtest
+from mc.workflow.components import backtest_components, compare_scores, forecast_components
+from mc.workflow.population import backtest
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from mc.engine import SchedulerSpec
-from mc.summary.population import BAND_COLUMNS, backtest, forecast, interval_score
+from mc.summary.population import BAND_COLUMNS, interval_score
+from mc.workflow.population import backtest, forecast
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Bands and backtests of the cohort-component projection, beside the Hamilton-Perry ones.
 
 The component model (:mod:`mc.model.components`) projects the nation only; municipalities keep
-Hamilton-Perry. Backtests run through :func:`mc.summary.population.backtest` with the same
+Hamilton-Perry. Backtests run through :func:`mc.workflow.population.backtest` with the same
 origins, groups, per-origin seeds and tables, so the two models compare like for like.
 """
 
@@ -17,13 +17,8 @@ from mc.model.component_history import ComponentHistory
 from mc.model.components import ComponentModel, ComponentSettings, fit_components
 from mc.model.population import PopulationTable
 from mc.model.projection import BROAD_GROUPS
-from mc.summary.population import (
-    Backtest,
-    _default_block,
-    backtest,
-    interval_score,
-    population_bands,
-)
+from mc.summary.population import interval_score, population_bands
+from mc.workflow.population import Backtest, backtest, default_block
 
 
 def forecast_components(
@@ -54,7 +49,7 @@ def forecast_components(
     """
     fit = fit_components(national, history, origin, settings)
     model = ComponentModel(fit, horizon, tuple(groups), tuple(extra), profile)
-    plan = BlockPlan(draws, block_size or _default_block(draws, False))
+    plan = BlockPlan(draws, block_size or default_block(draws, False))
     sim = simulate(model, plan, entropy, scheduler or SchedulerSpec("sync"))
     return population_bands(sim.draws["population"], model), model, sim
 
@@ -76,7 +71,7 @@ def backtest_components(
     Returns
     -------
     backtest : Backtest
-        Rows, coverage and scores as :func:`mc.summary.population.backtest` gives them.
+        Rows, coverage and scores as :func:`mc.workflow.population.backtest` gives them.
     fits : dict
         Per origin: the fit's estimates and ``clipped_share``, the share of draws in which any
         cell was clipped at zero.

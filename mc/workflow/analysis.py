@@ -1,4 +1,8 @@
-"""One analysis from configuration to tables, in memory: model, draws, DataTree, summaries."""
+"""One analysis from configuration to tables, in memory: model, draws, DataTree, summaries.
+
+This is where data, model, engine and summary meet; :func:`mc.report.write_run` writes what
+:func:`analyse` returns.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,6 @@ from mc.engine.testing import Slowed
 from mc.errors import ConfigError
 from mc.model.config import Config, PopulationKind
 from mc.model.demographic import DemographicModel, load_population
-from mc.model.economy import build_full_model, full_point_estimates
 from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
 from mc.sampling import block_generator, resolve_entropy
@@ -40,6 +43,7 @@ from mc.summary.precision import PrecisionRule, parse_target
 from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
+from mc.workflow.build import build_cost_model, point_estimates
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
 DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
@@ -194,8 +198,8 @@ def analyse(
     )
     if population is None:
         population = run_population(config)
-    model = with_design(build_full_model(config, population), design)
-    point = full_point_estimates(config, model, population)
+    model = with_design(build_cost_model(config, population), design)
+    point = point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
     analysis = Analysis(config, det, population, design=design)
     if deterministic_only:
