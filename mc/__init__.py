@@ -4,7 +4,8 @@ The public API, loaded on first use so that ``import mc.kernels`` stays light:
 
 >>> import mc  # doctest: +SKIP
 >>> config = mc.load_config("configs/tbu-2025.yaml")  # doctest: +SKIP
->>> analysis = mc.analyse(config, draws=20_000, block_size=10_000, seed=1)  # doctest: +SKIP
+>>> options = mc.RunOptions(draws=20_000, block_size=10_000, seed=1)  # doctest: +SKIP
+>>> analysis = mc.analyse(config, options)  # doctest: +SKIP
 >>> mc.write_run("results/demo", analysis)  # doctest: +SKIP
 """
 
@@ -30,6 +31,7 @@ _EXPORTS = {
     "simulate": "mc.engine",
     "Analysis": "mc.workflow.analysis",
     "analyse": "mc.workflow.analysis",
+    "RunOptions": "mc.workflow.options",
     "build_cost_model": "mc.workflow.build",
     "forecast": "mc.workflow.population",
     "write_report": "mc.report.build",

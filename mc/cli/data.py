@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Sequence
 
 from mc.data.request import parse_regions, parse_years
 
@@ -36,7 +37,47 @@ def tolerance_arg(text: str) -> float:
     return value
 
 
-def data_command(args: argparse.Namespace) -> int:
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    """Add ``data`` with its steps fetch, check and list."""
+    data = subcommands.add_parser("data", help="fetch SSB tables into the cache; check data files")
+    dsub = data.add_subparsers(dest="data_command", required=True, metavar="STEP")
+
+    fetch = dsub.add_parser("fetch", help="fetch a table from SSB's API into the cache")
+    fetch.add_argument("what", choices=("population", "projection", "kostra"))
+    fetch.add_argument("--years", type=years_arg, help="'all' (default), 2020-2024 or 2020,2022")
+    fetch.add_argument(
+        "--regions",
+        type=regions_arg,
+        help="all (municipalities) | national | counties | codes 0301,4204 "
+        "(default: national; kostra: all)",
+    )
+    fetch.add_argument("--cache", help="cache folder (default: $TBU_MC_CACHE or the user cache)")
+    fetch.add_argument("--table", help="SSB table id (default: 07459, 13599 or 12362), e.g. 12364")
+    fetch.add_argument("--alternative", help="projection alternative (default: MMMM)")
+    fetch.add_argument(
+        "--borders", help="CSV of border changes (old_code,new_code,from_year[,share])"
+    )
+    fetch.add_argument(
+        "--target-year", type=int, help="harmonize to this year's borders (default: last year)"
+    )
+
+    check = dsub.add_parser("check", help="check a population file (CSV or Parquet)")
+    check.add_argument("file", help="tidy file: year, [municipality,] age, sex, population")
+    check.add_argument("--municipal", action="store_true", help="a municipal file")
+    check.add_argument("--municipalities", help="classification: every code must be in it")
+    check.add_argument("--trim-start", action="store_true", help="drop incomplete first years")
+    check.add_argument("--national", help="national file to hold the municipal totals against")
+    check.add_argument(
+        "--tolerance",
+        type=tolerance_arg,
+        help="warn when municipal and national totals differ by more (default 0.5%%)",
+    )
+
+    listing = dsub.add_parser("list", help="list the cached SSB tables")
+    listing.add_argument("--cache", help="cache folder (default: $TBU_MC_CACHE or the user cache)")
+
+
+def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Dispatch a data step; returns the exit code."""
     step = {"fetch": _fetch, "check": _check, "list": _list}[args.data_command]
     return step(args)

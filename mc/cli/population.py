@@ -4,15 +4,71 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from mc.cli.args import (
+    add_scheduler_flags,
+    age_groups,
+    command_line,
+    origins,
+    positive_int,
+    scheduler_from_args,
+)
+from mc.cli.args import seed as seed_arg
 from mc.errors import ConfigError
 
 
-def population_command(args: argparse.Namespace, command: list[str]) -> int:
-    """Dispatch a population step; returns the exit code."""
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    """Add ``population`` with its steps fit, forecast and backtest."""
+    pop = subcommands.add_parser(
+        "population", help="stochastic population projection from SSB data"
+    )
+    psub = pop.add_subparsers(dest="population_command", required=True, metavar="STEP")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", required=True, help="folder with SSB's population files")
+    common.add_argument("--level", choices=("national", "municipality"), default="national")
+    common.add_argument(
+        "--age-groups",
+        type=age_groups,
+        help="reported groups, e.g. '0-5,6-15,16-19,20-66,67-79,80-89,90+'",
+    )
+
+    fit = psub.add_parser("fit", parents=[common], help="fit and write the parameters (JSON)")
+    fit.add_argument("--origin", type=int, required=True, help="fit with data up to 1 January")
+    fit.add_argument("--out", required=True, help="file to write, e.g. configs/tables/pop.json")
+
+    fc = psub.add_parser("forecast", parents=[common], help="bands for years after an origin")
+    fc.add_argument("--origin", type=int, required=True, help="use data up to 1 January")
+    fc.add_argument("--horizon", type=int, required=True, help="years to project (1-10)")
+    fc.add_argument("--draws", type=positive_int, default=1000)
+    fc.add_argument("--block-size", type=positive_int)
+    fc.add_argument("--seed", type=seed_arg, help="seed entropy (default: fresh, recorded)")
+    fc.add_argument(
+        "--extra-immigration",
+        type=float,
+        default=0.0,
+        help="extra net immigration per projected year, with --profile",
+    )
+    fc.add_argument("--profile", help="YAML age/sex profile of the extra immigration")
+    fc.add_argument("--out", required=True, help="output folder")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_scheduler_flags(fc)
+
+    bt = psub.add_parser("backtest", parents=[common], help="rolling-origin forecasts vs history")
+    bt.add_argument("--origins", type=origins, required=True, help="e.g. 2010-2023")
+    bt.add_argument("--horizon", type=int, required=True, help="longest horizon")
+    bt.add_argument("--draws", type=positive_int, default=1000)
+    bt.add_argument("--seed", type=seed_arg, default=0)
+    bt.add_argument("--out", required=True, help="output folder")
+    add_scheduler_flags(bt)
+
+
+def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    """Run a population step; returns the exit code."""
+    command = command_line(argv)
     from mc.model.population import read_data_dir
     from mc.report.io import check_ownership
 
@@ -33,11 +89,7 @@ def _groups(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _scheduler(args: argparse.Namespace):
-    from mc.engine import parse_scheduler
-
-    if not (args.workers or args.threads or args.scheduler):
-        args.sync = True
-    return parse_scheduler(args.sync, args.workers, args.threads, args.scheduler)
+    return scheduler_from_args(args, default="sync")
 
 
 def _manifest(args: argparse.Namespace, command: list[str], **extra: object) -> dict:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from mc.errors import DataError
+from mc.model import yamlio
 from mc.model.fields import Section
 from mc.model.forecast_errors import (
     HORIZONS,
@@ -186,7 +187,7 @@ def load_forecast_errors(path: str | Path = DEFAULT_TABLE) -> ForecastErrorTable
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yamlio.loads(text)  # the strict reader: no duplicate keys, no alias bombs
         lines = _row_lines(text)
     except OSError as exc:
         raise DataError(str(path), f"cannot read the forecast-error table: {exc}") from exc

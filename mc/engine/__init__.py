@@ -6,7 +6,7 @@ from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan, PlanChoice, plan_blocks
 from mc.engine.reduce import Grid, Reducer, Summary, pilot_grids
 from mc.engine.run import SimulationResult, Stopping, simulate
-from mc.engine.schedulers import SchedulerSpec, parse_scheduler
+from mc.engine.schedulers import SchedulerSpec
 
 __all__ = [
     "BlockPlan",
@@ -19,7 +19,6 @@ __all__ = [
     "SimulationResult",
     "Stopping",
     "Summary",
-    "parse_scheduler",
     "pilot_grids",
     "plan_blocks",
     "run_block",

@@ -115,58 +115,6 @@ def _queue_on_scheduler() -> Any:
     return dask.config.set({"distributed.scheduler.worker-saturation": WORKER_SATURATION})
 
 
-def parse_scheduler(
-    sync: bool = False,
-    workers: int | None = None,
-    threads: int | None = None,
-    address: str | None = None,
-    cluster: str | None = None,
-    cluster_options: dict[str, Any] | None = None,
-    jobs: int = 1,
-    timeout: float | None = None,
-) -> SchedulerSpec:
-    """Build a :class:`SchedulerSpec` from the command-line flags (at most one may be given).
-
-    ``cluster`` (``slurm`` or ``pbs``) takes its settings from ``cluster_options`` (the
-    configuration's ``cluster:`` section) and starts ``jobs`` batch jobs. ``timeout`` is how long
-    to wait for the scheduler at ``address`` (default :data:`CONNECT_TIMEOUT`).
-    """
-    chosen = [
-        name
-        for name, value in (
-            ("--sync", sync),
-            ("--workers", workers),
-            ("--threads", threads),
-            ("--scheduler", address),
-            ("--cluster", cluster),
-        )
-        if value
-    ]
-    if len(chosen) > 1:
-        raise ConfigError(
-            "scheduler",
-            chosen,
-            "give at most one of --sync, --workers, --threads, --scheduler, --cluster",
-        )
-    if cluster:
-        if cluster_options is None:
-            raise ConfigError(
-                "cluster",
-                None,
-                f"--cluster {cluster} needs a cluster: section in "
-                "the configuration (cores, memory, walltime, queue, account, jobs)",
-            )
-        return SchedulerSpec(cluster, jobqueue=tuple(cluster_options.items()), jobs=jobs)
-    if sync:
-        return SchedulerSpec("sync")
-    if threads:
-        return SchedulerSpec("threads", workers=threads)
-    if address:
-        wait = CONNECT_TIMEOUT if timeout is None else timeout
-        return SchedulerSpec("address", address=address, timeout=wait)
-    return SchedulerSpec("processes", workers=workers)
-
-
 @contextlib.contextmanager
 def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
     """A ``distributed.Client`` for a non-sync spec, closed (with its cluster) on exit."""

@@ -7,5 +7,6 @@ draws from; :mod:`mc.workflow.population` forecasts and backtests the population
 
 from mc.workflow.analysis import Analysis, analyse
 from mc.workflow.build import CostModel, build_cost_model, point_estimates
+from mc.workflow.options import RunOptions
 
-__all__ = ["Analysis", "CostModel", "analyse", "build_cost_model", "point_estimates"]
+__all__ = ["Analysis", "CostModel", "RunOptions", "analyse", "build_cost_model", "point_estimates"]

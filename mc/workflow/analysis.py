@@ -6,7 +6,6 @@ This is where data, model, engine and summary meet; :func:`mc.report.write_run` 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ import xarray as xr
 from mc.engine import (
     Checkpoints,
     Reducer,
-    SchedulerSpec,
     SimulationResult,
     Stopping,
     pilot_grids,
@@ -44,11 +42,9 @@ from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 from mc.workflow.build import build_cost_model, point_estimates
+from mc.workflow.options import RunOptions
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
-DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
-DEFAULT_WAVE = 4  # blocks between precision checks
-MIN_SENSITIVITY = 2  # base sample of the Sobol indices: one draw leaves the variances undefined
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
@@ -105,12 +101,8 @@ def run_population(config: Config, override: str | None = None) -> PopulationTab
 
 def analyse(
     config: Config,
+    options: RunOptions | None = None,
     *,
-    draws: int | None = None,
-    block_size: int | None = None,
-    seed: int | None = None,
-    scheduler: SchedulerSpec | None = None,
-    deterministic_only: bool = False,
     population: PopulationTable | None = None,
     client: object = None,
     progress: Progress | None = None,
@@ -118,13 +110,6 @@ def analyse(
     resume: bool = False,
     restart: bool = False,
     slow_blocks: float = 0.0,
-    design: str = "mc",
-    sensitivity: int = 0,
-    precision: Sequence[str] = (),
-    confidence: float | None = None,
-    wave: int | None = None,
-    precision_variable: str | None = None,
-    force_size: bool = False,
 ) -> Analysis:
     """Run the configured model.
 
@@ -132,15 +117,9 @@ def analyse(
     ----------
     config : Config
         Validated configuration.
-    draws, block_size, seed : int, optional
-        Override the configuration's ``run`` section. With no seed anywhere, fresh entropy is
-        drawn and recorded. Without ``block_size`` the configured one is a preference that
-        gives way to one fitting ``draws`` (see :func:`mc.engine.plan_blocks`; the choice is
-        in ``Analysis.notes``).
-    scheduler : SchedulerSpec, optional
-        Where blocks run (default: a LocalCluster over all cores).
-    deterministic_only : bool
-        Only compute the point estimates.
+    options : RunOptions, optional
+        Draws, block size, seed, scheduler, design, sensitivity and precision targets (default:
+        the configuration's ``run`` section and plain Monte Carlo on a LocalCluster).
     population : PopulationTable, optional
         Observed population to use instead of the configured file.
     client : distributed.Client, optional
@@ -150,30 +129,12 @@ def analyse(
     checkpoint_dir : str or Path, optional
         Save each finished block here; with ``resume``, continue an interrupted run from it
         (refused, naming what changed, if the configuration, seed or block size differ).
-    restart : bool
-        Discard the checkpoints in ``checkpoint_dir`` and start again.
     resume : bool
         Continue the run checkpointed in ``checkpoint_dir``.
+    restart : bool
+        Discard the checkpoints in ``checkpoint_dir`` and start again.
     slow_blocks : float
         Make every block take at least this many seconds (for fault-injection tests only).
-    design : {"mc", "lhs", "sobol"}
-        Sampling design of the demographic cost drivers in each block.
-    sensitivity : int
-        With a positive base sample size, also compute the tornado, the contributions to
-        variance and the Sobol indices of the demographic costs.
-    precision : sequence of str
-        Stopping targets such as ``"mean=0.01"`` or ``"q95=1%"``: run in waves of ``wave``
-        blocks and stop once ``z * MCSE`` is within every target (``draws`` is then the cap).
-    confidence : float, optional
-        Confidence level of the precision targets (default :data:`DEFAULT_CONFIDENCE`).
-    wave : int, optional
-        Blocks per wave when stopping by precision (default :data:`DEFAULT_WAVE`).
-    precision_variable : str, optional
-        Variable the targets refer to (default: the total demographic cost, first scenario,
-        cost year; ``national_cost_bn`` in a municipal run).
-    force_size : bool
-        Start the run even if its estimated memory or disk need exceeds what this machine has
-        (see :func:`mc.engine.plan.estimate_size`).
 
     Returns
     -------
@@ -187,31 +148,23 @@ def analyse(
         this machine's memory or the free disk space at ``checkpoint_dir`` (unless
         ``force_size``).
     """
-    check_run_options(
-        deterministic=deterministic_only,
-        design=design,
-        sensitivity=sensitivity,
-        precision=precision,
-        confidence=confidence,
-        wave=wave,
-        precision_variable=precision_variable,
-    )
+    o = options if options is not None else RunOptions()
     if population is None:
         population = run_population(config)
-    model = with_design(build_cost_model(config, population), design)
+    model = with_design(build_cost_model(config, population), o.design)
     point = point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
-    analysis = Analysis(config, det, population, design=design)
-    if deterministic_only:
+    analysis = Analysis(config, det, population, design=o.design)
+    if o.deterministic:
         return analysis
-    check_model_options(model, sensitivity=sensitivity, precision_variable=precision_variable)
-    choice = plan_blocks(draws or config.run.draws, block_size, config.run.block_size)
+    check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)
+    choice = plan_blocks(o.draws or config.run.draws, o.block_size, config.run.block_size)
     plan = choice.plan
     if choice.note:
         analysis.notes.append(choice.note)
-    entropy = resolve_entropy(seed if seed is not None else config.run.seed)
+    entropy = resolve_entropy(o.seed if o.seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
-    if not force_size:  # before the pilot, the checkpoints and any cluster
+    if not o.force_size:  # before the pilot, the checkpoints and any cluster
         estimate = estimate_size(
             plan,
             cells_per_draw(model.dims, model.coords),
@@ -237,20 +190,19 @@ def analyse(
             "entropy": entropy,
             "block_size": plan.block_size,
             "reducer": reducer.mode,
-            "design": design,
+            "design": o.design,
         }
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     stopping = None
-    if precision:
-        level = DEFAULT_CONFIDENCE if confidence is None else confidence
-        rule = precision_rule(model, config, precision, level, precision_variable, reducer)
-        stopping = Stopping(DEFAULT_WAVE if wave is None else wave, rule.check)
+    if o.precision:
+        rule = precision_rule(model, config, o.precision, o.level, o.precision_variable, reducer)
+        stopping = Stopping(o.blocks_per_wave, rule.check)
     runnable = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
         plan,
         entropy,
-        scheduler,
+        o.scheduler,
         client=client,
         progress=progress,
         reducer=reducer,
@@ -284,77 +236,11 @@ def analyse(
     analysis.summary = summary_table(tree, sim.moments, config.cost_year)
     if config.exceedance:
         analysis.exceedance = exceedance_table(tree, config.exceedance)
-    if sensitivity:
+    if o.sensitivity:
         analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
-            model, entropy, sensitivity
+            model, entropy, o.sensitivity
         )
     return analysis
-
-
-def check_run_options(
-    *,
-    deterministic: bool = False,
-    design: str = "mc",
-    sensitivity: int = 0,
-    precision: Sequence[str] = (),
-    confidence: float | None = None,
-    wave: int | None = None,
-    precision_variable: str | None = None,
-) -> None:
-    """Check a run's options against each other, before anything is loaded or drawn.
-
-    ``None`` means "not given": ``confidence``, ``wave`` and ``precision_variable`` only make
-    sense with ``precision`` targets, and stopping rules, designs and sensitivity analyses only
-    with draws (not ``deterministic``).
-
-    Raises
-    ------
-    ConfigError
-        Naming the option (as its command-line flag), the value and what is allowed.
-
-    Examples
-    --------
-    >>> check_run_options(precision=["q95=1%"], confidence=0.9)
-    >>> check_run_options(sensitivity=-5)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    mc.errors.ConfigError: config field '--sensitivity' = -5: must be a base sample size >= 2 ...
-    """
-    if isinstance(sensitivity, bool) or int(sensitivity) != sensitivity:
-        raise ConfigError("--sensitivity", sensitivity, "must be a whole number")
-    if sensitivity and sensitivity < MIN_SENSITIVITY:
-        raise ConfigError(
-            "--sensitivity",
-            sensitivity,
-            f"must be a base sample size >= {MIN_SENSITIVITY} (16384 if given without a "
-            "number); leave the flag out for no sensitivity analysis",
-        )
-    if design not in DESIGNS:
-        raise ConfigError("--design", design, f"must be one of {list(DESIGNS)}")
-    for target in precision:
-        parse_target(target)
-    if confidence is not None and not (math.isfinite(confidence) and 0 < confidence < 1):
-        raise ConfigError("--confidence", confidence, "must be in (0, 1), e.g. 0.95")
-    if wave is not None and (isinstance(wave, bool) or int(wave) != wave or wave < 1):
-        raise ConfigError("--wave", wave, "must be a whole number of blocks >= 1")
-    if not precision:
-        for flag, value in (
-            ("--confidence", confidence),
-            ("--wave", wave),
-            ("--precision-variable", precision_variable),
-        ):
-            if value is not None:
-                raise ConfigError(flag, value, "applies only with --precision targets; add one")
-    if deterministic:
-        for flag, value, unused in (
-            ("--precision", list(precision), not precision),
-            ("--sensitivity", sensitivity, not sensitivity),
-            ("--design", design, design == "mc"),
-        ):
-            if not unused:
-                raise ConfigError(
-                    flag, value, "needs draws; it cannot be combined with --deterministic"
-                )
 
 
 def check_model_options(

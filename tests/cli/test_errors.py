@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import mc.cli.main as cli
+import mc.cli.report as report_command
 from mc.cli.errors import resume_command, split_debug
 from mc.cli.main import main
-from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, parse_scheduler, simulate
+from mc.engine import BlockPlan, Checkpoints, SchedulerSpec, simulate
 from mc.engine.checkpoint import block_path, load_block, save_block
 from mc.engine.schedulers import CONNECT_TIMEOUT
 from mc.errors import BlockError, ConfigError, DataError
@@ -74,10 +74,10 @@ def disk_full(*args, **kwargs):
 
 
 def test_unexpected_error_is_one_line_pointing_to_debug(monkeypatch, capsys):
-    def broken(args):
+    def broken(args, argv):
         raise RuntimeError("something\nnobody expected")
 
-    monkeypatch.setattr(cli, "_report", broken)
+    monkeypatch.setattr(report_command, "handle", broken)
     assert main(["report", "anywhere"]) == 1
     line = one_error(capsys)
     assert line == (
@@ -88,10 +88,10 @@ def test_unexpected_error_is_one_line_pointing_to_debug(monkeypatch, capsys):
 
 @pytest.mark.parametrize("how", ["flag first", "flag last", "environment"])
 def test_debug_shows_the_traceback(monkeypatch, how):
-    def broken(args):
+    def broken(args, argv):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "_report", broken)
+    monkeypatch.setattr(report_command, "handle", broken)
     argv = ["report", "anywhere"]
     if how == "flag first":
         argv = ["--debug", *argv]
@@ -111,10 +111,10 @@ def test_split_debug_leaves_arguments_after_double_dash():
 def test_a_failed_block_is_one_line(monkeypatch, capsys):
     detail = 'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: bad cell\n'
 
-    def fails(args):
+    def fails(args, argv):
         raise BlockError(4, 99, detail)
 
-    monkeypatch.setattr(cli, "_report", fails)
+    monkeypatch.setattr(report_command, "handle", fails)
     assert main(["report", "anywhere"]) == 2
     line = one_error(capsys)
     assert "block 4 (seed entropy 99) failed: ValueError: bad cell" in line
@@ -198,10 +198,10 @@ def test_ctrl_c_on_the_issue_run_then_resume(tmp_path):
 
 
 def test_interrupt_without_checkpoints_is_one_line(monkeypatch, capsys):
-    def interrupted(args):
+    def interrupted(args, argv):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_report", interrupted)
+    monkeypatch.setattr(report_command, "handle", interrupted)
     assert main(["report", "anywhere"]) == 130
     assert one_error(capsys) == "tbu-mc: error: interrupted"
 
@@ -243,8 +243,8 @@ def test_unreachable_scheduler_at_the_command_line_is_one_line(tmp_path, capsys)
 
 def test_connect_timeout_must_be_positive():
     with pytest.raises(ConfigError, match="must be > 0"):
-        parse_scheduler(address="tcp://127.0.0.1:1", timeout=0)
-    assert parse_scheduler(address="tcp://127.0.0.1:1").timeout == CONNECT_TIMEOUT
+        SchedulerSpec("address", address="tcp://127.0.0.1:1", timeout=0)
+    assert SchedulerSpec("address", address="tcp://127.0.0.1:1").timeout == CONNECT_TIMEOUT
 
 
 # --- items 3 and 5: damaged checkpoints, a full disk -----------------------------------------

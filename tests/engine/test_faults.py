@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,11 +21,10 @@ from mc.model.demographic import build_model
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-DASK = ROOT / ".venv" / "bin" / "dask"
 
 
 def dask_command() -> list[str]:
-    return [str(DASK)] if DASK.exists() else [sys.executable, "-m", "distributed.cli.dask_spawn"]
+    return [str(Path(sys.executable).with_name("dask"))]  # the dask command of this environment
 
 
 @pytest.fixture

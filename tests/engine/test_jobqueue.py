@@ -6,7 +6,7 @@ There is no SLURM or PBS here; dask-jobqueue writes the script without submittin
 import pytest
 
 from mc.cli.main import main
-from mc.engine.schedulers import WORKER_SATURATION, jobqueue_cluster, parse_scheduler
+from mc.engine.schedulers import WORKER_SATURATION, SchedulerSpec, jobqueue_cluster
 from mc.errors import ConfigError
 from mc.model.config import Config
 from tests.conftest import CONFIGS
@@ -36,8 +36,8 @@ def config_with(cluster):
 def test_job_script_carries_the_settings(kind):
     config = config_with({**CLUSTER, "kind": kind})
     assert config.to_dict()["cluster"]["jobs"] == 3
-    spec = parse_scheduler(
-        cluster=kind, cluster_options=config.cluster.options(), jobs=config.cluster.jobs
+    spec = SchedulerSpec(
+        kind, jobqueue=tuple(config.cluster.options().items()), jobs=config.cluster.jobs
     )
     assert spec.jobs == 3 and "3 job(s) x 8 worker processes" in spec.describe()
     cluster = jobqueue_cluster(spec)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mc.report import headline_table, headline_text
+from mc.report import headline_text
 
 
 def national() -> pd.DataFrame:
@@ -48,7 +48,3 @@ def test_the_municipal_table_speaks_the_runs_language():
     assert lines[0].startswith("mrd. 2024-kr")
     assert lines[1].startswith("Norge") and lines[2].startswith("  Dekket av frie inntekter")
     assert lines[3] == "høyest kostnad per innbygger, 2024-kroner (2025):"
-
-
-def test_the_old_name_still_works_for_the_cli():
-    assert headline_table is headline_text

@@ -13,7 +13,7 @@ from mc.report import layout
 from mc.report.build import write_report
 from mc.report.layout import RunKind, run_files
 from mc.report.run import write_run
-from mc.workflow.analysis import analyse
+from mc.workflow import RunOptions, analyse
 from tests.conftest import CONFIGS, listing
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mc"
@@ -28,7 +28,7 @@ def sensitivity_run(tmp_path_factory) -> Path:
     """A small tbu-2025 run with a sensitivity analysis, written by ``write_run``."""
     config = load_config(CONFIGS / "tbu-2025.yaml")
     # the smallest sizes that run every part; the numbers are not what is tested
-    analysis = analyse(config, draws=400, block_size=200, seed=5, sensitivity=8)
+    analysis = analyse(config, RunOptions(draws=400, block_size=200, seed=5, sensitivity=8))
     out = tmp_path_factory.mktemp("layout") / "run"
     write_run(out, analysis, lang="en", command=["test"])
     return out

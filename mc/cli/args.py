@@ -1,0 +1,146 @@
+"""What several commands share: argument types, the scheduler flags, the command line itself."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mc.engine import SchedulerSpec
+from mc.engine.schedulers import CONNECT_TIMEOUT
+from mc.errors import ConfigError
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (``_`` separators allowed)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def seed(text: str) -> int:
+    """Seed entropy: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed {value} must be >= 0")
+    return value
+
+
+def origins(text: str) -> list[int]:
+    """A year or a range ``Y1-Y2``."""
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+        else:
+            first = last = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year or a range Y1-Y2") from None
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{text!r}: the first year is after the last")
+    return list(range(first, last + 1))
+
+
+def age_groups(text: str) -> tuple[str, ...]:
+    """Comma-separated age groups such as ``0-5,6-15,90+``."""
+    from mc.model.ages import parse_age_group
+
+    groups = tuple(part.strip() for part in text.split(",") if part.strip())
+    for group in groups:
+        try:
+            parse_age_group(group)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return groups
+
+
+def add_scheduler_flags(parser: argparse.ArgumentParser, *, batch: bool = False) -> None:
+    """The flags that choose where blocks run (at most one), defined once for every command.
+
+    ``batch`` adds ``--cluster`` (SLURM/PBS from the configuration) and ``--connect-timeout``.
+    """
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--sync", action="store_true", help="run blocks in this process, in order")
+    where.add_argument("--workers", type=positive_int, help="LocalCluster with this many processes")
+    where.add_argument(
+        "--threads", type=positive_int, help="in-process Dask cluster with this many threads"
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="connect to a running Dask scheduler, e.g. tcp://host:8786",
+    )
+    if batch:
+        where.add_argument(
+            "--cluster",
+            choices=("slurm", "pbs"),
+            help="start workers as batch jobs (dask-jobqueue) from the config's cluster: section",
+        )
+        parser.add_argument(
+            "--connect-timeout",
+            type=float,
+            metavar="SECONDS",
+            help=f"how long to wait for the --scheduler to answer (default {CONNECT_TIMEOUT:g})",
+        )
+
+
+def scheduler_from_args(
+    args: argparse.Namespace, *, default: str = "processes", cluster: Any = None
+) -> SchedulerSpec:
+    """The :class:`SchedulerSpec` the flags of :func:`add_scheduler_flags` ask for.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed flags.
+    default : {"processes", "sync"}
+        What runs blocks when no flag is given.
+    cluster : ClusterSpec, optional
+        The configuration's ``cluster:`` section, for ``--cluster``.
+
+    Raises
+    ------
+    ConfigError
+        If ``--cluster`` is given and the configuration describes no cluster, or another kind.
+    """
+    kind = getattr(args, "cluster", None)
+    if kind:
+        if cluster is None:
+            raise ConfigError(
+                "cluster",
+                None,
+                f"--cluster {kind} needs a cluster: section in the configuration "
+                "(cores, memory, walltime, queue, account, jobs)",
+            )
+        if cluster.kind != kind:
+            raise ConfigError(
+                "cluster.kind",
+                cluster.kind,
+                f"the config describes a {cluster.kind} cluster, not {kind}",
+            )
+        return SchedulerSpec(kind, jobqueue=tuple(cluster.options().items()), jobs=cluster.jobs)
+    if args.sync:
+        return SchedulerSpec("sync")
+    if args.threads:
+        return SchedulerSpec("threads", workers=args.threads)
+    if args.scheduler:
+        timeout = getattr(args, "connect_timeout", None)
+        wait = CONNECT_TIMEOUT if timeout is None else timeout
+        return SchedulerSpec("address", address=args.scheduler, timeout=wait)
+    if args.workers or default == "processes":
+        return SchedulerSpec("processes", workers=args.workers)
+    return SchedulerSpec(default)
+
+
+def command_line(argv: Sequence[str] | None) -> list[str]:
+    """The command as typed (for manifests and the ``--resume`` hint)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return [os.path.basename(sys.argv[0]) or "tbu-mc", *args]

@@ -1,0 +1,31 @@
+"""``tbu-mc report``: report.html, tables.md and tables.tex beside a run's outputs."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    """Add ``report`` and its flags."""
+    rep = subcommands.add_parser(
+        "report", help="write report.html, tables.md and tables.tex into a run's folder"
+    )
+    rep.add_argument("run_dir", metavar="RUN_DIR", help="output folder of `tbu-mc run`")
+    rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    rep.add_argument(
+        "--bands",
+        default="norges-bank",
+        metavar="PRESET|LEVELS",
+        help="norges-bank (30/50/70/90, default), boe, cbo, obr, un, imf, "
+        "or central levels in percent such as 50,80,95",
+    )
+
+
+def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    """Write the report files and print their paths."""
+    from mc.report.build import write_report
+
+    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands):
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,185 @@
+"""``tbu-mc run``: draw a configuration and write its run folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mc.cli.args import add_scheduler_flags, command_line, positive_int, scheduler_from_args, seed
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    """Add ``run`` and its flags."""
+    run = subcommands.add_parser(
+        "run", help="draw the configured model and write bands, tables, figures"
+    )
+    run.add_argument("config", help="YAML configuration, e.g. configs/tbu-2025.yaml")
+    run.add_argument("--draws", type=positive_int, help="number of draws (config: run.draws)")
+    run.add_argument("--seed", type=seed, help="seed entropy (config: run.seed; else fresh)")
+    run.add_argument(
+        "--block-size",
+        type=positive_int,
+        help="draws per block; blocks are Dask tasks and ArviZ chains",
+    )
+    add_scheduler_flags(run, batch=True)
+    run.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="only the point estimates (every driver at its central value)",
+    )
+    run.add_argument("--out", help="output folder (default: results/<config name>)")
+    run.add_argument(
+        "--population", help="population CSV/Parquet or ssb:07459 replacing the config's file"
+    )
+    run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    again = run.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from the checkpoints in --out",
+    )
+    again.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard the checkpoints of an interrupted run in --out and start again",
+    )
+    run.add_argument(
+        "--force-size",
+        action="store_true",
+        help="start even if the run's estimated memory or disk need exceeds this machine's",
+    )
+    run.add_argument("--slow-blocks", type=float, default=0.0, help=argparse.SUPPRESS)
+    run.add_argument(
+        "--precision",
+        action="append",
+        default=[],
+        metavar="STAT=TOL",
+        help="stop once STAT (mean or qNN) is known within TOL (a number, or a percent of the "
+        "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
+        "--precision mean=0.01 --precision q95=1%%",
+    )
+    run.add_argument("--confidence", type=float, help="level of --precision (default 0.95)")
+    run.add_argument("--wave", type=int, help="blocks between precision checks (default 4)")
+    run.add_argument("--precision-variable", help="variable of the --precision targets")
+    run.add_argument(
+        "--design",
+        choices=("mc", "lhs", "sobol"),
+        default="mc",
+        help="sampling design of the cost drivers in each block (default mc)",
+    )
+    run.add_argument(
+        "--sensitivity",
+        type=int,
+        nargs="?",
+        const=16384,
+        default=0,
+        metavar="N",
+        help="tornado, contributions to variance and Sobol indices (base sample N, default 16384)",
+    )
+
+
+def options_from_args(args: argparse.Namespace, scheduler: object = None):
+    """The :class:`~mc.workflow.RunOptions` the flags ask for (validated)."""
+    from mc.workflow import RunOptions
+
+    return RunOptions(
+        draws=args.draws,
+        block_size=args.block_size,
+        seed=args.seed,
+        deterministic=args.deterministic,
+        design=args.design,
+        sensitivity=args.sensitivity,
+        precision=tuple(args.precision),
+        confidence=args.confidence,
+        wave=args.wave,
+        precision_variable=args.precision_variable,
+        force_size=args.force_size,
+        scheduler=scheduler,
+    )
+
+
+def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    """Run the configuration, write the folder, print the headline table."""
+    from tqdm import tqdm
+
+    from mc.engine import plan_blocks
+    from mc.model.config import load_config
+    from mc.report import write_run
+    from mc.report.console import headline_text
+    from mc.report.io import OutputFolder
+    from mc.workflow import analyse
+    from mc.workflow.analysis import run_population
+
+    options = options_from_args(args)  # before anything is loaded: a typo costs no time
+    config = load_config(args.config)
+    options = options.updated(scheduler=scheduler_from_args(args, cluster=config.cluster))
+    population = run_population(config, args.population) if args.population else None
+    out = Path(args.out or Path("results") / config.name)
+    args.out_dir = out  # read by main() to say what an interrupted or failed run left
+    if not args.deterministic:  # check the plan before any work is done
+        plan_blocks(args.draws or config.run.draws, args.block_size, config.run.block_size)
+    folder = OutputFolder(out)  # decides ownership before anything is written
+    bar = tqdm(
+        total=args.draws or config.run.draws,
+        unit="draw",
+        unit_scale=True,
+        delay=2.0,
+        disable=args.quiet or args.deterministic,
+        file=sys.stderr,
+        desc=config.name,
+    )
+    with folder, bar:
+        analysis = analyse(
+            config,
+            options,
+            population=population,
+            progress=bar.update,
+            # absolute, so that workers started elsewhere find it
+            checkpoint_dir=None if args.deterministic else out.resolve() / "checkpoints",
+            resume=args.resume,
+            restart=args.restart,
+            slow_blocks=args.slow_blocks,
+        )
+        bar.close()
+        write_run(out, analysis, lang=args.lang, command=command_line(argv))
+    sim = analysis.simulation
+    if sim is not None and sim.stopping is not None:
+        print(stopping_line(sim.stopping, sim.plan.draws, args.draws or config.run.draws))
+    for note in analysis.notes:
+        print(f"note: {note}")
+    if sim is not None and sim.resumed_blocks:
+        print(f"resumed: {sim.resumed_blocks} block(s) came from checkpoints")
+    scenarios = [
+        (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
+    ]
+    print(
+        headline_text(
+            analysis.deterministic,
+            analysis.summary,
+            scenarios,
+            analysis.published,
+            args.lang,
+            price_year=config.price_year,
+        )
+    )
+    if sim is not None:
+        print(
+            f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} blocks, seed entropy "
+            f"{sim.entropy}, {sim.scheduler}, {sim.wall_seconds:.1f} s"
+        )
+    print(f"wrote {out}")
+    return 0
+
+
+def stopping_line(info: dict, draws: int, cap: int) -> str:
+    """One line on why a precision-controlled run stopped and what it reached."""
+    met = all(t["met"] for t in info["targets"].values())
+    why = "targets met" if met else f"cap of {cap:,} draws reached before every target was met"
+    parts = [
+        f"{name}: +-{t['half_width']:.4g} (allowed {t['allowed']:.4g})"
+        for name, t in info["targets"].items()
+    ]
+    return f"stopped after {draws:,} draws: {why}; {info['variable']} " + "; ".join(parts)

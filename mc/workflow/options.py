@@ -1,0 +1,181 @@
+"""How to run an analysis: one frozen, validated object shared by the CLI and the Python API.
+
+The command line builds a :class:`RunOptions` from its flags; a notebook builds the same object
+by hand. Anything left at ``None`` falls back to the configuration's ``run`` section (draws, block
+size, seed) or to the defaults below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mc.engine import SchedulerSpec
+from mc.errors import ConfigError
+from mc.sampling.designs import DESIGNS
+from mc.summary.precision import parse_target
+
+DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
+DEFAULT_WAVE = 4  # blocks between precision checks
+MIN_SENSITIVITY = 2  # base sample of the Sobol indices: one draw leaves the variances undefined
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of one run; validated when built, before anything is loaded or drawn.
+
+    Parameters
+    ----------
+    draws, block_size, seed : int, optional
+        Override the configuration's ``run`` section. With no seed anywhere, fresh entropy is
+        drawn and recorded. Without ``block_size`` the configured one is a preference that gives
+        way to one that fits ``draws`` (see :func:`mc.engine.plan_blocks`).
+    deterministic : bool
+        Only the point estimates (every driver at its central value).
+    design : {"mc", "lhs", "sobol"}
+        Sampling design of the demographic cost drivers in each block.
+    sensitivity : int
+        Base sample of the sensitivity analysis (0: none).
+    precision : tuple of str
+        Stopping targets such as ``"mean=0.01"`` or ``"q95=1%"``; ``draws`` is then the cap.
+    confidence : float, optional
+        Level of the precision targets (default :data:`DEFAULT_CONFIDENCE`).
+    wave : int, optional
+        Blocks between precision checks (default :data:`DEFAULT_WAVE`).
+    precision_variable : str, optional
+        Variable the precision targets refer to.
+    force_size : bool
+        Start even if the run's estimated memory or disk need exceeds this machine's.
+    scheduler : SchedulerSpec, optional
+        Where blocks run (default: a LocalCluster over all cores).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option (as its command-line flag), the value and what is allowed.
+
+    Examples
+    --------
+    >>> RunOptions(draws=20_000, seed=1).draws
+    20000
+    >>> RunOptions(confidence=0.9)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mc.errors.ConfigError: config field '--confidence' = 0.9: applies only with --precision ...
+    """
+
+    draws: int | None = None
+    block_size: int | None = None
+    seed: int | None = None
+    deterministic: bool = False
+    design: str = "mc"
+    sensitivity: int = 0
+    precision: tuple[str, ...] = ()
+    confidence: float | None = None
+    wave: int | None = None
+    precision_variable: str | None = None
+    force_size: bool = False
+    scheduler: SchedulerSpec | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "precision", tuple(self.precision))
+        for flag, value, low in (
+            ("--draws", self.draws, 1),
+            ("--block-size", self.block_size, 1),
+            ("--seed", self.seed, 0),
+        ):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < low
+            ):
+                raise ConfigError(flag, value, f"must be a whole number >= {low}")
+        check_run_options(
+            deterministic=self.deterministic,
+            design=self.design,
+            sensitivity=self.sensitivity,
+            precision=self.precision,
+            confidence=self.confidence,
+            wave=self.wave,
+            precision_variable=self.precision_variable,
+        )
+
+    @property
+    def level(self) -> float:
+        """Confidence level of the precision targets."""
+        return DEFAULT_CONFIDENCE if self.confidence is None else self.confidence
+
+    @property
+    def blocks_per_wave(self) -> int:
+        """Blocks between precision checks."""
+        return DEFAULT_WAVE if self.wave is None else self.wave
+
+    def updated(self, **changes: Any) -> RunOptions:
+        """A copy with ``changes`` applied and validated again."""
+        return replace(self, **changes)
+
+
+def check_run_options(
+    *,
+    deterministic: bool = False,
+    design: str = "mc",
+    sensitivity: int = 0,
+    precision: Sequence[str] = (),
+    confidence: float | None = None,
+    wave: int | None = None,
+    precision_variable: str | None = None,
+) -> None:
+    """Check a run's options against each other, before anything is loaded or drawn.
+
+    ``None`` means "not given": ``confidence``, ``wave`` and ``precision_variable`` only make
+    sense with ``precision`` targets, and stopping rules, designs and sensitivity analyses only
+    with draws (not ``deterministic``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option (as its command-line flag), the value and what is allowed.
+
+    Examples
+    --------
+    >>> check_run_options(precision=["q95=1%"], confidence=0.9)
+    >>> check_run_options(sensitivity=-5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mc.errors.ConfigError: config field '--sensitivity' = -5: must be a base sample size >= 2 ...
+    """
+    if isinstance(sensitivity, bool) or int(sensitivity) != sensitivity:
+        raise ConfigError("--sensitivity", sensitivity, "must be a whole number")
+    if sensitivity and sensitivity < MIN_SENSITIVITY:
+        raise ConfigError(
+            "--sensitivity",
+            sensitivity,
+            f"must be a base sample size >= {MIN_SENSITIVITY} (16384 if given without a "
+            "number); leave the flag out for no sensitivity analysis",
+        )
+    if design not in DESIGNS:
+        raise ConfigError("--design", design, f"must be one of {list(DESIGNS)}")
+    for target in precision:
+        parse_target(target)
+    if confidence is not None and not (math.isfinite(confidence) and 0 < confidence < 1):
+        raise ConfigError("--confidence", confidence, "must be in (0, 1), e.g. 0.95")
+    if wave is not None and (isinstance(wave, bool) or int(wave) != wave or wave < 1):
+        raise ConfigError("--wave", wave, "must be a whole number of blocks >= 1")
+    if not precision:
+        for flag, value in (
+            ("--confidence", confidence),
+            ("--wave", wave),
+            ("--precision-variable", precision_variable),
+        ):
+            if value is not None:
+                raise ConfigError(flag, value, "applies only with --precision targets; add one")
+    if deterministic:
+        for flag, value, unused in (
+            ("--precision", list(precision), not precision),
+            ("--sensitivity", sensitivity, not sensitivity),
+            ("--design", design, design == "mc"),
+        ):
+            if not unused:
+                raise ConfigError(
+                    flag, value, "needs draws; it cannot be combined with --deterministic"
+                )
