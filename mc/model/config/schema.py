@@ -217,6 +217,8 @@ def _read_one(
     default = f.default
     if default is REQUIRED and f.default_factory is not dataclasses.MISSING:
         default = f.default_factory()
+    if spec.kind == "section" and default is not None:
+        default = {}  # an absent section takes the defaults of its own fields
     raw = sec.take(key, default)
     if default is None and raw is None:
         return None
