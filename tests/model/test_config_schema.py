@@ -6,8 +6,8 @@ import pytest
 
 from mc.errors import ConfigError
 from mc.model.config import ClusterSpec, Config, RunDefaults
-from mc.model.config.schema import declared, read, setting, write
 from mc.model.fields import Section
+from mc.model.schema import declared, read, setting, write
 from tests.conftest import CONFIGS
 from tests.model.test_config import build, inline_tables, raw
 

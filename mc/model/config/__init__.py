@@ -1,7 +1,7 @@
 """The run configuration: frozen, validated objects built from YAML (or a dict) and back.
 
 One module per section, each a frozen dataclass whose fields are declared once with
-:func:`~mc.model.config.schema.setting`; parsing, defaults, messages and the written form
+:func:`~mc.model.schema.setting`; parsing, defaults, messages and the written form
 (:meth:`Config.to_dict`, whose checksum identifies a run) are derived from the declarations.
 ``allow_implausible: true`` at the top of a configuration lifts the judgement bounds described in
 :mod:`mc.model.config.common`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mc.model.config.schema import setting
+from mc.model.schema import setting
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 from mc.model.config.common import maybe_file
-from mc.model.config.schema import OMIT, read, setting
 from mc.model.config.tables import AgeProfile, Baseline, parse_baseline, parse_profile
 from mc.model.fields import Section
+from mc.model.schema import OMIT, read, setting
 
 
 class PopulationKind(StrEnum):

@@ -1,14 +1,14 @@
 """The ``run`` section: defaults of ``tbu-mc run`` that the command line may override.
 
-Further run options are added here as declared fields (see :func:`~.schema.setting`); the parser,
-the defaults, the messages and the written form follow from the declaration.
+Further run options are added here as declared fields (:func:`mc.model.schema.setting`); the
+parser, the defaults, the messages and the written form follow from the declaration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mc.model.config.schema import setting
+from mc.model.schema import setting
 
 
 @dataclass(frozen=True)

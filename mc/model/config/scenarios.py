@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mc.model.config.common import MAX_NET_IMMIGRATION, NAME_HELP, NAME_PATTERN, labels
-from mc.model.config.schema import read, setting, write
 from mc.model.fields import Section
+from mc.model.schema import read, setting, write
 
 
 @dataclass(frozen=True, kw_only=True)  # keywords: a default (extra immigration) comes first

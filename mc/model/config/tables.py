@@ -19,8 +19,8 @@ from mc.model.config.common import (
     YEAR_RANGE,
     labels,
 )
-from mc.model.config.schema import OMIT, implausible, read, setting, write
 from mc.model.fields import Section, check_number, check_text, number_list
+from mc.model.schema import OMIT, implausible, read, setting, write
 
 
 @dataclass(frozen=True)

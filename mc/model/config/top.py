@@ -23,11 +23,11 @@ from mc.model.config.common import NAME_HELP, NAME_PATTERN, YEAR_RANGE, maybe_fi
 from mc.model.config.population import Population, PopulationKind, parse_population
 from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario, parse_scenarios, scenarios_to_dict
-from mc.model.config.schema import read, setting, write
 from mc.model.config.tables import UnitCosts, parse_unit_costs, unit_costs_to_dict
 from mc.model.config.uncertainty import Uncertainty
 from mc.model.economy_spec import EconomySpec, Threshold
 from mc.model.fields import Section
+from mc.model.schema import read, setting, write
 
 _YEAR = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
 

@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from mc.model.config.common import MAX_NET_IMMIGRATION
-from mc.model.config.schema import implausible, setting
 from mc.model.fields import Section
+from mc.model.schema import implausible, setting
 
 
 class Spread(StrEnum):

@@ -186,17 +186,16 @@ def read(
     for f, spec in declared(cls):
         if f.name in values or (only is not None and f.name not in only):
             continue
-        name = yaml_key(f, spec)
-        if spec.parse is not None:
-            values[f.name] = spec.parse(sec, name, values, allow)
-            continue
-        head, _, inner = name.rpartition(".")
+        head, _, inner = yaml_key(f, spec).rpartition(".")
         where = sec
         if head:
             if head not in groups:
                 groups[head] = sec.section(head, {})
             where = groups[head]
-        values[f.name] = _read_one(where, inner, f, spec, values, allow)
+        if spec.parse is not None:
+            values[f.name] = spec.parse(where, inner, values, allow)
+        else:
+            values[f.name] = _read_one(where, inner, f, spec, values, allow)
     for group in groups.values():
         group.done()
     return values
