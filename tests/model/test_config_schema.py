@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+import yaml
 
 from mc.errors import ConfigError
 from mc.model.config import ClusterSpec, Config, RunDefaults
@@ -128,3 +129,34 @@ def test_a_new_section_needs_only_its_declaration():
 def test_every_field_is_declared(cls):
     # a field without a declaration would be silently missing from to_dict and the checksum
     assert len(declared(cls)) == len(cls.__dataclass_fields__)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "rule"),
+    [
+        (("accounts", "free_revenues_bn"), 0, "accounts.free_revenues_bn", "must be in (0, inf]"),
+        (("accounts", "free_revenuez_bn"), 1, "accounts.free_revenuez_bn", "did you mean"),
+        (("net_operating_result", "persistence"), 2, "persistence", "must be in [-1, 1]"),
+        (("plan", 2024, "pension_bn"), "x", "plan.2024.pension_bn", "expected a number"),
+    ],
+)
+def test_economy_fields_are_declared_too(path, value, field, rule):
+    data = inline_tables(raw())
+    economy = yaml.safe_load((CONFIGS / "tables" / "economy.yaml").read_text(encoding="utf-8"))
+    node = data["economy"] = economy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as info:
+        build(data)
+    assert info.value.field == f"economy.{'.'.join(map(str, path))}"
+    assert info.value.field.endswith(field)
+    assert rule in str(info.value)
+
+
+def test_economy_round_trips():
+    config = build(inline_tables(raw()))
+    assert config.economy is not None
+    again = build(config.to_dict())
+    assert again.economy == config.economy
+    assert again.to_dict()["economy"] == config.to_dict()["economy"]
