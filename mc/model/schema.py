@@ -216,18 +216,19 @@ def _read_one(
     default = f.default
     if default is REQUIRED and f.default_factory is not dataclasses.MISSING:
         default = f.default_factory()
-    if spec.kind == "section" and default is not None:
-        default = {}  # an absent section takes the defaults of its own fields
-    raw = sec.take(key, default)
-    if default is None and raw is None:
-        return None
     if spec.kind == "section":
         if spec.schema is None:
             raise TypeError(f"{f.name}: a section field declares its schema")
-        sub = Section(raw, sec.field(key), sec.source)
+        if default is None and not sec.has(key):
+            return None
+        # present but empty (``cluster:``), or absent with a default: the fields' own defaults
+        sub = Section(sec.take(key, {}), sec.field(key), sec.source)
         out = spec.schema(**read(spec.schema, sub, allow))
         sub.done()
         return out
+    raw = sec.take(key) if default is REQUIRED else sec.take(key, default)
+    if default is None and raw is None:
+        return None
     if spec.kind in ("number", "integer"):
         value = check_number(
             raw,

@@ -65,6 +65,26 @@ def test_defaults_come_from_the_declaration():
         "job_extra": [],
     }
     assert "cluster" not in build(with_options()).to_dict()
+    # an empty ``cluster:`` (YAML null) asks for the default cluster, as before the schema
+    assert build(with_options(cluster=None)).cluster == ClusterSpec()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        (("cost_year",), "cost_year"),
+        (("unit_costs", "sectors", "care", "free_share"), "free_share"),
+    ],
+)
+def test_a_missing_required_field_is_named(path, field):
+    data = inline_tables(raw())
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    with pytest.raises(ConfigError, match="this field is required") as info:
+        build(data)
+    assert info.value.field == ".".join(path)
 
 
 @pytest.mark.parametrize(
