@@ -56,6 +56,7 @@ class Spec:
 
 
 KINDS = ("number", "integer", "text", "choice", "bool", "list", "section", "custom")
+OMIT_RULES = ("none", "falsy", "never")
 
 
 def setting(
@@ -113,8 +114,11 @@ def setting(
     -------
     dataclasses.Field
     """
+    # declaration errors, caught when the module is imported
     if kind not in KINDS:
         raise ValueError(f"unknown field kind {kind!r}; one of {KINDS}")
+    if omit not in OMIT_RULES:
+        raise ValueError(f"unknown omission rule {omit!r}; one of {OMIT_RULES}")
     spec = Spec(
         kind,
         key,
