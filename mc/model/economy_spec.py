@@ -13,16 +13,10 @@ import numpy as np
 
 from mc.kernels.economy import DRIVERS, OUTPUTS
 from mc.model.fields import Section
+from mc.model.schema import declared, read, setting, write
 from mc.sampling.dependence import METHODS, check_correlation
 from mc.sampling.marginals import KINDS, PARAMS, Marginal, marginal_to_dict
 
-PLAN_FIELDS = (
-    "deflator_pct",
-    "tax_growth_pct",
-    "real_growth_free_revenues_bn",
-    "pension_bn",
-    "demographic_free_bn",
-)
 DIRECTIONS = ("above", "below")
 
 
@@ -30,31 +24,68 @@ DIRECTIONS = ("above", "below")
 class YearPlan:
     """What the budget assumed for one year."""
 
-    deflator_pct: float
-    tax_growth_pct: float
-    real_growth_free_revenues_bn: float
-    pension_bn: float
-    demographic_free_bn: float
+    deflator_pct: float = setting("number")
+    tax_growth_pct: float = setting("number")
+    real_growth_free_revenues_bn: float = setting("number")
+    pension_bn: float = setting("number")
+    demographic_free_bn: float = setting("number")
 
 
-@dataclass(frozen=True)
+PLAN_FIELDS = tuple(f.name for f, _ in declared(YearPlan))
+_POSITIVE = {"low": 0.0, "low_open": True}
+
+
+def _plan(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    return _parse_plan(sec.section(key), values["base_year"], values["cost_year"])
+
+
+def _drivers(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    drv = sec.section(key)
+    drivers = tuple(parse_marginal(drv.section(name)) for name in DRIVERS)
+    drv.done()
+    return drivers
+
+
+def _spearman(dep: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    matrix = dep.take(key, None)
+    spearman = np.eye(len(DRIVERS)) if matrix is None else _matrix(dep, matrix)
+    return tuple(tuple(r) for r in spearman.tolist())
+
+
+@dataclass(frozen=True, kw_only=True)  # keywords: a defaulted field (method) comes before others
 class EconomySpec:
     """Base-year accounts, the plan, the drivers and their dependence."""
 
-    base_year: int
-    free_revenues_bn: float
-    tax_revenues_bn: float
-    operating_revenues_bn: float
-    net_operating_result_pct: float
-    net_debt_share: float
-    wage_weight: float
-    plan: tuple[tuple[int, YearPlan], ...]
-    ndr_equilibrium_pct: float
-    ndr_persistence: float
-    ndr_sd_pct: float
-    drivers: tuple[Marginal, ...]  # in the order of DRIVERS
-    method: str
-    spearman: tuple[tuple[float, ...], ...]
+    base_year: int = setting("integer", low=1900, high=2200)
+    free_revenues_bn: float = setting("number", key="accounts.free_revenues_bn", **_POSITIVE)
+    tax_revenues_bn: float = setting("number", key="accounts.tax_revenues_bn", **_POSITIVE)
+    operating_revenues_bn: float = setting(
+        "number", key="accounts.operating_revenues_bn", **_POSITIVE
+    )
+    net_operating_result_pct: float = setting(
+        "number", key="accounts.net_operating_result_pct", low=-50, high=50
+    )
+    net_debt_share: float = setting("number", key="accounts.net_debt_share", low=0.0, high=5.0)
+    wage_weight: float = setting("number", key="deflator_wage_weight", low=0.0, high=1.0)
+    plan: tuple[tuple[int, YearPlan], ...] = setting(
+        "custom", parse=_plan, dump=lambda v, e: {year: write(p) for year, p in v}
+    )
+    ndr_equilibrium_pct: float = setting(
+        "number", key="net_operating_result.equilibrium_pct", low=-20, high=20
+    )
+    ndr_persistence: float = setting(
+        "number", key="net_operating_result.persistence", low=-1.0, high=1.0
+    )
+    ndr_sd_pct: float = setting("number", key="net_operating_result.sd_pct", low=0.0)
+    drivers: tuple[Marginal, ...] = setting(  # in the order of DRIVERS
+        "custom",
+        parse=_drivers,
+        dump=lambda v, e: {n: marginal_to_dict(m) for n, m in zip(DRIVERS, v, strict=True)},
+    )
+    method: str = setting("choice", "iman-conover", key="dependence.method", choices=METHODS)
+    spearman: tuple[tuple[float, ...], ...] = setting(
+        "custom", key="dependence.spearman", parse=_spearman, dump=lambda v, e: [list(r) for r in v]
+    )
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -70,10 +101,10 @@ class EconomySpec:
 class Threshold:
     """An exceedance probability to report: P(variable above/below threshold)."""
 
-    variable: str
-    threshold: float
-    direction: str
-    note: str = ""
+    variable: str = setting("custom")  # the known outputs are listed by parse_exceedance
+    threshold: float = setting("number")
+    direction: str = setting("choice", choices=DIRECTIONS)
+    note: str = setting("text", "", omit="falsy")
 
 
 def parse_marginal(sec: Section) -> Marginal:
@@ -109,18 +140,17 @@ def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
         or distribution that does not exist, a weight or share outside [0, 1], a correlation
         outside [-1, 1] or a correlation matrix that is not positive semi-definite.
     """
-    base_year = int(sec.take_number("base_year", integer=True, low=1900, high=2200))
-    acc = sec.section("accounts")
-    accounts = {
-        "free_revenues_bn": acc.take_number("free_revenues_bn", low=0.0, low_open=True),
-        "tax_revenues_bn": acc.take_number("tax_revenues_bn", low=0.0, low_open=True),
-        "operating_revenues_bn": acc.take_number("operating_revenues_bn", low=0.0, low_open=True),
-        "net_operating_result_pct": acc.take_number("net_operating_result_pct", low=-50, high=50),
-        "net_debt_share": acc.take_number("net_debt_share", low=0.0, high=5.0),
-    }
-    acc.done()
-    wage_weight = sec.take_number("deflator_wage_weight", low=0.0, high=1.0)
-    plan_sec = sec.section("plan")
+    # the cost year is not part of the section; the plan's reader needs it
+    values = read(EconomySpec, sec, given={"cost_year": cost_year})
+    del values["cost_year"]
+    sec.done()
+    return EconomySpec(**values)
+
+
+def _parse_plan(
+    plan_sec: Section, base_year: int, cost_year: int
+) -> tuple[tuple[int, YearPlan], ...]:
+    """Every year from the one after the base year to the cost year; later years are ignored."""
     plan = []
     for year in range(base_year + 1, cost_year + 1):
         key = year if year in plan_sec.data else str(year)
@@ -132,9 +162,8 @@ def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
                 f"{cost_year} (base year + 1 to the cost year)",
             )
         p = plan_sec.section(key)
-        values = {f: p.take_number(f) for f in PLAN_FIELDS}
+        plan.append((year, YearPlan(**read(YearPlan, p))))
         p.done()
-        plan.append((year, YearPlan(**values)))
     for key in list(plan_sec.data):
         if key in ("source", "note"):
             continue
@@ -150,35 +179,7 @@ def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
             )
         plan_sec.has(key)  # years after the cost year are allowed and not used
     plan_sec.done()
-    ndr = sec.section("net_operating_result")
-    equilibrium = ndr.take_number("equilibrium_pct", low=-20, high=20)
-    persistence = ndr.take_number("persistence", low=-1.0, high=1.0)
-    sd = ndr.take_number("sd_pct", low=0.0)
-    ndr.done()
-    drv = sec.section("drivers")
-    drivers = tuple(parse_marginal(drv.section(name)) for name in DRIVERS)
-    drv.done()
-    dep = sec.section("dependence", {"method": "iman-conover"})
-    method = dep.take_str("method", choices=METHODS)
-    matrix = dep.take("spearman", None)
-    if matrix is None:
-        spearman = np.eye(len(DRIVERS))
-    else:
-        spearman = _matrix(dep, matrix)
-    dep.done()
-    sec.done()
-    return EconomySpec(
-        base_year=base_year,
-        **accounts,
-        wage_weight=wage_weight,
-        plan=tuple(plan),
-        ndr_equilibrium_pct=equilibrium,
-        ndr_persistence=persistence,
-        ndr_sd_pct=sd,
-        drivers=drivers,
-        method=method,
-        spearman=tuple(tuple(r) for r in spearman.tolist()),
-    )
+    return tuple(plan)
 
 
 def _matrix(dep: Section, matrix: Any) -> np.ndarray:
@@ -209,45 +210,16 @@ def parse_exceedance(value: Any, section: Section) -> tuple[Threshold, ...]:
     for i, item in enumerate(value):
         sub = Section(item, f"exceedance[{i}]", section.source)
         variable = sub.take_str("variable", choices=known)
-        threshold = sub.take_number("threshold")
-        direction = sub.take_str("direction", choices=DIRECTIONS)
-        note = str(sub.take("note", ""))
+        out.append(Threshold(**read(Threshold, sub, given={"variable": variable})))
         sub.done()
-        out.append(Threshold(variable, threshold, direction, note))
     return tuple(out)
 
 
 def economy_to_dict(e: EconomySpec) -> dict[str, Any]:
     """The config form of an :class:`EconomySpec`."""
-    return {
-        "base_year": e.base_year,
-        "accounts": {
-            "free_revenues_bn": e.free_revenues_bn,
-            "tax_revenues_bn": e.tax_revenues_bn,
-            "operating_revenues_bn": e.operating_revenues_bn,
-            "net_operating_result_pct": e.net_operating_result_pct,
-            "net_debt_share": e.net_debt_share,
-        },
-        "deflator_wage_weight": e.wage_weight,
-        "plan": {year: {f: getattr(p, f) for f in PLAN_FIELDS} for year, p in e.plan},
-        "net_operating_result": {
-            "equilibrium_pct": e.ndr_equilibrium_pct,
-            "persistence": e.ndr_persistence,
-            "sd_pct": e.ndr_sd_pct,
-        },
-        "drivers": {name: marginal_to_dict(m) for name, m in zip(DRIVERS, e.drivers, strict=True)},
-        "dependence": {"method": e.method, "spearman": [list(r) for r in e.spearman]},
-    }
+    return write(e)
 
 
 def thresholds_to_list(thresholds: tuple[Threshold, ...]) -> list[dict[str, Any]]:
     """The config form of the exceedance thresholds."""
-    return [
-        {
-            "variable": t.variable,
-            "threshold": t.threshold,
-            "direction": t.direction,
-            **({"note": t.note} if t.note else {}),
-        }
-        for t in thresholds
-    ]
+    return [write(t) for t in thresholds]

@@ -135,13 +135,6 @@ class Section:
             raise self.error(key, value, "expected a list")
         return value
 
-    def take_mapping(self, key: str, default: Any = _MISSING) -> dict[Any, Any]:
-        """Return a mapping as a plain dict."""
-        value = self.take(key, default)
-        if not isinstance(value, Mapping):
-            raise self.error(key, value, "expected a mapping")
-        return dict(value)
-
     def done(self) -> None:
         """Reject keys that were never read, naming the closest allowed field."""
         unknown = [k for k in self.data if k not in self._seen]

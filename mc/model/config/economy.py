@@ -1,0 +1,45 @@
+"""The ``economy`` and ``exceedance`` hooks of a configuration.
+
+Both are read and written by :mod:`mc.model.economy_spec`; this module adapts them to the
+declared schema of the top level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mc.model.config.common import maybe_file
+from mc.model.economy_spec import (
+    EconomySpec,
+    Threshold,
+    economy_to_dict,
+    parse_economy,
+    parse_exceedance,
+    thresholds_to_list,
+)
+from mc.model.fields import Section
+
+
+def read_economy(sec: Section, key: str, values: dict[str, Any], allow: bool) -> EconomySpec | None:
+    """The ``economy`` section, inline or in a file; it needs the cost year."""
+    if not sec.has(key):
+        return None
+    data, source = maybe_file(sec, key)
+    return parse_economy(Section(data, key, source), values["cost_year"])
+
+
+def read_exceedance(
+    sec: Section, key: str, values: dict[str, Any], allow: bool
+) -> tuple[Threshold, ...]:
+    """The ``exceedance`` list of thresholds."""
+    return parse_exceedance(sec.take(key, None), sec)
+
+
+def write_economy(economy: EconomySpec, owner: Any) -> dict[str, Any]:
+    """The written form of the ``economy`` section."""
+    return economy_to_dict(economy)
+
+
+def write_exceedance(thresholds: tuple[Threshold, ...], owner: Any) -> list[dict[str, Any]]:
+    """The written form of the ``exceedance`` list."""
+    return thresholds_to_list(thresholds)

@@ -1,0 +1,83 @@
+"""The ``population`` section: where the population change comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from mc.model.config.common import maybe_file
+from mc.model.config.tables import AgeProfile, Baseline, parse_baseline, parse_profile
+from mc.model.fields import Section
+from mc.model.schema import OMIT, read, setting
+
+
+class PopulationKind(StrEnum):
+    """Where the population change comes from.
+
+    ``projected``: a fixed baseline table plus the simple population drivers; ``observed``: SSB's
+    figures; ``stochastic``: the fitted stochastic projection (``tbu-mc population fit``).
+    """
+
+    PROJECTED = "projected"
+    OBSERVED = "observed"
+    STOCHASTIC = "stochastic"
+
+
+def _only(kind: PopulationKind) -> Any:
+    """Read the field only for one kind of population (required there, ``None`` otherwise)."""
+
+    def parse(sec: Section, key: str, values: dict[str, Any], allow: bool) -> str | None:
+        return sec.take_str(key) if values["kind"] is kind else None
+
+    return parse
+
+
+def _baseline(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Baseline | None:
+    if values["kind"] is not PopulationKind.PROJECTED:
+        return None
+    data, src = maybe_file(sec, key)
+    if data is None:
+        raise sec.error(key, None, "a projected population needs a baseline table")
+    return parse_baseline(data, sec.field(key), src, allow)
+
+
+def _level(sec: Section, key: str, values: dict[str, Any], allow: bool) -> str:
+    if values["kind"] is not PopulationKind.STOCHASTIC:
+        return "national"
+    return sec.take_str(key, "national", choices=("national", "municipality"))
+
+
+def _profile(sec: Section, key: str, values: dict[str, Any], allow: bool) -> AgeProfile | None:
+    data, src = maybe_file(sec, key)
+    return None if data is None else parse_profile(data, sec.field(key), src, shares=True)
+
+
+@dataclass(frozen=True)
+class Population:
+    """The population side of the model."""
+
+    kind: PopulationKind = setting("choice", choices=PopulationKind)
+    baseline: Baseline | None = setting("custom", None, parse=_baseline)
+    file: str | None = setting("custom", None, parse=_only(PopulationKind.OBSERVED))
+    immigrant_profile: AgeProfile | None = setting("custom", None, parse=_profile)
+    fit: str | None = setting("custom", None, parse=_only(PopulationKind.STOCHASTIC))
+    data: str | None = setting("custom", None, parse=_only(PopulationKind.STOCHASTIC))
+    # only a stochastic projection is regional; other kinds do not write the field
+    level: str = setting(
+        "custom", "national", parse=_level, dump=lambda v, p: v if p.fit is not None else OMIT
+    )
+
+
+def parse_population(sec: Section, cost_year: int, allow: bool = False) -> Population:
+    """Validate the ``population`` section; a baseline must end in the cost year."""
+    population = Population(**read(Population, sec, allow))
+    baseline = population.baseline
+    if baseline is not None and baseline.to_year != cost_year:
+        raise sec.error(
+            "baseline",
+            baseline.to_year,
+            f"the baseline must end on 1 January of the cost year {cost_year}",
+        )
+    sec.done()
+    return population

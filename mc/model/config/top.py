@@ -1,0 +1,258 @@
+"""The top level of a configuration: :class:`Config`, its fields and the checks across sections.
+
+A configuration names the cost year and price year, the age groups, the unit costs per sector, the
+population change (a baseline projection or observed figures), the scenarios and the uncertainty
+of every driver. Tables may be inline or in separate YAML files referenced by a path relative to
+the configuration file; :meth:`Config.to_dict` always gives the resolved, self-contained form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mc.errors import ConfigError
+from mc.model.ages import AgeGroups
+from mc.model.config import economy as econ
+from mc.model.config.cluster import ClusterSpec
+from mc.model.config.common import NAME_HELP, NAME_PATTERN, YEAR_RANGE, maybe_file
+from mc.model.config.population import Population, PopulationKind, parse_population
+from mc.model.config.run import RunDefaults
+from mc.model.config.scenarios import Scenario, parse_scenarios, scenarios_to_dict
+from mc.model.config.tables import UnitCosts, parse_unit_costs, unit_costs_to_dict
+from mc.model.config.uncertainty import Uncertainty
+from mc.model.economy_spec import EconomySpec, Threshold
+from mc.model.fields import Section
+from mc.model.schema import read, setting, write
+
+_YEAR = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
+
+
+def _age_groups(sec: Section, key: str, values: dict[str, Any], allow: bool) -> AgeGroups:
+    raw = sec.take_list(key)
+    for i, label in enumerate(raw):
+        if not isinstance(label, (str, int)) or isinstance(label, bool) or len(str(label)) > 20:
+            raise sec.error(f"{key}[{i}]", label, "an age group such as '0', '1-2' or '90+'")
+    try:
+        return AgeGroups(tuple(str(g) for g in raw))
+    except ValueError as exc:
+        raise sec.error(key, raw, str(exc)) from None
+
+
+def _deflator(sec: Section, key: str, values: dict[str, Any], allow: bool) -> dict[int, float]:
+    defl = sec.section(key, {})
+    deflator: dict[int, float] = {}
+    for year_key in list(defl.data):
+        if year_key in ("source", "note"):
+            continue
+        try:
+            year = int(year_key)
+        except (TypeError, ValueError, OverflowError):
+            raise defl.error(str(year_key), defl.data[year_key], "keys must be years") from None
+        if isinstance(year_key, bool) or str(year) != str(year_key).strip():
+            raise defl.error(str(year_key), defl.data[year_key], "keys must be years such as 2024")
+        if year in deflator:  # 2024 and "2024" are different YAML keys but the same year
+            raise defl.error(str(year_key), defl.data[year_key], f"the year {year} is given twice")
+        deflator[year] = defl.take_number(year_key, low=-50.0, high=100.0)
+    defl.done()
+    return deflator
+
+
+def _unit_costs(sec: Section, key: str, values: dict[str, Any], allow: bool) -> UnitCosts:
+    data, source = maybe_file(sec, key)
+    return parse_unit_costs(data, key, source, values["age_groups"], allow)
+
+
+def _population(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Population:
+    return parse_population(sec.section(key), values["cost_year"], allow)
+
+
+def _scenarios(sec: Section, key: str, values: dict[str, Any], allow: bool) -> tuple[Scenario, ...]:
+    return parse_scenarios(sec.section(key), allow)
+
+
+def _uncertainty(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Uncertainty:
+    data, source = maybe_file(sec, key, {})
+    sub = Section(data, key, source)
+    uncertainty = Uncertainty(**read(Uncertainty, sub, allow))
+    sub.done()
+    return uncertainty
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated tbu-mc configuration. Build it with :func:`load_config` or :meth:`from_dict`."""
+
+    name: str = setting(
+        "text",
+        pattern=NAME_PATTERN,
+        help=f"a short name for the run (it names the output folder): {NAME_HELP}",
+    )
+    cost_year: int = setting("integer", **_YEAR)
+    price_year: int = setting("integer", **_YEAR)
+    age_groups: AgeGroups = setting("custom", parse=_age_groups, dump=lambda v, c: list(v.labels))
+    deflator_pct: Mapping[int, float] = setting(
+        "custom",
+        key="deflator",
+        parse=_deflator,
+        dump=lambda v, c: {int(k): x for k, x in sorted(v.items())},
+    )
+    unit_costs: UnitCosts = setting(
+        "custom", parse=_unit_costs, dump=lambda v, c: unit_costs_to_dict(v, c.age_groups)
+    )
+    population: Population = setting("custom", parse=_population)
+    scenarios: tuple[Scenario, ...] = setting("custom", parse=_scenarios, dump=scenarios_to_dict)
+    uncertainty: Uncertainty = setting("custom", Uncertainty(), parse=_uncertainty)
+    run: RunDefaults = setting("section", RunDefaults(), schema=RunDefaults)
+    description: str = setting("text", "")
+    economy: EconomySpec | None = setting(
+        "custom", None, parse=econ.read_economy, dump=econ.write_economy
+    )
+    exceedance: tuple[Threshold, ...] = setting(
+        "custom", (), parse=econ.read_exceedance, dump=econ.write_exceedance, omit="falsy"
+    )
+    cluster: ClusterSpec | None = setting("section", None, schema=ClusterSpec)
+    # written only when set, so that the checksums of ordinary configurations do not change
+    allow_implausible: bool = setting(
+        "bool",
+        False,
+        help="true or false (true accepts values beyond judgement bounds)",
+        omit="falsy",
+    )
+    base_dir: Path = setting("custom", Path("."), key=None, compare=False)
+    source: str | None = setting("custom", None, key=None, compare=False)
+
+    # -- derived quantities -------------------------------------------------------------------
+    @property
+    def scenario_names(self) -> tuple[str, ...]:
+        """Scenario names in configuration order."""
+        return tuple(s.name for s in self.scenarios)
+
+    def price_factor(self) -> float:
+        """Factor moving unit costs from their price year to the report's price year."""
+        return price_factor(self.deflator_pct, self.unit_costs.price_year, self.price_year)
+
+    def population_file(self) -> Path | None:
+        """Absolute path of the observed population file, if any."""
+        return self._resolve(self.population.file)
+
+    def projection_files(self) -> tuple[Path, Path]:
+        """Absolute paths of the projection fit and of the data folder (stochastic kind)."""
+        fit, data = self._resolve(self.population.fit), self._resolve(self.population.data)
+        if fit is None or data is None:
+            raise ConfigError("population.fit", None, "a stochastic population needs fit and data")
+        return fit, data
+
+    def _resolve(self, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        path = Path(value)
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    # -- serialisation ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain data (tables inlined); :meth:`from_dict` reads it."""
+        return write(self)
+
+    def sha256(self) -> str:
+        """Checksum of the resolved configuration (canonical JSON)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: Any, base_dir: Path | str = ".", source: str | None = None) -> Config:
+        """Validate plain data (parsed YAML) into a :class:`Config`.
+
+        Raises
+        ------
+        ConfigError
+            Naming the field, the value found and what is allowed.
+        """
+        return parse_config(data, Path(base_dir), source)
+
+
+def price_factor(deflator_pct: Mapping[int, float], from_year: int, to_year: int) -> float:
+    """Multiply kroner of ``from_year`` by this to get kroner of ``to_year``.
+
+    Raises
+    ------
+    ConfigError
+        If the deflator lacks a year on the way.
+    """
+    lo, hi = sorted((from_year, to_year))
+    factor = 1.0
+    for year in range(lo + 1, hi + 1):
+        if year not in deflator_pct:
+            raise ConfigError(
+                f"deflator.{year}",
+                None,
+                f"needed to move kroner between {from_year} and {to_year}; give the deflator (%) "
+                "for every year after the earlier price year up to the later one",
+            )
+        factor *= 1.0 + deflator_pct[year] / 100.0
+    return factor if to_year >= from_year else 1.0 / factor
+
+
+def parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
+    """Validate plain data into a :class:`Config`; see :meth:`Config.from_dict`."""
+    top = Section(data, "", source)
+    if top.source is None:
+        top.source = str(base_dir / "<dict>")
+    # read first: the judgement bounds of every other section depend on it
+    allow = read(Config, top, only=("allow_implausible",))["allow_implausible"]
+    given = {"allow_implausible": allow, "base_dir": base_dir, "source": source}
+    config = Config(**read(Config, top, allow, given))
+    top.done()
+    check_consistency(config)
+    return config
+
+
+def check_consistency(config: Config) -> None:
+    """Rules that tie sections together.
+
+    Raises
+    ------
+    ConfigError
+        When the deflator lacks a year, scenarios add immigrants without an immigrant profile, a
+        municipal run has scenario immigration, or observed/stochastic populations carry the simple
+        population drivers' spreads.
+    """
+    u = config.uncertainty
+    pop = config.population
+    config.price_factor()  # raises if the deflator lacks a year
+    needs_profile = any(s.extra_net_immigration != 0 for s in config.scenarios) or (
+        u.extra_net_immigration.scale > 0
+    )
+    if needs_profile and pop.immigrant_profile is None:
+        raise ConfigError(
+            "population.immigrant_profile",
+            None,
+            "scenarios add immigrants, so an immigrant age/sex profile is required",
+            config.source,
+        )
+    if pop.level == "municipality" and any(s.extra_net_immigration for s in config.scenarios):
+        raise ConfigError(
+            "scenarios",
+            [s.name for s in config.scenarios],
+            "a municipal run takes its immigration from the projection; give scenarios no "
+            "extra_net_immigration",
+            config.source,
+        )
+    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
+        for key, value in (
+            ("births.sd", u.births_sd),
+            ("deaths.relative_sd", u.deaths_relative_sd),
+            ("regular_net_immigration.sd", u.regular_net_immigration_sd),
+        ):
+            if value != 0:
+                raise ConfigError(
+                    f"uncertainty.{key}",
+                    value,
+                    f"must be 0 when population.kind is '{pop.kind.value}' (the change is "
+                    "observed, or the projection already carries this uncertainty)",
+                    config.source,
+                )
