@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from mc.errors import ConfigError
 
 def population_command(args: argparse.Namespace, command: list[str]) -> int:
     """Dispatch a population step; returns the exit code."""
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
     from mc.report.io import check_ownership
 
     if args.population_command != "fit":
@@ -41,12 +40,10 @@ def _scheduler(args: argparse.Namespace):
 
 
 def _manifest(args: argparse.Namespace, command: list[str], **extra: object) -> dict:
+    from mc.data.population import data_dir_files
     from mc.report.manifest import build_manifest
 
-    folder = Path(args.data)
-    files = sorted(
-        str(p) for p in folder.iterdir() if p.name.startswith(("population_", "municipalities_"))
-    )
+    files = data_dir_files(args.data)
     settings = {k: v for k, v in vars(args).items() if k not in ("command",)}
     return build_manifest(
         config=settings,

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mc.domain.ages import N_AGES, SEXES
 from mc.errors import DataError
-from mc.model.ages import N_AGES, SEXES
 from mc.model.component_history import ASFR_AGES, ComponentHistory
 
 FILES = {

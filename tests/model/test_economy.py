@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
+from mc.data.economy_facts import ndr_history
 from mc.errors import ConfigError
 from mc.kernels.economy import OUTPUTS, accounts_numba, accounts_numpy
 from mc.model.config import Config
@@ -16,7 +17,6 @@ from mc.model.economy import (
     fit_ndr,
     full_point_estimates,
     ndr_backtest,
-    ndr_history,
 )
 from tests.conftest import CONFIGS
 from tests.model.test_config import inline_tables, raw

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mc.data.population import population_from_frame, read_population_file
 from mc.errors import DataError
-from mc.model.population import population_from_frame, read_population
 
 
 def test_national_totals_match_ssb(population):
@@ -80,9 +80,9 @@ def test_missing_column_and_file(tmp_path):
     path = tmp_path / "p.csv"
     tiny().drop(columns="sex").to_csv(path, index=False)
     with pytest.raises(DataError, match=r"missing column\(s\) \['sex'\]"):
-        read_population(path)
+        read_population_file(path)
     with pytest.raises(DataError, match="file not found"):
-        read_population(tmp_path / "none.csv")
+        read_population_file(tmp_path / "none.csv")
 
 
 def regional_frame(years=(2020, 2021), codes=("0301", "1101")):
@@ -107,10 +107,10 @@ def write(frame, tmp_path):
 
 
 def test_regional_reads_and_keeps_codes_as_text(tmp_path):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     path, classes = write(regional_frame(), tmp_path)
-    table = read_regional_population(path, classes)
+    table = read_regional_file(path, classes)
     assert table.codes == ("0301", "1101") and table.counties == ("03", "11")
     assert table.at(2021).shape == (2, 2, 106)
     assert table.national().at(2020)[0, 3] == 16
@@ -126,7 +126,7 @@ def test_regional_reads_and_keeps_codes_as_text(tmp_path):
     ],
 )
 def test_regional_bad_input(tmp_path, change, message):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     frame = regional_frame()
     if change == "unknown":
@@ -140,24 +140,24 @@ def test_regional_bad_input(tmp_path, change, message):
         frame = frame[~((frame["year"] == 2021) & (frame["municipality"] == "1101"))]
     path, classes = write(frame, tmp_path)
     with pytest.raises(DataError, match=message):
-        read_regional_population(path, classes)
+        read_regional_file(path, classes)
 
 
 def test_regional_trims_leading_years_of_later_municipalities(tmp_path):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     frame = regional_frame((2019, 2020, 2021))
     frame = frame[~((frame["year"] == 2019) & (frame["municipality"] == "1101"))]
     path, classes = write(frame, tmp_path)
     with pytest.raises(DataError, match="missing"):
-        read_regional_population(path, classes)
-    table = read_regional_population(path, classes, trim_start=True)
+        read_regional_file(path, classes)
+    table = read_regional_file(path, classes, trim_start=True)
     assert table.years == range(2020, 2022)
     assert "2019-2019 dropped" in table.notes[0] and "1101" in table.notes[0]
 
 
 def test_data_folder_errors(tmp_path):
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
 
     with pytest.raises(DataError, match="data folder not found"):
         read_data_dir(tmp_path / "nope")
