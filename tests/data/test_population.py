@@ -163,3 +163,38 @@ def test_data_folder_errors(tmp_path):
         read_data_dir(tmp_path / "nope")
     with pytest.raises(DataError, match=r"population_norway_by_age_sex\.csv: file not found"):
         read_data_dir(tmp_path)
+
+
+def test_municipality_names_fall_back_to_the_code(tmp_path):
+    from mc.data.population import CLASSIFICATION_FILE, municipality_names
+
+    (tmp_path / CLASSIFICATION_FILE).write_text(
+        "municipality,name,county,county_name\n0301,Oslo,03,Oslo\n", encoding="utf-8"
+    )
+    assert municipality_names(tmp_path, ("0301", "4204")) == ("Oslo", "4204")
+    with pytest.raises(DataError, match="cannot be read"):
+        municipality_names(tmp_path / "nope", ("0301",))
+
+
+def test_data_dir_files_lists_only_population_files(tmp_path):
+    from mc.data.population import data_dir_files
+
+    for name in ("population_b.csv", "municipalities_2024.csv", "README.md", "population_a.csv"):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    assert [p.rsplit("/", 1)[-1] for p in data_dir_files(tmp_path)] == [
+        "municipalities_2024.csv",
+        "population_a.csv",
+        "population_b.csv",
+    ]
+    with pytest.raises(DataError, match="cannot list"):
+        data_dir_files(tmp_path / "nope")
+
+
+def test_mixed_projection_alternatives_are_rejected_in_any_file(tmp_path):
+    # one set of checks: a config's file gets the same rule as `--population` and `data check`
+    frame = tiny()
+    frame["alternative"] = ["MMMM", "LLML"] * (len(frame) // 2)
+    path = tmp_path / "pop.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError, match="several projection alternatives"):
+        read_population_file(path)
