@@ -31,10 +31,6 @@ SHARED = {"errors", "_version", "_files"}  # usable from every layer
 
 #: Imports against the ranks that remain, each with why. Key: (file under mc/, imported module).
 IMPORT_EXCEPTIONS = {
-    ("data/components.py", "mc.model.component_history"): (
-        "ComponentHistory and ASFR_AGES are the model's types for birth/death/migration "
-        "history; to move to mc.domain like the population tables"
-    ),
     ("data/forecast_errors.py", "mc.model.fields"): (
         "the table file is parsed with the config's strict Section fields; mc.model.fields is "
         "being rewritten with the config package and cannot move in the same change"
