@@ -229,7 +229,24 @@ def _require(frame: pd.DataFrame, source: str, required: list[str]) -> None:
 
 
 def one_alternative(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """The frame unchanged, unless it mixes SSB's projection alternatives (then a DataError)."""
+    """The frame unchanged, unless it mixes SSB's projection alternatives.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A tidy population frame, possibly with an ``alternative`` column (SSB's projections).
+    source : str
+        The file, for the error message.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataError
+        If the ``alternative`` column holds more than one value.
+    """
     if "alternative" in frame and frame["alternative"].nunique() > 1:
         raise DataError(
             source,
@@ -343,6 +360,16 @@ def read_data_dir(
 def data_dir_files(folder: str | Path) -> list[str]:
     """The population and classification files in a data folder, sorted (for a run manifest).
 
+    Parameters
+    ----------
+    folder : str or Path
+        A data folder laid out like ``../shared/data``.
+
+    Returns
+    -------
+    list of str
+        Paths of the files whose names start with ``population_`` or ``municipalities_``.
+
     Raises
     ------
     DataError
@@ -359,6 +386,18 @@ def data_dir_files(folder: str | Path) -> list[str]:
 
 def municipality_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str, ...]:
     """Names of ``codes`` from a data folder's classification file (the code where it has none).
+
+    Parameters
+    ----------
+    folder : str or Path
+        Holds :data:`CLASSIFICATION_FILE` (``municipality, name, county, county_name``).
+    codes : tuple of str
+        4-digit municipality codes.
+
+    Returns
+    -------
+    tuple of str
+        One name per code, in the same order.
 
     Raises
     ------
