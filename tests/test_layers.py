@@ -235,3 +235,24 @@ def test_reading_calls_detects(tmp_path, source, expected):
     module = tmp_path / "m.py"
     module.write_text(source + "\n")
     assert reading_calls(module) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# one name, one meaning
+
+#: Modules still importing the old ``load_population`` aliases (mc.data.loaders and
+#: mc.model.demographic each kept one while these modules are rewritten in parallel changes).
+#: New code calls ``load_population_source`` (a file or ssb: source) or ``config_population``
+#: (what a configuration needs); when this set is empty, delete the two aliases.
+OLD_NAME_USERS = {"summary/pipeline.py", "cli/main.py"}
+
+
+def test_old_load_population_name_is_not_spreading():
+    users = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and any(
+                a.name == "load_population" for a in node.names
+            ):
+                users.add(path.relative_to(PACKAGE).as_posix())
+    assert users <= OLD_NAME_USERS, f"call load_population_source or config_population in {users}"
