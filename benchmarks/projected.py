@@ -47,13 +47,13 @@ class ProjectedSettings:
 
 def build(root: Path, data: Path | None) -> Any:
     """The model of ``configs/tbu-2025-projection.yaml`` (SSB's data from ``data`` if given)."""
+    from mc.data.population import NATIONAL_FILE
     from mc.model.config import load_config
-    from mc.model.demographic import build_model, load_population
-    from mc.model.population import NATIONAL_FILE
+    from mc.model.demographic import build_model, config_population
 
     config = load_config(root / "configs" / CONFIG)
     override = None if data is None else str(data / NATIONAL_FILE)
-    return build_model(config, load_population(config, override))
+    return build_model(config, config_population(config, override))
 
 
 def run(model: Any, settings: ProjectedSettings, log: Callable[[str], None]) -> dict[str, Any]:

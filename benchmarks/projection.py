@@ -83,7 +83,7 @@ def default_data_dir(root: Path) -> Path:
 
 def load_models(data_dir: Path, log: Log) -> tuple[dict[str, Any], dict[str, float]]:
     """Read the data, fit at :data:`ORIGIN` and build the municipal and national-only models."""
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
     from mc.model.projection import ProjectionModel, fit_projection
 
     start = time.perf_counter()

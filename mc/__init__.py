@@ -19,11 +19,11 @@ from mc._version import __version__
 _EXPORTS = {
     "Config": "mc.model.config",
     "load_config": "mc.model.config",
-    "read_population": "mc.model.population",
+    "read_population_file": "mc.data.population",
     "build_model": "mc.model.demographic",
     "deterministic_outputs": "mc.model.demographic",
     "history_costs": "mc.model.history",
-    "read_data_dir": "mc.model.population",
+    "read_data_dir": "mc.data.population",
     "fit_projection": "mc.model.projection",
     "ProjectionModel": "mc.model.projection",
     "BlockPlan": "mc.engine",

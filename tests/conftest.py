@@ -52,6 +52,6 @@ def config_2024(data_dir):
 
 @pytest.fixture(scope="session")
 def population(data_dir):
-    from mc.model.population import read_population
+    from mc.data.population import read_population_file
 
-    return read_population(data_dir / "population_norway_by_age_sex.csv")
+    return read_population_file(data_dir / "population_norway_by_age_sex.csv")

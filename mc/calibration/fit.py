@@ -24,6 +24,7 @@ from mc.calibration.baseline import (
     net_migration_profile,
     project_one_year,
 )
+from mc.data.population import NATIONAL_FILE, read_population_file
 from mc.errors import ConfigError
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.config import (
@@ -38,10 +39,7 @@ from mc.model.config import (
     unit_costs_to_dict,
 )
 from mc.model.demographic import deterministic_outputs
-from mc.model.population import read_population
 from mc.model.yamlio import read_yaml_file
-
-NATIONAL_FILE = "population_norway_by_age_sex.csv"
 
 
 @dataclass(frozen=True)
@@ -132,7 +130,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
     blocks = read_yaml_file(blocks_path, "blocks")
     if not isinstance(blocks, dict):
         raise ConfigError("blocks", str(blocks_path), "expected a YAML mapping of building blocks")
-    table = read_population(Path(data_dir) / NATIONAL_FILE)
+    table = read_population_file(Path(data_dir) / NATIONAL_FILE)
     groups = AgeGroups(tuple(blocks["age_groups"]))
     names = list(blocks["sectors"])
     prior = prior_unit_costs(blocks, table.at(int(blocks["population_year"])), groups)

@@ -109,9 +109,14 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from mc.data.loaders import DEFAULT_TOLERANCE, TotalsWarning, load_population, load_regional
+    from mc.data.loaders import (
+        DEFAULT_TOLERANCE,
+        TotalsWarning,
+        load_population_source,
+        load_regional,
+    )
 
-    national = load_population(args.national) if args.national else None
+    national = load_population_source(args.national) if args.national else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TotalsWarning)
         if args.municipal or args.municipalities:
@@ -126,7 +131,7 @@ def _check(args: argparse.Namespace) -> int:
             for note in table.notes:
                 print(f"note: {note}", file=sys.stderr)
         else:
-            table = load_population(args.file)
+            table = load_population_source(args.file)
             where = "national"
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)

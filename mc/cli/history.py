@@ -27,7 +27,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Recompute the costs year by year and write ``history.csv``."""
-    from mc.data.loaders import load_population as load_source
+    from mc.data.loaders import load_population_source
     from mc.model.config import load_config
     from mc.model.history import history_costs
     from mc.report import write_history
@@ -36,7 +36,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     config = load_config(args.config)
     check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
-    population = load_source(args.population, allow_fetch=True)
+    population = load_population_source(args.population, allow_fetch=True)
     try:
         frame = history_costs(config, population, args.first, args.last)
     except ValueError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -69,7 +68,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Run a population step; returns the exit code."""
     command = command_line(argv)
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
     from mc.report.io import check_ownership
 
     if args.population_command != "fit":
@@ -93,12 +92,10 @@ def _scheduler(args: argparse.Namespace):
 
 
 def _manifest(args: argparse.Namespace, command: list[str], **extra: object) -> dict:
+    from mc.data.population import data_dir_files
     from mc.report.manifest import build_manifest
 
-    folder = Path(args.data)
-    files = sorted(
-        str(p) for p in folder.iterdir() if p.name.startswith(("population_", "municipalities_"))
-    )
+    files = data_dir_files(args.data)
     settings = {k: v for k, v in vars(args).items() if k not in ("command",)}
     return build_manifest(
         config=settings,
@@ -129,11 +126,11 @@ def _fit(args, national, regional, command) -> int:
 def _profile(path: str | None) -> np.ndarray | None:
     if path is None:
         return None
-    from mc.model.config import _parse_profile
+    from mc.model.config import parse_profile
     from mc.model.yamlio import read_yaml_file
 
     data = read_yaml_file(path, "--profile")
-    return _parse_profile(data, "profile", path, shares=True).per_age()
+    return parse_profile(data, "profile", path, shares=True).per_age()
 
 
 def _forecast(args, national, regional, command) -> int:

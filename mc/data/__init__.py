@@ -9,11 +9,16 @@ Modules, one idea each:
   to a cached file (standard library only, cheap to import);
 - :mod:`mc.data.cache`: the cache folder, manifests, atomic writes;
 - :mod:`mc.data.fetch`: fetch, check, cache;
-- :mod:`mc.data.loaders`: CSV/Parquet/cache into checked population tables;
+- :mod:`mc.data.files`: CSV/gzip/Parquet files into frames, every failure a one-line error;
+- :mod:`mc.data.population`: the population checks and the readers of population files and of
+  a data folder;
+- :mod:`mc.data.loaders`: a file or ``ssb:`` source into checked population tables;
 - :mod:`mc.data.borders`: municipality codes across border reforms.
 
-This layer sits beside :mod:`mc.model`: it uses :mod:`mc.model.population`'s checks and nothing
-above. Names are loaded on first use, so importing :mod:`mc.data.sources` stays light.
+This is the only layer that reads input files or the network. It sits below :mod:`mc.model`
+and does not import it: the tables it builds are the types of :mod:`mc.domain`, which the model
+computes with. (Two readers still use model types; ``tests/test_layers.py`` lists them with the
+reason.) Names are loaded on first use, so importing :mod:`mc.data.sources` stays light.
 """
 
 from __future__ import annotations
@@ -32,7 +37,10 @@ _EXPORTS = {
     "UrllibTransport": "mc.data.pxweb",
     "parse_jsonstat2": "mc.data.jsonstat",
     "fetch_table": "mc.data.fetch",
-    "load_population": "mc.data.loaders",
+    "load_population_source": "mc.data.loaders",
+    "read_population_file": "mc.data.population",
+    "read_regional_file": "mc.data.population",
+    "read_data_dir": "mc.data.population",
     "load_regional": "mc.data.loaders",
     "check_totals": "mc.data.loaders",
     "TotalsWarning": "mc.data.loaders",

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mc.domain.ages import N_AGES, SEXES
+from mc.domain.components import ASFR_AGES, ComponentHistory
 from mc.errors import DataError
-from mc.model.ages import N_AGES, SEXES
-from mc.model.component_history import ASFR_AGES, ComponentHistory
 
 FILES = {
     "deaths": "nor_hmd_deaths_1x1.csv",

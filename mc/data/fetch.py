@@ -14,11 +14,11 @@ from mc._version import __version__
 from mc.data.borders import harmonize, read_border_mapping
 from mc.data.cache import entry_paths, read_manifest, write_entry
 from mc.data.jsonstat import parse_jsonstat2
+from mc.data.population import population_from_frame
 from mc.data.pxweb import PxWebClient
 from mc.data.request import FetchRequest, Kind
 from mc.data.tables import build_selection, tidy
 from mc.errors import DataError
-from mc.model.population import population_from_frame
 
 
 @dataclass(frozen=True)

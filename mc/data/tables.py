@@ -25,11 +25,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mc.data.population import MAX_PERSONS
 from mc.data.pxweb import TableMetadata, Variable
 from mc.data.request import DEFAULT_ALTERNATIVE, Kind
+from mc.domain.ages import N_AGES
 from mc.errors import DataError
-from mc.model.ages import N_AGES
-from mc.model.population import MAX_PERSONS
 
 REGION, SEX, AGE, CONTENTS = "Region", "Kjonn", "Alder", "ContentsCode"
 PERSONS = "Personer1"

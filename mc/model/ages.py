@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TOP_AGE = 105
-N_AGES = TOP_AGE + 1
-SEXES = ("female", "male")
+# the axes live in mc.domain so that mc.data can share them; re-exported for model code
+from mc.domain.ages import N_AGES, SEXES, TOP_AGE  # noqa: F401
 
 _GROUP = re.compile(r"^\s*(\d{1,3})\s*(?:(-)\s*(\d{1,3})|(\+))?\s*$")
 

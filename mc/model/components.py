@@ -51,10 +51,10 @@ from typing import Any
 
 import numpy as np
 
+from mc.domain.components import ASFR_AGES, ComponentHistory
 from mc.errors import ConfigError, DataError
 from mc.kernels.cohort import CohortInputs, project_numba, project_numpy
 from mc.model.ages import N_AGES
-from mc.model.component_history import ASFR_AGES, ComponentHistory
 from mc.model.population import PopulationTable
 from mc.model.projection import BROAD_GROUPS, output_groups
 

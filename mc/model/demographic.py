@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from mc.data.files import read_text_file
+from mc.data.loaders import load_population_source
+from mc.data.population import NATIONAL_FILE
 from mc.errors import ConfigError, TbuMcError
 from mc.kernels import SPREAD_CODES, KernelInputs, latent_width, simulate_costs
 from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
 from mc.model.config import Config, PopulationKind
-from mc.model.population import NATIONAL_FILE, PopulationTable, read_population
+from mc.model.population import PopulationTable
 from mc.model.projection import ProjectionFit, ProjectionModel
 from mc.sampling.designs import design_normals
 
@@ -142,20 +146,47 @@ def derive_outputs(
     }
 
 
-def load_population(config: Config, override: str | None = None) -> PopulationTable | None:
-    """Read the national population a configuration needs (``override`` replaces the path).
+def config_population(
+    config: Config, override: str | Path | None = None, *, allow_fetch: bool = False
+) -> PopulationTable | None:
+    """The national population a configuration needs, read by :mod:`mc.data`.
 
-    Observed populations read ``population.file``; stochastic projections read the national
-    file in ``population.data`` (the population at the origin). Projected baselines need none.
+    Parameters
+    ----------
+    config : Config
+        Observed populations read ``population.file`` (a path relative to the config file, or an
+        ``ssb:`` source); stochastic projections read the national file in ``population.data``
+        (the population at the origin). Projected baselines need none.
+    override : str or Path, optional
+        A file or ``ssb:`` source read instead (e.g. ``--population``).
+    allow_fetch : bool
+        Fetch an ``ssb:`` source that is not cached yet (needs the network).
+
+    Returns
+    -------
+    PopulationTable or None
+        ``None`` for a projected baseline without an override.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or breaks a rule, or an ``ssb:`` source is not cached and may
+        not or cannot be fetched.
     """
     kind = config.population.kind
     if override is not None:
-        return read_population(override)
-    if kind is PopulationKind.OBSERVED:
-        return read_population(config.population_file())
+        return load_population_source(override, allow_fetch=allow_fetch)
+    if kind is PopulationKind.OBSERVED and config.population.file:
+        return load_population_source(
+            config.population.file, allow_fetch=allow_fetch, base_dir=config.base_dir
+        )
     if kind is PopulationKind.STOCHASTIC:
-        return read_population(config.projection_files()[1] / NATIONAL_FILE)
+        return load_population_source(config.projection_files()[1] / NATIONAL_FILE)
     return None
+
+
+#: Old name, kept only because ``mc/summary/pipeline.py`` (being moved to ``mc/workflow`` in a
+#: parallel change) still imports it; remove once that module calls :func:`config_population`.
 
 
 def load_projection(config: Config, population: PopulationTable) -> ProjectionModel:
@@ -169,12 +200,11 @@ def load_projection(config: Config, population: PopulationTable) -> ProjectionMo
     path = config.projection_files()[0]
     made_by = "make it with `tbu-mc population fit --origin YEAR --out FILE`"
     try:
-        if not path.is_file():
-            raise ConfigError("population.fit", str(path), f"file not found; {made_by}")
-        text = path.read_text(encoding="utf-8")
-        fit = ProjectionFit.from_json(text, population)
+        fit = ProjectionFit.from_json(read_text_file(path), population)
     except TbuMcError:
         raise
+    except FileNotFoundError:
+        raise ConfigError("population.fit", str(path), f"file not found; {made_by}") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         # a fit file is JSON written by tbu-mc; anything else is the wrong file, not a bug
         raise ConfigError(
@@ -337,7 +367,7 @@ def build_model(
         Observed population; read from the configuration's file when needed and not given.
     """
     if population is None:
-        population = load_population(config)
+        population = config_population(config)
     costs = DemographicModel(
         inputs=kernel_inputs(config, population),
         free_shares=config.unit_costs.free_shares,
@@ -347,7 +377,7 @@ def build_model(
     )
     if config.population.kind is not PopulationKind.STOCHASTIC:
         return costs
-    assert population is not None  # load_population reads it for this kind
+    assert population is not None  # config_population reads it for this kind
     group_costs = np.array([s.unit_costs for s in config.unit_costs.sectors])
     return ProjectedCostModel(
         costs, load_projection(config, population), group_costs * config.price_factor()
@@ -366,7 +396,7 @@ def deterministic_outputs(
         ``(scenario, year, sector)``.
     """
     if population is None:
-        population = load_population(config)
+        population = config_population(config)
     changes = central_changes(config, population).sum(axis=1)  # (Y, A)
     costs = config.unit_costs.matrix(config.age_groups) * config.price_factor()
     profile = np.zeros(N_AGES)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from mc.errors import DataError
 from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
 from mc.model.demographic import (
     VARIABLE_DIMS,
@@ -168,25 +166,6 @@ class EconomyModel:
 
 # ---------------------------------------------------------------------------------------------
 # history of the net operating result
-
-
-def ndr_history(facts: str | Path) -> pd.Series:
-    """The sector's net operating result, % of operating revenues, 1990-2023.
-
-    1990-2020 from ``ndr_sector_1990_2020_pct.csv``; 2021-2023 from NOU 2024:23 as kept in
-    ``corrected_ndr_sector_2019_2023_pct.csv`` (item ``netto_driftsresultat``).
-    """
-    facts = Path(facts)
-    try:
-        early = pd.read_csv(facts / "ndr_sector_1990_2020_pct.csv")
-        late = pd.read_csv(facts / "corrected_ndr_sector_2019_2023_pct.csv")
-    except FileNotFoundError as exc:
-        raise DataError(str(facts), f"fact table missing: {exc.filename}") from exc
-    series = early.set_index("year")["netto_driftsresultat_pct_of_revenue"].astype(float)
-    late = late[(late["item"] == "netto_driftsresultat") & late["period"].str.fullmatch(r"\d{4}")]
-    for period, value in zip(late["period"], late["pct_of_driftsinntekter"], strict=True):
-        series.loc[int(period)] = float(value)
-    return series.sort_index()
 
 
 def fit_ndr(series: pd.Series) -> tuple[float, float, float]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mc.data.files import read_text_file
+from mc.data.population import municipality_names, read_data_dir
 from mc.errors import ConfigError
 from mc.model.config import Config
-from mc.model.demographic import load_population
-from mc.model.population import RegionalPopulation, read_data_dir
+from mc.model.demographic import config_population
+from mc.model.population import RegionalPopulation
 from mc.model.projection import ProjectionFit, ProjectionModel
 
 BN = 1e9
@@ -136,19 +138,21 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
         year.
     """
     fit_path, data_dir = config.projection_files()
-    national = load_population(config)
-    assert national is not None
+    national = config_population(config)
+    assert national is not None  # a municipal config is a stochastic one (config parser)
     _, regional = read_data_dir(data_dir, municipal=True)
-    assert isinstance(regional, RegionalPopulation)
-    if not fit_path.is_file():
+    assert isinstance(regional, RegionalPopulation)  # municipal=True reads it
+    try:
+        text = read_text_file(fit_path)
+    except FileNotFoundError:
         raise ConfigError(
             "population.fit",
             str(fit_path),
             "file not found; make it with "
             "`tbu-mc population fit --level municipality --origin YEAR --out FILE`",
-        )
-    fit = ProjectionFit.from_json(fit_path.read_text(encoding="utf-8"), national, regional)
-    names = _names(data_dir, regional.codes)
+        ) from None
+    fit = ProjectionFit.from_json(text, national, regional)
+    names = municipality_names(data_dir, regional.codes)
     if fit.municipal is None:
         raise ConfigError(
             "population.fit",
@@ -176,14 +180,3 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
         sector_log_sd=config.uncertainty.unit_cost_log_sd,
         names=names,
     )
-
-
-def _names(data_dir: object, codes: tuple[str, ...]) -> tuple[str, ...]:
-    """Municipality names from the classification file (the code where it has none)."""
-    import csv
-    from pathlib import Path
-
-    path = Path(str(data_dir)) / "municipalities_2024.csv"
-    with open(path, encoding="utf-8") as handle:
-        known = {row["municipality"]: row["name"] for row in csv.DictReader(handle)}
-    return tuple(known.get(code, code) for code in codes)

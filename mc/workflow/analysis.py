@@ -29,8 +29,8 @@ from mc.engine.reduce import PILOT_KEY
 from mc.engine.run import Progress
 from mc.engine.testing import Slowed
 from mc.errors import ConfigError
-from mc.model.config import Config, PopulationKind
-from mc.model.demographic import DemographicModel, load_population
+from mc.model.config import Config
+from mc.model.demographic import DemographicModel, config_population
 from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
 from mc.sampling import block_generator, resolve_entropy
@@ -90,13 +90,7 @@ def run_population(config: Config, override: str | None = None) -> PopulationTab
     DataError
         If the file is missing or breaks a rule, or an ``ssb:`` source cannot be fetched.
     """
-    from mc.data.loaders import load_population as load_source
-
-    if override is not None:
-        return load_source(override, allow_fetch=True)
-    if config.population.kind is PopulationKind.OBSERVED and config.population.file:
-        return load_source(config.population.file, allow_fetch=True, base_dir=config.base_dir)
-    return load_population(config)
+    return config_population(config, override, allow_fetch=True)
 
 
 def analyse(

@@ -16,7 +16,12 @@ import numpy as np
 
 from mc.errors import ConfigError
 from mc.model.config import Config
-from mc.model.demographic import build_model, deterministic_outputs, load_population, model_years
+from mc.model.demographic import (
+    build_model,
+    config_population,
+    deterministic_outputs,
+    model_years,
+)
 from mc.model.economy import EconomyModel, residual_sd
 from mc.model.municipal import MunicipalCostModel, build_municipal_model
 from mc.model.population import PopulationTable
@@ -66,7 +71,7 @@ def build_cost_model(config: Config, population: PopulationTable | None = None) 
             )
         return build_municipal_model(config)
     if population is None:
-        population = load_population(config)
+        population = config_population(config)
     base = build_model(config, population)
     if config.economy is None:
         return base

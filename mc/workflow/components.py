@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mc.domain.components import ComponentHistory
 from mc.engine import BlockPlan, SchedulerSpec, simulate
-from mc.model.component_history import ComponentHistory
 from mc.model.components import ComponentModel, ComponentSettings, fit_components
 from mc.model.population import PopulationTable
 from mc.model.projection import BROAD_GROUPS

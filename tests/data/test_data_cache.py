@@ -9,7 +9,7 @@ from ssb_fake import UPDATED, FakeSsb, offline_error, population_metadata
 from mc._files import file_sha256
 from mc.data import cache
 from mc.data.fetch import fetch_table
-from mc.data.loaders import load_population, load_regional
+from mc.data.loaders import load_population_source, load_regional
 from mc.data.request import FetchRequest, Kind, parse_regions, parse_ssb_spec, parse_years
 from mc.data.sources import provenance, resolve_population_source
 from mc.errors import DataError
@@ -105,7 +105,7 @@ def test_resolve_fetches_once_then_reads_the_cache(ssb, make_client, tmp_path):
     ssb.script = [offline_error()]  # the machine goes offline: the cache still answers
     again = resolve_population_source("ssb:07459?years=2023-2024", tmp_path, client=client)
     assert again == path and len(ssb.calls) == calls
-    assert load_population("ssb:07459?years=2023-2024", cache_dir=tmp_path).years == range(
+    assert load_population_source("ssb:07459?years=2023-2024", cache_dir=tmp_path).years == range(
         2023, 2025
     )
     assert provenance(path)["updated"] == UPDATED

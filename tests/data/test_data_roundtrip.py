@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from ssb_fake import FakeSsb, population_cells, population_metadata
 
-from mc.data.loaders import load_population, load_regional
+from mc.data.loaders import load_population_source, load_regional
+from mc.data.population import read_population_file, read_regional_file
 from mc.data.sources import resolve_population_source
 from mc.model.demographic import deterministic_outputs
-from mc.model.population import read_population, read_regional_population
 
 YEARS = (2022, 2023, 2024)
 
@@ -32,9 +32,9 @@ def test_cached_table_gives_the_csv_results(
     client = make_client(national_ssb, max_cells=2 * 106)  # one year per query
     path = resolve_population_source("ssb:07459?years=2022-2024", tmp_path / "cache", client=client)
     assert len(national_ssb.posts) == 3
-    cached = load_population("ssb:07459?years=2022-2024", cache_dir=tmp_path / "cache")
+    cached = load_population_source("ssb:07459?years=2022-2024", cache_dir=tmp_path / "cache")
     assert cached.source == str(path)
-    from_csv = read_population(data_dir / "population_norway_by_age_sex.csv")
+    from_csv = read_population_file(data_dir / "population_norway_by_age_sex.csv")
     np.testing.assert_array_equal(cached.counts, from_csv.until(2024).counts[-3:])
     assert cached.at(2024).sum() == 5_550_203  # the data README's check
 
@@ -60,6 +60,6 @@ def test_cached_municipal_table_equals_the_csv(municipal_rows, make_client, tmp_
         "ssb:07459?regions=all", tmp_path / "cache", client=make_client(ssb)
     )
     cached = load_regional(path)
-    expected = read_regional_population(csv)
+    expected = read_regional_file(csv)
     assert cached.codes == expected.codes == tuple(codes)
     np.testing.assert_array_equal(cached.counts, expected.counts)

@@ -12,7 +12,7 @@ import pytest
 from ssb_fake import AGE_CODES, FakeSsb, population_metadata
 
 from mc.data.fetch import fetch_table
-from mc.data.loaders import load_population
+from mc.data.loaders import load_population_source
 from mc.data.pxweb import TableMetadata
 from mc.data.request import FetchRequest, Kind
 from mc.data.tables import build_selection, region_values
@@ -72,7 +72,7 @@ def test_projection_alternative_is_found_by_its_label(make_client, tmp_path):
     frame = pd.read_csv(result.path)
     assert list(frame.columns) == ["year", "age", "sex", "population", "alternative"]
     assert set(frame["alternative"]) == {"MMMM"}
-    table = load_population(result.path)
+    table = load_population_source(result.path)
     assert table.years == range(2026, 2028) and table.at(2027)[0, 3] == 1000 + 3 + 2
 
 

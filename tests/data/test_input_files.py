@@ -1,8 +1,8 @@
 """Population files a user can get wrong: every reader answers with one DataError line naming it.
 
-The readers a user's file reaches: ``read_population`` (a config's ``population.file`` and the
-data folder), ``load_population`` / ``read_tidy`` (``--population``, ``tbu-mc history``,
-``tbu-mc data check``) and ``read_regional_population`` (municipal files).
+The readers a user's file reaches: ``read_population_file`` (a config's ``population.file`` and the
+data folder), ``load_population_source`` / ``read_tidy`` (``--population``, ``tbu-mc history``,
+``tbu-mc data check``) and ``read_regional_file`` (municipal files).
 """
 
 import gzip
@@ -12,12 +12,12 @@ import pytest
 from ssb_fake import population_metadata
 
 from mc.cli.main import main
-from mc.data.loaders import load_population, load_regional
+from mc.data.loaders import load_population_source, load_regional
+from mc.data.population import MAX_PERSONS, read_population_file, read_regional_file
 from mc.data.pxweb import TableMetadata
 from mc.data.request import Kind
 from mc.data.tables import tidy
 from mc.errors import DataError
-from mc.model.population import MAX_PERSONS, read_population, read_regional_population
 from tests.conftest import CONFIGS
 
 HEADER = "year,age,sex,population\n"
@@ -68,9 +68,9 @@ BROKEN = {
     ),
 }
 READERS = {
-    "read_population": read_population,
-    "load_population": load_population,
-    "read_regional_population": read_regional_population,
+    "read_population_file": read_population_file,
+    "load_population_source": load_population_source,
+    "read_regional_file": read_regional_file,
     "load_regional": load_regional,
 }
 
@@ -96,7 +96,7 @@ def test_broken_files_give_one_line_naming_the_file(tmp_path, broken, reader):
         ("nan", "expected a whole number >= 0"),
     ],
 )
-@pytest.mark.parametrize("reader", ["read_population", "load_population"])
+@pytest.mark.parametrize("reader", ["read_population_file", "load_population_source"])
 def test_absurd_counts_are_refused_with_the_line(tmp_path, reader, value, rule):
     text = national_text(value=lambda y, s, a: value if (y, s, a) == (2024, "male", 3) else 10)
     path = write(tmp_path, text)
@@ -108,13 +108,13 @@ def test_absurd_counts_are_refused_with_the_line(tmp_path, reader, value, rule):
 def test_a_year_whose_total_exceeds_the_bound_is_refused(tmp_path):
     path = write(tmp_path, national_text(value=lambda y, s, a: 200_000 if y == 2024 else 10))
     with pytest.raises(DataError, match="1 January 2024 adds up to 42,400,000"):
-        read_population(path)
+        read_population_file(path)
 
 
 def test_absurd_years_are_refused(tmp_path):
     path = write(tmp_path, national_text(years=(99_999,)))
     with pytest.raises(DataError, match="years must be in 1800-2200"):
-        read_population(path)
+        read_population_file(path)
 
 
 def test_a_broken_classification_file_is_a_data_error(tmp_path):
@@ -124,10 +124,10 @@ def test_a_broken_classification_file_is_a_data_error(tmp_path):
     frame.to_csv(population, index=False)
     classes = write(tmp_path, b"", name="classes.csv")
     with pytest.raises(DataError, match=r"classes\.csv: the file is empty"):
-        read_regional_population(population, classes)
+        read_regional_file(population, classes)
     write(tmp_path, "code,name\n0301,Oslo\n", name="classes.csv")
     with pytest.raises(DataError, match="missing column"):
-        read_regional_population(population, classes)
+        read_regional_file(population, classes)
 
 
 def test_ssb_counts_that_are_not_finite_or_absurd_are_refused():

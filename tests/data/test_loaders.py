@@ -5,17 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mc.data import loaders
+from mc.data import files
+from mc.data.files import read_tidy
 from mc.data.loaders import (
     DEFAULT_TOLERANCE,
     TotalsWarning,
     check_totals,
-    load_population,
+    load_population_source,
     load_regional,
-    read_tidy,
 )
+from mc.data.population import regional_population_from_frame
+from mc.domain.population import PopulationTable
 from mc.errors import DataError
-from mc.model.population import PopulationTable, regional_population_from_frame
 
 CODES = ("0301", "4204")
 CLASSES = "municipality,name,county,county_name\n0301,Oslo,03,Oslo\n4204,Kristiansand,42,Agder\n"
@@ -99,19 +100,19 @@ def test_leading_zeros_survive_a_csv_round_trip(tmp_path):
 
 def test_national_loads_from_file_and_rules_apply(tmp_path):
     national = municipal(codes=("0301",)).drop(columns="municipality")
-    table = load_population(write_csv(national, tmp_path, "nat.csv"))
+    table = load_population_source(write_csv(national, tmp_path, "nat.csv"))
     assert table.at(2024)[1, 105] == 115
     national.loc[0, "sex"] = "x"
     with pytest.raises(DataError, match="column 'sex' = 'x'") as info:
-        load_population(write_csv(national, tmp_path, "nat.csv"))
+        load_population_source(write_csv(national, tmp_path, "nat.csv"))
     assert info.value.row == 2
 
 
 def test_missing_file_and_uncached_source(tmp_path):
     with pytest.raises(DataError, match="file not found"):
-        load_population(tmp_path / "none.csv")
+        load_population_source(tmp_path / "none.csv")
     with pytest.raises(DataError, match="not in the cache"):
-        load_population("ssb:07459", cache_dir=tmp_path)
+        load_population_source("ssb:07459", cache_dir=tmp_path)
 
 
 def national_table(total_per_year):
@@ -148,7 +149,7 @@ def test_shared_municipal_file_agrees_with_the_national_file(data_dir, municipal
     # SSB's municipal sums (2024 borders) differ from the national totals by 0.26 % in 2005, where
     # two municipalities have no rows, and by < 0.002 % in every later year: the 0.5 % default
     # accepts real data, and 0.01 % finds nothing once trim_start has dropped 2005
-    national = load_population(data_dir / "population_norway_by_age_sex.csv")
+    national = load_population_source(data_dir / "population_norway_by_age_sex.csv")
     sums = municipal_rows.groupby("year")["population"].sum()
     gaps = sums / national.counts.sum(axis=(1, 2))[sums.index - national.first_year] - 1
     assert gaps.abs().max() < DEFAULT_TOLERANCE and gaps.drop(2005).abs().max() < 0.00002
@@ -194,4 +195,4 @@ def test_parquet_reads_like_csv_and_numbers_rows_from_one(tmp_path):
 
 def test_parquet_engine_lookup(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    assert loaders._parquet_engine() is None
+    assert files._parquet_engine() is None

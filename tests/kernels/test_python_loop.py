@@ -55,11 +55,11 @@ def test_zero_draws_give_empty_arrays(inputs):
 def test_projected_national_model_runs_in_all_three_backends(data_dir):
     """The national model on the stochastic projection, as the benchmark times it."""
     from mc.model.config import load_config
-    from mc.model.demographic import load_population
+    from mc.model.demographic import config_population
     from tests.conftest import CONFIGS
 
     config = load_config(CONFIGS / "tbu-2025-projection.yaml")
-    model = build_model(config, load_population(config))
+    model = build_model(config, config_population(config))
     runs = {
         b: model.simulate(np.random.default_rng(SEED), 20, b) for b in ("numba", "numpy", "python")
     }

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import yaml
 
+from mc.data.economy_facts import ndr_history
 from mc.errors import ConfigError
 from mc.kernels.economy import OUTPUTS, accounts_numba, accounts_numpy
 from mc.model.config import Config
-from mc.model.economy import EconomyModel, economy_inputs, fit_ndr, ndr_backtest, ndr_history
+from mc.model.economy import EconomyModel, economy_inputs, fit_ndr, ndr_backtest
 from mc.workflow.build import build_cost_model, point_estimates
 from tests.conftest import CONFIGS
 from tests.model.test_config import inline_tables, raw

@@ -23,7 +23,7 @@ def national(population):
 
 @pytest.fixture(scope="module")
 def municipal(population, data_dir):
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
 
     regional = read_data_dir(data_dir, municipal=True)[1]
     return backtest(population, range(2010, 2024), 1, regional=regional, draws=1000, entropy=11)

@@ -8,7 +8,7 @@ from mc.workflow.population import backtest, forecast
 
 @pytest.fixture(scope="module")
 def regional(data_dir):
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
 
     return read_data_dir(data_dir, municipal=True)[1]
 

@@ -37,9 +37,6 @@ from mc.model.config.top import Config, price_factor
 from mc.model.config.uncertainty import LevelSpread, Spread, Uncertainty
 from mc.model.yamlio import read_yaml_file
 
-# the old private name, still imported by ``tbu-mc population`` (mc/cli/population.py)
-_parse_profile = parse_profile
-
 __all__ = [
     "MAX_NET_IMMIGRATION",
     "MAX_PERSONS",

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mc.data.population import population_from_frame, read_population_file
 from mc.errors import DataError
-from mc.model.population import population_from_frame, read_population
 
 
 def test_national_totals_match_ssb(population):
@@ -80,9 +80,9 @@ def test_missing_column_and_file(tmp_path):
     path = tmp_path / "p.csv"
     tiny().drop(columns="sex").to_csv(path, index=False)
     with pytest.raises(DataError, match=r"missing column\(s\) \['sex'\]"):
-        read_population(path)
+        read_population_file(path)
     with pytest.raises(DataError, match="file not found"):
-        read_population(tmp_path / "none.csv")
+        read_population_file(tmp_path / "none.csv")
 
 
 def regional_frame(years=(2020, 2021), codes=("0301", "1101")):
@@ -107,10 +107,10 @@ def write(frame, tmp_path):
 
 
 def test_regional_reads_and_keeps_codes_as_text(tmp_path):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     path, classes = write(regional_frame(), tmp_path)
-    table = read_regional_population(path, classes)
+    table = read_regional_file(path, classes)
     assert table.codes == ("0301", "1101") and table.counties == ("03", "11")
     assert table.at(2021).shape == (2, 2, 106)
     assert table.national().at(2020)[0, 3] == 16
@@ -126,7 +126,7 @@ def test_regional_reads_and_keeps_codes_as_text(tmp_path):
     ],
 )
 def test_regional_bad_input(tmp_path, change, message):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     frame = regional_frame()
     if change == "unknown":
@@ -140,26 +140,61 @@ def test_regional_bad_input(tmp_path, change, message):
         frame = frame[~((frame["year"] == 2021) & (frame["municipality"] == "1101"))]
     path, classes = write(frame, tmp_path)
     with pytest.raises(DataError, match=message):
-        read_regional_population(path, classes)
+        read_regional_file(path, classes)
 
 
 def test_regional_trims_leading_years_of_later_municipalities(tmp_path):
-    from mc.model.population import read_regional_population
+    from mc.data.population import read_regional_file
 
     frame = regional_frame((2019, 2020, 2021))
     frame = frame[~((frame["year"] == 2019) & (frame["municipality"] == "1101"))]
     path, classes = write(frame, tmp_path)
     with pytest.raises(DataError, match="missing"):
-        read_regional_population(path, classes)
-    table = read_regional_population(path, classes, trim_start=True)
+        read_regional_file(path, classes)
+    table = read_regional_file(path, classes, trim_start=True)
     assert table.years == range(2020, 2022)
     assert "2019-2019 dropped" in table.notes[0] and "1101" in table.notes[0]
 
 
 def test_data_folder_errors(tmp_path):
-    from mc.model.population import read_data_dir
+    from mc.data.population import read_data_dir
 
     with pytest.raises(DataError, match="data folder not found"):
         read_data_dir(tmp_path / "nope")
     with pytest.raises(DataError, match=r"population_norway_by_age_sex\.csv: file not found"):
         read_data_dir(tmp_path)
+
+
+def test_municipality_names_fall_back_to_the_code(tmp_path):
+    from mc.data.population import CLASSIFICATION_FILE, municipality_names
+
+    (tmp_path / CLASSIFICATION_FILE).write_text(
+        "municipality,name,county,county_name\n0301,Oslo,03,Oslo\n", encoding="utf-8"
+    )
+    assert municipality_names(tmp_path, ("0301", "4204")) == ("Oslo", "4204")
+    with pytest.raises(DataError, match="cannot be read"):
+        municipality_names(tmp_path / "nope", ("0301",))
+
+
+def test_data_dir_files_lists_only_population_files(tmp_path):
+    from mc.data.population import data_dir_files
+
+    for name in ("population_b.csv", "municipalities_2024.csv", "README.md", "population_a.csv"):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    assert [p.rsplit("/", 1)[-1] for p in data_dir_files(tmp_path)] == [
+        "municipalities_2024.csv",
+        "population_a.csv",
+        "population_b.csv",
+    ]
+    with pytest.raises(DataError, match="cannot list"):
+        data_dir_files(tmp_path / "nope")
+
+
+def test_mixed_projection_alternatives_are_rejected_in_any_file(tmp_path):
+    # one set of checks: a config's file gets the same rule as `--population` and `data check`
+    frame = tiny()
+    frame["alternative"] = ["MMMM", "LLML"] * (len(frame) // 2)
+    path = tmp_path / "pop.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError, match="several projection alternatives"):
+        read_population_file(path)

@@ -2,7 +2,7 @@
 
 Held as plain arrays so that fitting (:mod:`mc.model.components`) needs no file access; the
 reader is :func:`mc.data.components.read_components`. Sexes are ``(female, male)`` on the axis
-before age, as in :mod:`mc.model.population`.
+before age, as in :mod:`mc.domain.population`.
 """
 
 from __future__ import annotations
