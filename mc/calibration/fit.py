@@ -25,6 +25,7 @@ from mc.calibration.baseline import (
     project_one_year,
 )
 from mc.data.population import NATIONAL_FILE, read_population_file
+from mc.data.yamlio import read_yaml_file
 from mc.errors import ConfigError
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.config import (
@@ -39,11 +40,10 @@ from mc.model.config import (
     unit_costs_to_dict,
 )
 from mc.model.demographic import deterministic_outputs
-from mc.model.yamlio import read_yaml_file
 
 
 @dataclass(frozen=True)
-class Target:
+class PublishedFigure:
     """One published figure: config, scenario, variable, value."""
 
     config: str
@@ -59,7 +59,7 @@ class CalibrationResult:
     unit_costs: dict[str, Any]
     baseline: dict[str, Any]
     uncertainty: dict[str, Any]
-    targets: list[Target]
+    targets: list[PublishedFigure]
     fitted: list[float]
     scales: dict[str, float]
     net_immigration: float
@@ -180,7 +180,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
         return UnitCosts(int(blocks["price_year"]), sectors, "tbu-mc calibrate")
 
     configs = []
-    targets: list[Target] = []
+    targets: list[PublishedFigure] = []
     n_prior = float(base["net_immigration"]["prior"])
     for rel in blocks["targets"]:
         path = (blocks_path.parent / rel).resolve()
@@ -196,7 +196,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
                 ("demographic_cost_free_bn", s.published_free_bn),
             ):
                 if value is not None:
-                    targets.append(Target(cfg.name, s.name, variable, value))
+                    targets.append(PublishedFigure(cfg.name, s.name, variable, value))
 
     def outputs(
         scales: np.ndarray, free: np.ndarray, n_imm: float, rounded: bool = False

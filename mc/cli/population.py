@@ -126,8 +126,8 @@ def _fit(args, national, regional, command) -> int:
 def _profile(path: str | None) -> np.ndarray | None:
     if path is None:
         return None
+    from mc.data.yamlio import read_yaml_file
     from mc.model.config import parse_profile
-    from mc.model.yamlio import read_yaml_file
 
     data = read_yaml_file(path, "--profile")
     return parse_profile(data, "profile", path, shares=True).per_age()

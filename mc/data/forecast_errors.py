@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+from mc.data import yamlio
 from mc.errors import DataError
-from mc.model import yamlio
 from mc.model.fields import Section
 from mc.model.forecast_errors import (
     HORIZONS,

@@ -29,7 +29,7 @@ _STEP = 0.01
 
 
 @dataclass(frozen=True)
-class Target:
+class PrecisionTarget:
     """One precision target."""
 
     statistic: str  # "mean" or "qNN"
@@ -41,7 +41,7 @@ class Target:
         return f"{self.statistic}={tol}"
 
 
-def parse_target(text: str) -> Target:
+def parse_target(text: str) -> PrecisionTarget:
     """Read ``mean=0.01``, ``q95=1%`` and the like.
 
     Raises
@@ -58,7 +58,7 @@ def parse_target(text: str) -> Target:
         raise ConfigError("--precision", text, "quantiles must be q1 to q99")
     if tolerance <= 0:
         raise ConfigError("--precision", text, "the tolerance must be positive")
-    return Target(statistic, tolerance, bool(percent))
+    return PrecisionTarget(statistic, tolerance, bool(percent))
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class PrecisionRule:
 
     variable: str
     index: int
-    targets: tuple[Target, ...]
+    targets: tuple[PrecisionTarget, ...]
     confidence: float = 0.95
     grid: Grid | None = None  # set for streamed runs
 

@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
+from mc.data import yamlio
 from mc.errors import ConfigError
-from mc.model import yamlio
 from mc.model.config import MAX_NET_IMMIGRATION, Config, load_config
 from mc.model.fields import MAX_TEXT
 from tests.conftest import CONFIGS

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from mc.data.yamlio import read_yaml_file
 from mc.errors import ConfigError
 from mc.model.config.cluster import ClusterSpec
 from mc.model.config.common import (
@@ -35,7 +36,6 @@ from mc.model.config.tables import (
 )
 from mc.model.config.top import Config, price_factor
 from mc.model.config.uncertainty import LevelSpread, Spread, Uncertainty
-from mc.model.yamlio import read_yaml_file
 
 __all__ = [
     "MAX_NET_IMMIGRATION",

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mc.data.yamlio import read_yaml_file
 from mc.errors import ConfigError
 from mc.model.fields import Section, check_text
-from mc.model.yamlio import read_yaml_file
 
 #: Most persons in one band of a baseline's population change, either way. A hard bound, several
 #: times Norway's population (5.55 million on 1.1.2024): a larger number is a typing error.
