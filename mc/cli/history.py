@@ -17,8 +17,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     hist.add_argument("config", help="YAML configuration supplying unit costs")
     hist.add_argument(
         "--population",
-        required=True,
-        help="population CSV/Parquet (year, age, sex, population) or ssb:07459",
+        help="population CSV/Parquet (year, age, sex, population) or ssb:07459 "
+        "(default: the configuration's population source)",
     )
     hist.add_argument("--from", dest="first", type=int, required=True, help="first cost year")
     hist.add_argument("--to", dest="last", type=int, required=True, help="last cost year")
@@ -29,6 +29,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Recompute the costs year by year and write ``history.csv``."""
     from mc.data.loaders import load_population_source
     from mc.model.config import load_config
+    from mc.model.demographic import config_population
     from mc.model.history import history_costs
     from mc.report import write_history
     from mc.report.io import check_ownership
@@ -36,7 +37,17 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     config = load_config(args.config)
     check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
-    population = load_population_source(args.population, allow_fetch=True)
+    if args.population is not None:
+        population = load_population_source(args.population, allow_fetch=True)
+    else:
+        population = config_population(config, allow_fetch=True)
+        if population is None:
+            raise ConfigError(
+                "--population",
+                None,
+                f"{config.source} names no population file or data folder; give --population "
+                "(a CSV/Parquet file or ssb:07459)",
+            )
     try:
         frame = history_costs(config, population, args.first, args.last)
     except ValueError as exc:

@@ -167,7 +167,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     )
     if sim is not None:
         print(
-            f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} blocks, seed entropy "
+            f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} block"
+            f"{'' if sim.plan.n_blocks == 1 else 's'}, seed entropy "
             f"{sim.entropy}, {sim.scheduler}, {sim.wall_seconds:.1f} s"
         )
     print(f"wrote {out}")

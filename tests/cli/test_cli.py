@@ -230,3 +230,26 @@ def test_history_outside_the_data(tmp_path, data_dir, capsys):
     assert code == 2
     assert "year 1985 is not in the data" in capsys.readouterr().err
     assert not (tmp_path / "h").exists()
+
+
+def test_history_reads_the_configs_population_without_the_flag(tmp_path, data_dir, capsys):
+    national = str(data_dir / "population_norway_by_age_sex.csv")
+    period = ["--from", "2022", "--to", "2024"]
+    config = str(CONFIGS / "tbu-2024-actual.yaml")
+    assert (
+        main(["history", config, *period, "--population", national, "--out", str(tmp_path / "a")])
+        == 0
+    )
+    assert main(["history", config, *period, "--out", str(tmp_path / "b")]) == 0
+    a = pd.read_csv(tmp_path / "a" / "history.csv")
+    b = pd.read_csv(tmp_path / "b" / "history.csv")
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    capsys.readouterr()
+    # a configuration without a population file: one line saying what to give
+    assert (
+        main(["history", str(CONFIGS / "tbu-2025.yaml"), *period, "--out", str(tmp_path / "c")])
+        == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "give --population" in err[0]
+    assert not (tmp_path / "c").exists()
