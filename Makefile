@@ -32,9 +32,11 @@ test: install
 test-slow: install
 	$(BIN)/python -m pytest -m slow
 
+# mypy reads what it checks, and how strictly, from [tool.mypy] in pyproject.toml
 lint: install
 	$(BIN)/ruff check mc tests benchmarks
 	$(BIN)/ruff format --check mc tests benchmarks
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m benchmarks
@@ -49,4 +51,4 @@ calibrate: install
 		--out configs/tables/population-fit-2024-municipal.json
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache
+	rm -rf $(VENV) results .pytest_cache .ruff_cache .mypy_cache

@@ -35,7 +35,8 @@ class Grid:
     @property
     def width(self) -> np.ndarray:
         """Bin width per cell: the bound on a quantile's sketch error."""
-        return (self.hi - self.lo) / self.bins
+        width: np.ndarray = (self.hi - self.lo) / self.bins  # numpy's stubs say Any here
+        return width
 
 
 @dataclass

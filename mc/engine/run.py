@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from mc.engine.schedulers import SchedulerSpec, dask_client
 from mc.errors import BlockError, TbuMcError
 
 Progress = Callable[[int], None]
+
+#: What the merge tree holds: a :class:`Summary` in-process, a ``distributed.Future`` of one (or
+#: of a merge of them) on a Dask client.
+Held = Any
 
 #: Block failures raised as they are rather than as a :class:`BlockError`: a user's error (such as
 #: a damaged checkpoint, naming its file) and a file-system error (disk full while saving a
@@ -47,6 +51,18 @@ class SimulationResult:
     block_mean: dict[str, np.ndarray] | None = None
     block_m2: dict[str, np.ndarray] | None = None
     stopping: dict[str, Any] | None = None
+
+    def gathered(self) -> dict[str, np.ndarray]:
+        """The draws of a run whose reducer gathered them.
+
+        Raises
+        ------
+        RuntimeError
+            If the run streamed its draws into histograms (they were not kept).
+        """
+        if self.draws is None:
+            raise RuntimeError("internal error: the draws of a streamed run were not kept")
+        return self.draws
 
 
 def simulate(
@@ -116,6 +132,7 @@ def simulate(
         resumed = checkpoints.open(resume, restart)
         folder = str(checkpoints.folder.resolve())  # on the client: workers run elsewhere
     start = time.perf_counter()
+    runner: _Runner
     try:
         if client is not None:
             runner = _ClientRunner(client, model, plan, entropy, retries, reducer, folder)
@@ -143,6 +160,26 @@ def simulate(
     return result
 
 
+class _Runner(Protocol):
+    """How :func:`_run_waves` drives blocks, in-process or on a Dask client."""
+
+    def run(self, blocks: range, stack: MergeStack[Held], progress: Progress | None) -> None:
+        """Run ``blocks`` and push each one's summary (or future) onto ``stack`` in order."""
+        ...
+
+    def combine(self, a: Held, b: Held) -> Held:
+        """Merge two subtrees of the fixed tree."""
+        ...
+
+    def result(self, item: Held) -> Summary:
+        """The summary ``item`` stands for."""
+        ...
+
+    def cancel(self, stack: MergeStack[Held]) -> None:
+        """Cancel what is still running or held."""
+        ...
+
+
 @dataclass(frozen=True)
 class Stopping:
     """Run in waves of ``wave`` blocks and stop once ``check(merged summary)`` says so.
@@ -165,7 +202,7 @@ class _SyncRunner:
         self.args = (model, entropy)
         self.size, self.reducer, self.folder = plan.block_size, reducer, folder
 
-    def run(self, blocks: range, stack: MergeStack, progress: Progress | None) -> None:
+    def run(self, blocks: range, stack: MergeStack[Held], progress: Progress | None) -> None:
         model, entropy = self.args
         for block in blocks:
             try:
@@ -182,10 +219,11 @@ class _SyncRunner:
     def combine(self, a: Any, b: Any) -> Any:
         return merge(a, b)
 
-    def result(self, item: Any) -> Summary:
-        return item
+    def result(self, item: Held) -> Summary:
+        summary: Summary = item  # in-process every held item is a Summary
+        return summary
 
-    def cancel(self, stack: MergeStack) -> None:
+    def cancel(self, stack: MergeStack[Held]) -> None:
         """Nothing to cancel in-process."""
 
 
@@ -219,7 +257,7 @@ class _ClientRunner:
         self.block_of: dict[Any, int] = {}
         self.running: set[Any] = set()
 
-    def run(self, blocks: range, stack: MergeStack, progress: Progress | None) -> None:
+    def run(self, blocks: range, stack: MergeStack[Held], progress: Progress | None) -> None:
         from distributed import as_completed
 
         for block in blocks:
@@ -262,10 +300,13 @@ class _ClientRunner:
     def combine(self, a: Any, b: Any) -> Any:
         return self.client.submit(merge, a, b, pure=False, priority=1)
 
-    def result(self, item: Any) -> Summary:
-        return item if isinstance(item, Summary) else item.result()
+    def result(self, item: Held) -> Summary:
+        if isinstance(item, Summary):
+            return item
+        summary: Summary = item.result()
+        return summary
 
-    def cancel(self, stack: MergeStack) -> None:
+    def cancel(self, stack: MergeStack[Held]) -> None:
         held = [item for _, item in stack.held if not isinstance(item, Summary)]
         self.client.cancel([*self.running, *held])
 
@@ -302,7 +343,7 @@ def workers_share(client: Any, folder: str, wait: float = 60.0) -> bool:
 
 
 def _run_waves(
-    runner: Any,
+    runner: _Runner,
     plan: BlockPlan,
     entropy: int,
     progress: Progress | None,
@@ -310,7 +351,7 @@ def _run_waves(
 ) -> tuple[Summary, dict[str, Any] | None]:
     """Run blocks wave by wave, merging them into the fixed tree as they are submitted."""
     wave = plan.n_blocks if stopping is None else max(1, stopping.wave)
-    stack: MergeStack = MergeStack(runner.combine)
+    stack: MergeStack[Held] = MergeStack(runner.combine)
     info = None
     try:
         for first in range(0, plan.n_blocks, wave):

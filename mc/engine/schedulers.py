@@ -98,12 +98,14 @@ def jobqueue_cluster(spec: SchedulerSpec) -> Any:
         If dask-jobqueue is not installed (``pip install 'tbu-mc[cluster]'``).
     """
     try:
-        import dask_jobqueue
+        # from the defining modules: the package re-exports them without an __all__
+        from dask_jobqueue.pbs import PBSCluster
+        from dask_jobqueue.slurm import SLURMCluster
     except ImportError as exc:
         raise ConfigError(
             "--cluster", spec.kind, "needs dask-jobqueue: pip install 'tbu-mc[cluster]'"
         ) from exc
-    cls = dask_jobqueue.SLURMCluster if spec.kind == "slurm" else dask_jobqueue.PBSCluster
+    cls = SLURMCluster if spec.kind == "slurm" else PBSCluster
     with _queue_on_scheduler():
         return cls(**dict(spec.jobqueue), scheduler_options={"dashboard_address": ":0"})
 
@@ -126,6 +128,8 @@ def dask_client(spec: SchedulerSpec) -> Iterator[Any]:
             yield client
         return
     if spec.kind == "address":
+        if spec.address is None:  # SchedulerSpec refuses this already; here it narrows the type
+            raise ConfigError("scheduler", spec.address, "an address such as tcp://HOST:PORT")
         with connect(spec.address, spec.timeout) as client:
             yield client
         return

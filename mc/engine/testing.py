@@ -33,4 +33,5 @@ class Slowed:
     def simulate(self, rng: np.random.Generator, n: int, **options: Any) -> dict[str, np.ndarray]:
         """The wrapped model's draws, after a pause."""
         time.sleep(self.seconds)
-        return self.model.simulate(rng, n, **options)
+        draws: dict[str, np.ndarray] = self.model.simulate(rng, n, **options)
+        return draws

@@ -185,29 +185,29 @@ def simulate_costs_numpy(
 
 @njit(cache=True, nogil=True)
 def _simulate_numba(
-    rng,
-    n,
-    extra_levels,
-    spread_kind,
-    spread_scale,
-    births_sd,
-    deaths_relative_sd,
-    regular_sd,
-    band_share,
-    profile_log_sd,
-    sector_log_sd,
-    base_cost,
-    births_cost,
-    deaths_cost,
-    regular_cost,
-    band_cost,
-    base_persons,
-    deaths_persons,
-    draw_cost,
-    draw_persons,
-    latent,
-    use_latent,
-):  # pragma: no cover - compiled
+    rng: np.random.Generator,
+    n: int,
+    extra_levels: np.ndarray,
+    spread_kind: int,
+    spread_scale: float,
+    births_sd: float,
+    deaths_relative_sd: float,
+    regular_sd: float,
+    band_share: np.ndarray,
+    profile_log_sd: float,
+    sector_log_sd: float,
+    base_cost: np.ndarray,
+    births_cost: np.ndarray,
+    deaths_cost: np.ndarray,
+    regular_cost: np.ndarray,
+    band_cost: np.ndarray,
+    base_persons: float,
+    deaths_persons: float,
+    draw_cost: np.ndarray,
+    draw_persons: np.ndarray,
+    latent: np.ndarray,
+    use_latent: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     n_scen = extra_levels.shape[0]
     n_bands = band_share.shape[0]
     n_sect = base_cost.shape[0]
@@ -301,7 +301,7 @@ def simulate_costs_numba(
         sc.deaths_persons,
         draw_cost,
         draw_persons,
-        latent if use_latent else _DUMMY,
+        latent if latent is not None else _DUMMY,
         use_latent,
     )
 

@@ -131,24 +131,24 @@ def accounts_numpy(
 
 @njit(cache=True, nogil=True)
 def _accounts_numba(
-    deflator_b,
-    tax_growth_b,
-    real_growth_plan,
-    pension,
-    demographic_b,
-    free_revenues0,
-    taxes0,
-    revenues0,
-    ndr0,
-    mu,
-    phi,
-    debt_share,
-    wage_weight,
-    surprises,
-    residual,
-    demographic,
-    demographic_total,
-):  # pragma: no cover - compiled
+    deflator_b: np.ndarray,
+    tax_growth_b: np.ndarray,
+    real_growth_plan: np.ndarray,
+    pension: np.ndarray,
+    demographic_b: np.ndarray,
+    free_revenues0: float,
+    taxes0: float,
+    revenues0: float,
+    ndr0: float,
+    mu: float,
+    phi: float,
+    debt_share: float,
+    wage_weight: float,
+    surprises: np.ndarray,
+    residual: np.ndarray,
+    demographic: np.ndarray,
+    demographic_total: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
     n, n_scen, n_years = demographic.shape
     out = np.empty((n, n_scen, n_years, 7))
     for d in range(n):
@@ -197,8 +197,21 @@ def accounts_numba(
     demographic_total: np.ndarray,
 ) -> np.ndarray:
     """Compiled accounts; same contract as :func:`accounts_numpy`."""
+    # field by field rather than unpacking ``x``, so that mypy checks the compiled signature
     return _accounts_numba(
-        *(np.asarray(v, dtype=float) if isinstance(v, np.ndarray) else float(v) for v in x),
+        np.asarray(x.deflator_b, dtype=float),
+        np.asarray(x.tax_growth_b, dtype=float),
+        np.asarray(x.real_growth_plan, dtype=float),
+        np.asarray(x.pension, dtype=float),
+        np.asarray(x.demographic_b, dtype=float),
+        float(x.free_revenues0),
+        float(x.taxes0),
+        float(x.revenues0),
+        float(x.ndr0),
+        float(x.mu),
+        float(x.phi),
+        float(x.debt_share),
+        float(x.wage_weight),
         np.ascontiguousarray(surprises, dtype=float),
         np.ascontiguousarray(residual, dtype=float),
         np.ascontiguousarray(demographic, dtype=float),

@@ -13,7 +13,9 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _moments(x):  # pragma: no cover - compiled
+def _moments(  # pragma: no cover - compiled
+    x: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n, m = x.shape
     mean = np.zeros(m)
     low = np.full(m, np.inf)

@@ -95,7 +95,7 @@ def project_numpy(
     if m is None:
         return _project_national_numpy(rng, n, x)
     horizon = x.extra.size
-    n_regions = m.start.shape[0]
+    n_regions: int = m.start.shape[0]
     out = np.empty((n, 1 + n_regions, horizon, x.out_lo.size))
     k, loadings = _loadings(x)
     for d in range(n):
@@ -149,7 +149,8 @@ def reconcile(local: np.ndarray, nation: np.ndarray) -> np.ndarray:
         size = local.sum(axis=(1, 2))
         size = size / size.sum()
         share[:, empty] = size[:, None]
-    return share * nation
+    scaled: np.ndarray = share * nation  # numpy types a product of two any-dtype arrays as Any
+    return scaled
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +158,9 @@ def reconcile(local: np.ndarray, nation: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _advance_into(population, ccr, out):  # pragma: no cover - compiled
+def _advance_into(  # pragma: no cover - compiled
+    population: np.ndarray, ccr: np.ndarray, out: np.ndarray
+) -> None:
     women = 0.0
     for a in range(WOMEN[0], WOMEN[1] + 1):
         women += population[0, a]
@@ -169,7 +172,9 @@ def _advance_into(population, ccr, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _group_totals_into(population, lo, hi, both, out):  # pragma: no cover - compiled
+def _group_totals_into(  # pragma: no cover - compiled
+    population: np.ndarray, lo: np.ndarray, hi: np.ndarray, both: np.ndarray, out: np.ndarray
+) -> None:
     # Both sexes first (one pass along memory), then each group in four interleaved partial
     # sums: a single running sum makes every addition wait for the one before (the reported
     # groups were a third of a municipal draw's time that way). The rounding differs from
@@ -193,25 +198,25 @@ def _group_totals_into(population, lo, hi, both, out):  # pragma: no cover - com
 
 @njit(cache=True, nogil=True)
 def _project_numba(
-    rng,
-    n,
-    start,
-    base_ccr,
-    drift,
-    drift_sd,
-    deviations,
-    step_scale,
-    extra,
-    profile,
-    out_lo,
-    out_hi,
-    m_start,
-    excess,
-    group_of_age,
-    total_sd,
-    pool,
-    group_sd,
-):  # pragma: no cover - compiled
+    rng: np.random.Generator,
+    n: int,
+    start: np.ndarray,
+    base_ccr: np.ndarray,
+    drift: np.ndarray,
+    drift_sd: np.ndarray,
+    deviations: np.ndarray,
+    step_scale: np.ndarray,
+    extra: np.ndarray,
+    profile: np.ndarray,
+    out_lo: np.ndarray,
+    out_hi: np.ndarray,
+    m_start: np.ndarray,
+    excess: np.ndarray,
+    group_of_age: np.ndarray,
+    total_sd: np.ndarray,
+    pool: np.ndarray,
+    group_sd: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
     horizon = extra.shape[0]
     n_regions = m_start.shape[0]
     n_groups = excess.shape[1]

@@ -12,7 +12,9 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _bin_into(values_by_cell, lo, hi, counts):  # pragma: no cover - compiled
+def _bin_into(  # pragma: no cover - compiled
+    values_by_cell: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndarray
+) -> None:
     cells, n = values_by_cell.shape
     bins = counts.shape[1] - 2
     for c in range(cells):  # one cell's histogram at a time: it stays in cache
@@ -76,7 +78,7 @@ def quantiles_from_counts(
 
 
 @njit(cache=True, nogil=True)
-def _trim(counts):  # pragma: no cover - compiled
+def _trim(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     cells, width = counts.shape
     first = np.zeros(cells, dtype=np.int64)
     used = np.zeros(cells, dtype=np.int64)
@@ -100,7 +102,9 @@ def _trim(counts):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _expand(first, used, data, counts):  # pragma: no cover - compiled
+def _expand(  # pragma: no cover - compiled
+    first: np.ndarray, used: np.ndarray, data: np.ndarray, counts: np.ndarray
+) -> None:
     at = 0
     for c in range(first.shape[0]):
         for k in range(used[c]):

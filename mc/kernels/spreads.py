@@ -45,7 +45,7 @@ def spread_values(kind: int, scale: float, z: np.ndarray) -> np.ndarray:
         return scale * z
     if kind == 0:
         return np.zeros_like(z)
-    u = ndtr(z)
+    u: np.ndarray = ndtr(z)  # scipy ships no types
     if kind == 2:
         return scale * (2.0 * u - 1.0)
     low = scale * (np.sqrt(2.0 * u) - 1.0)

@@ -121,4 +121,5 @@ def gaussian_copula_uniforms(rng: np.random.Generator, n: int, spearman: np.ndar
     """``n`` rows of uniforms with the Gaussian copula of the target Spearman correlation."""
     d = spearman.shape[0]
     z = rng.standard_normal((n, d)) @ _cholesky(normal_correlation(spearman)).T
-    return ndtr(z)
+    uniforms: np.ndarray = ndtr(z)  # scipy ships no types
+    return uniforms

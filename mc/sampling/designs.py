@@ -25,15 +25,18 @@ def design_uniforms(kind: str, rng: np.random.Generator, n: int, d: int) -> np.n
     ValueError
         If ``kind`` is not one of ``mc``, ``lhs``, ``sobol``.
     """
+    points: np.ndarray  # scipy ships no types: its designs are Any without this
     if kind == "mc":
         return rng.random((n, d))
     if kind == "lhs":
-        return qmc.LatinHypercube(d, rng=rng).random(n)
+        points = qmc.LatinHypercube(d, rng=rng).random(n)
+        return points
     if kind == "sobol":
         with warnings.catch_warnings():
             # scipy warns when n is not a power of 2 (the balance properties are then weaker)
             warnings.simplefilter("ignore", UserWarning)
-            return qmc.Sobol(d, scramble=True, rng=rng).random(n)
+            points = qmc.Sobol(d, scramble=True, rng=rng).random(n)
+        return points
     raise ValueError(f"design={kind!r}, but it must be one of {list(DESIGNS)}")
 
 
@@ -41,4 +44,5 @@ def design_normals(kind: str, rng: np.random.Generator, n: int, d: int) -> np.nd
     """Standard normals through the design: ``ndtri`` of its uniforms (kept off 0 and 1)."""
     u = design_uniforms(kind, rng, n, d)
     tiny = np.finfo(float).eps
-    return ndtri(np.clip(u, tiny, 1 - tiny))
+    normals: np.ndarray = ndtri(np.clip(u, tiny, 1 - tiny))  # scipy ships no types
+    return normals

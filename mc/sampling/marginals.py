@@ -77,13 +77,15 @@ class Marginal:
         u = np.asarray(u, dtype=float)
         if self.degenerate:
             return np.full(u.shape, self.centre)
-        return self._frozen().ppf(u)
+        values: np.ndarray = self._frozen().ppf(u)  # scipy ships no types
+        return values
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """Distribution function (used by tests)."""
         if self.degenerate:
             return (np.asarray(x) >= self.centre).astype(float)
-        return self._frozen().cdf(x)
+        probs: np.ndarray = self._frozen().cdf(x)  # scipy ships no types
+        return probs
 
 
 #: Parameters of each kind, in the order a config lists them.
@@ -110,4 +112,6 @@ def check_probability(u: np.ndarray) -> np.ndarray:
     if not np.isfinite(u).all():
         raise ConfigError("uniforms", "non-finite", "internal error in the sampler")
     tiny = np.finfo(float).eps
-    return np.clip(u, tiny, 1 - tiny)
+    # numpy's stubs type a clip of an array of unknown dtype as Any
+    clipped: np.ndarray = np.clip(u, tiny, 1 - tiny)
+    return clipped

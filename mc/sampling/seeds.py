@@ -8,6 +8,8 @@ has in total.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 
@@ -20,7 +22,8 @@ def resolve_entropy(seed: int | None) -> int:
         If ``seed`` is negative.
     """
     if seed is None:
-        return int(np.random.SeedSequence().entropy)
+        # drawn from the OS without an argument it is one int; the stub allows the other forms
+        return int(cast("int", np.random.SeedSequence().entropy))
     if int(seed) < 0:
         raise ValueError(f"seed={seed}, but it must be >= 0")
     return int(seed)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from mc.model.components import ComponentModel
 from mc.model.projection import ProjectionModel
 
 BAND_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -23,7 +24,7 @@ BAND_COLUMNS = (
 BANDS = {50: ("q25", "q75"), 80: ("q10", "q90"), 90: ("q05", "q95")}
 
 
-def population_bands(draws: np.ndarray, model: ProjectionModel) -> pd.DataFrame:
+def population_bands(draws: np.ndarray, model: ProjectionModel | ComponentModel) -> pd.DataFrame:
     """Bands per region, year and age group from draws shaped ``(..., regions, years, groups)``.
 
     Returns

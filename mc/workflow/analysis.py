@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +30,7 @@ from mc.engine.testing import Slowed
 from mc.errors import ConfigError
 from mc.model.config import Config
 from mc.model.demographic import DemographicModel, config_population
+from mc.model.economy import EconomyModel
 from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
 from mc.sampling import block_generator, resolve_entropy
@@ -41,7 +41,7 @@ from mc.summary.precision import PrecisionRule, parse_target
 from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
-from mc.workflow.build import build_cost_model, point_estimates
+from mc.workflow.build import CostModel, build_cost_model, point_estimates
 from mc.workflow.options import RunOptions
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
@@ -59,7 +59,7 @@ class Analysis:
     tree: xr.DataTree | None = None
     summary: pd.DataFrame | None = None
     exceedance: pd.DataFrame | None = None
-    model: object = None
+    model: CostModel | None = None
     sensitivity: pd.DataFrame | None = None
     sensitivity_indices: pd.DataFrame | None = None
     design: str = "mc"
@@ -191,7 +191,7 @@ def analyse(
     if o.precision:
         rule = precision_rule(model, config, o.precision, o.level, o.precision_variable, reducer)
         stopping = Stopping(o.blocks_per_wave, rule.check)
-    runnable = Slowed(model, slow_blocks) if slow_blocks else model
+    runnable: CostModel = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
         plan,
@@ -213,7 +213,7 @@ def analyse(
         analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
         return analysis
     tree = to_datatree(
-        sim.draws,
+        sim.gathered(),
         model.dims,
         model.coords,
         attrs={
@@ -238,7 +238,7 @@ def analyse(
 
 
 def check_model_options(
-    model: object, *, sensitivity: int = 0, precision_variable: str | None = None
+    model: CostModel, *, sensitivity: int = 0, precision_variable: str | None = None
 ) -> None:
     """Check the options that depend on the model, once it is built and before any draw.
 
@@ -266,7 +266,7 @@ def check_model_options(
 
 
 def precision_rule(
-    model: Any,
+    model: CostModel,
     config: Config,
     precision: Sequence[str],
     confidence: float,
@@ -306,7 +306,7 @@ def precision_rule(
     return PrecisionRule(variable, index, targets, confidence, grid)
 
 
-def with_design(model: object, design: str) -> object:
+def with_design(model: CostModel, design: str) -> CostModel:
     """The model with its demographic cost drivers drawn from ``design``.
 
     Raises
@@ -323,9 +323,10 @@ def with_design(model: object, design: str) -> object:
         return model
     if isinstance(model, DemographicModel):
         return dataclasses.replace(model, design=design)
-    inner = getattr(model, "demographic", None)
-    if isinstance(inner, DemographicModel):
-        return dataclasses.replace(model, demographic=dataclasses.replace(inner, design=design))
+    # the economy wraps the demographic model: the design goes to the wrapped one
+    if isinstance(model, EconomyModel) and isinstance(model.demographic, DemographicModel):
+        inner = dataclasses.replace(model.demographic, design=design)
+        return dataclasses.replace(model, demographic=inner)
     raise ConfigError(
         "--design",
         design,

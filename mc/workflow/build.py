@@ -10,7 +10,7 @@ municipal configurations give a :class:`~mc.model.municipal.MunicipalCostModel`.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class CostModel(Protocol):
     """What a run needs from a model: draws, and the names of their axes."""
 
     @property
-    def coords(self) -> dict[str, list]:
+    def coords(self) -> dict[str, list[Any]]:
         """Coordinate values of each dimension (``scenario``, ``year``, ``sector``, ...)."""
         ...
 

@@ -8,6 +8,7 @@ origins, groups, per-origin seeds and tables, so the two models compare like for
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ def forecast_components(
     model = ComponentModel(fit, horizon, tuple(groups), tuple(extra), profile)
     plan = BlockPlan(draws, block_size or default_block(draws, False))
     sim = simulate(model, plan, entropy, scheduler or SchedulerSpec("sync"))
-    return population_bands(sim.draws["population"], model), model, sim
+    return population_bands(sim.gathered()["population"], model), model, sim
 
 
 def backtest_components(
@@ -65,7 +66,7 @@ def backtest_components(
     scheduler: SchedulerSpec | None = None,
     groups: Sequence[str] = BROAD_GROUPS,
     settings: ComponentSettings | None = None,
-) -> tuple[Backtest, dict[int, dict]]:
+) -> tuple[Backtest, dict[int, dict[str, Any]]]:
     """Rolling-origin backtest of the component model (national level).
 
     Returns
@@ -76,7 +77,7 @@ def backtest_components(
         Per origin: the fit's estimates and ``clipped_share``, the share of draws in which any
         cell was clipped at zero.
     """
-    fits: dict[int, dict] = {}
+    fits: dict[int, dict[str, Any]] = {}
 
     def forecaster(origin: int, steps: int, seed: int) -> tuple[pd.DataFrame, ComponentModel]:
         bands, model, sim = forecast_components(

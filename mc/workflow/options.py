@@ -170,12 +170,13 @@ def check_run_options(
             if value is not None:
                 raise ConfigError(flag, value, "applies only with --precision targets; add one")
     if deterministic:
-        for flag, value, unused in (
+        needs_draws: tuple[tuple[str, object, bool], ...] = (
             ("--precision", list(precision), not precision),
             ("--sensitivity", sensitivity, not sensitivity),
             ("--design", design, design == "mc"),
-        ):
+        )
+        for flag, given, unused in needs_draws:
             if not unused:
                 raise ConfigError(
-                    flag, value, "needs draws; it cannot be combined with --deterministic"
+                    flag, given, "needs draws; it cannot be combined with --deterministic"
                 )

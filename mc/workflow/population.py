@@ -59,7 +59,7 @@ def forecast(
     )
     plan = BlockPlan(draws, block_size or default_block(draws, regional is not None))
     sim = simulate(model, plan, entropy, scheduler or SchedulerSpec("sync"), progress=progress)
-    return population_bands(sim.draws["population"], model), model, sim
+    return population_bands(sim.gathered()["population"], model), model, sim
 
 
 def default_block(draws: int, municipal: bool) -> int:
