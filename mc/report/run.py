@@ -22,7 +22,7 @@ from mc.report.labels import text, whole
 from mc.report.manifest import build_manifest
 from mc.report.tables import select_sensitivity
 from mc.summary.bands import band_table
-from mc.workflow.analysis import Analysis
+from mc.workflow.analysis import Analysis, AnalysisKind
 
 
 def write_run(
@@ -74,22 +74,21 @@ def write_run(
         manifest[layout.KEY_NOTES] = list(analysis.notes)
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
-        if sim is not None and analysis.tree is None and analysis.summary is not None:
+        if analysis.kind == AnalysisKind.STREAM and analysis.summary is not None:
             folder.write_csv(layout.SUMMARY, analysis.summary)
-            names = (
-                dict(zip(analysis.model.coords["municipality"], analysis.model.names, strict=True))
-                if hasattr(analysis.model, "names")
-                else {}
-            )
             png = municipal_ranking(
                 summary_band_edges(analysis.summary, DEFAULT_LEVELS),
-                names,
+                analysis.region_names,
                 year=config.cost_year,
                 price_year=config.price_year,
                 lang=lang,
             )
             folder.file(layout.MUNICIPAL_RANKING).write_bytes(png)
-        if sim is not None and analysis.tree is not None and analysis.summary is not None:
+        if (
+            analysis.kind == AnalysisKind.MONTE_CARLO
+            and analysis.tree is not None
+            and analysis.summary is not None
+        ):
             folder.write_csv(layout.SUMMARY, analysis.summary)
             analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
             _write_charts(folder, analysis, lang)

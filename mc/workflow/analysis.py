@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +49,26 @@ PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
+class AnalysisKind(StrEnum):
+    """What an analysis holds, which decides what a run folder gets."""
+
+    #: Point estimates only.
+    DETERMINISTIC = "deterministic"
+    #: Draws of a national model: ``tree`` holds them, ``summary`` is exact.
+    MONTE_CARLO = "monte-carlo"
+    #: Draws of every municipality reduced as they streamed past: ``summary`` from histograms.
+    STREAM = "stream"
+
+
 @dataclass
 class Analysis:
-    """What a run computed; :func:`mc.report.write_run` writes it out."""
+    """What a run computed; :func:`mc.report.write_run` writes it out.
+
+    ``kind`` says which of the optional parts are there: a ``DETERMINISTIC`` analysis has only
+    ``deterministic``; ``MONTE_CARLO`` adds ``simulation``, ``tree`` and ``summary`` (and
+    ``exceedance``, ``sensitivity`` when configured or asked); ``STREAM`` adds ``simulation``,
+    ``summary`` and ``region_names``.
+    """
 
     config: Config
     deterministic: pd.DataFrame
@@ -63,6 +81,9 @@ class Analysis:
     sensitivity: pd.DataFrame | None = None
     sensitivity_indices: pd.DataFrame | None = None
     design: str = "mc"
+    kind: AnalysisKind = AnalysisKind.DETERMINISTIC
+    #: Names of the regions of a streamed municipal run, by code (for figures and tables).
+    region_names: dict[str, str] = field(default_factory=dict)
     #: One-line remarks on how the run was done (block size chosen, statistics left empty);
     #: printed by the CLI and recorded in the manifest.
     notes: list[str] = field(default_factory=list)
@@ -207,9 +228,11 @@ def analyse(
     )
     if sim.plan.n_blocks < 2:
         analysis.notes.append(ONE_BLOCK_NOTE)
-    if streamed:
+    if isinstance(model, MunicipalCostModel):  # streamed
         analysis.simulation = sim
         analysis.model = model
+        analysis.kind = AnalysisKind.STREAM
+        analysis.region_names = dict(zip(model.coords["municipality"], model.names, strict=True))
         analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
         return analysis
     tree = to_datatree(
@@ -227,6 +250,7 @@ def analyse(
     )
     analysis.simulation = sim
     analysis.tree = tree
+    analysis.kind = AnalysisKind.MONTE_CARLO
     analysis.summary = summary_table(tree, sim.moments, config.cost_year)
     if config.exceedance:
         analysis.exceedance = exceedance_table(tree, config.exceedance)
