@@ -148,6 +148,8 @@ _TEXT["nb"].update(
         "con_nation": "Norge",
         "con_kroner": "{price_year}-kroner",
         "con_per_inhabitant": "høyest kostnad per innbygger, {kroner} ({year}):",
+        "con_placement": "{scenario}: {value} mrd. kr, {rank}. persentil i fordelingen for "
+        "{reference} (punktanslag, merutgifter i alt {year})",
         "tornado_low": "Kilden ved 10-persentilen",
         "tornado_high": "Kilden ved 90-persentilen",
         "tornado_base": "Alle ved median",
@@ -262,6 +264,8 @@ _TEXT["en"].update(
         "con_nation": "Norway",
         "con_kroner": "{price_year} NOK",
         "con_per_inhabitant": "highest cost per inhabitant, {kroner} ({year}):",
+        "con_placement": "{scenario}: {value} bn, the {rank} percentile of {reference} "
+        "(point estimate, total extra costs {year})",
         "tornado_low": "Driver at its 10th percentile",
         "tornado_high": "Driver at its 90th percentile",
         "tornado_base": "All at median",
