@@ -154,3 +154,15 @@ def test_the_api_adds_a_scenario_after_the_files():
     assert config.scenarios[-1].extra_net_immigration == EXTRA
     assert config.overrides == (f"scenarios.{NAME}.extra_net_immigration={EXTRA}",)
     assert load_config(CONFIG).overrides == ()
+
+
+def test_the_report_places_the_new_scenario_as_the_console_does(flag_output):
+    from mc.report.build import build_report
+
+    out, printed = flag_output
+    scenarios = build_report(out, lang="en").tables[1]
+    assert scenarios.id == "scenarios"
+    row = next(r for r in scenarios.rows if r[0] == NAME)
+    rank = re.search(rf"^{NAME}: .* the (\d+)", printed, re.M)
+    assert rank is not None
+    assert row[4] == rank.group(1)  # the total's percentile column, whole percent
