@@ -166,3 +166,15 @@ def test_the_report_places_the_new_scenario_as_the_console_does(flag_output):
     rank = re.search(rf"^{NAME}: .* the (\d+)", printed, re.M)
     assert rank is not None
     assert row[4] == rank.group(1)  # the total's percentile column, whole percent
+
+
+@pytest.mark.parametrize("name", ["tbu-2024-actual.yaml", "tbu-2025-projection.yaml"])
+def test_a_copied_config_finds_its_population_files(name, tmp_path, monkeypatch):
+    # an observed population file and a projection's fit and data folder, all named relative
+    # to configs/, are found from the copy's folder through the shipped configs/
+    (tmp_path / "mine").mkdir()
+    copy = shutil.copy(CONFIGS / name, tmp_path / "mine" / name)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    assert main(["run", str(copy), "--deterministic", "--out", "out"]) == 0
+    assert (tmp_path / "cwd" / "out" / layout.DETERMINISTIC).is_file()
