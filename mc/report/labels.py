@@ -139,6 +139,7 @@ _TEXT["nb"].update(
         "item_created": "Laget",
         "item_config": "Konfigurasjonsfil",
         "item_config_sha": "SHA-256 for konfigurasjonen",
+        "item_overrides": "Endret ved kjøring (--set, --scenario)",
         "item_command": "Kommando som ble kjørt",
         "item_data": "Datafiler",
         "fan_title_years": "Merutgifter til demografi {first}-{last}, mrd. {price_year}-kroner",
@@ -254,6 +255,7 @@ _TEXT["en"].update(
         "item_created": "Created",
         "item_config": "Configuration file",
         "item_config_sha": "SHA-256 of the configuration",
+        "item_overrides": "Changed at run time (--set, --scenario)",
         "item_command": "Command run",
         "item_data": "Data files",
         "fan_title_years": "Extra costs of demographic change {first}-{last}, "

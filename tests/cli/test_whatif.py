@@ -178,3 +178,14 @@ def test_a_copied_config_finds_its_population_files(name, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path / "cwd")
     assert main(["run", str(copy), "--deterministic", "--out", "out"]) == 0
     assert (tmp_path / "cwd" / "out" / layout.DETERMINISTIC).is_file()
+
+
+def test_the_report_names_the_run_time_changes(flag_output):
+    from mc.report.build import build_report
+
+    out, _ = flag_output
+    manifest = next(t for t in build_report(out, lang="en").tables if t.id == "manifest")
+    rows = dict(manifest.rows)
+    assert rows["Changed at run time (--set, --scenario)"] == (
+        f"scenarios.{NAME}.extra_net_immigration={EXTRA}"
+    )
