@@ -122,6 +122,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tqdm import tqdm
 
     from mc.engine import plan_blocks
+    from mc.errors import ConfigError
     from mc.model.config import load_config, parse_assignment
     from mc.report import write_run
     from mc.report.console import headline_text, placement_lines
@@ -130,7 +131,12 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.workflow.analysis import run_population
 
     options = options_from_args(args)  # before anything is loaded: a typo costs no time
-    extra = dict(parse_assignment(text, "--scenario") for text in args.scenario)
+    extra: dict[str, object] = {}
+    for text in args.scenario:
+        name, value = parse_assignment(text, "--scenario")
+        if name in extra:  # a dict would keep the last one without a word
+            raise ConfigError("--scenario", name, "given twice; each added scenario needs a name")
+        extra[name] = value
     config = load_config(args.config, sets=args.sets, scenarios=extra)
     options = options.updated(scheduler=scheduler_from_args(args, cluster=config.cluster))
     population = run_population(config, args.population) if args.population else None

@@ -114,6 +114,7 @@ def test_set_changes_the_field_and_the_manifest_records_it(tmp_path):
         (["--set", "run.draws=[1"], "run.draws"),  # not YAML
         (["--set", "run.draws"], "--set"),  # no '='
         (["--scenario", "main=30000"], "--scenario"),  # the file has it
+        (["--scenario", "x=1", "--scenario", "x=2"], "--scenario"),  # twice
         (["--scenario", "x=lots"], "scenarios.x.extra_net_immigration"),
         (["--scenario", "x=900000"], "scenarios.x.extra_net_immigration"),  # judgement bound
     ],
