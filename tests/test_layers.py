@@ -263,6 +263,10 @@ MODEL_CALLS_DATA = {
     "model/config/common.py": (
         "a config field may name a table file (unit_costs: tables/...), read as it is parsed"
     ),
+    "model/config/overrides.py": (
+        "--set reads a value with the strict YAML reader and may reach into a table kept in a "
+        "file of its own (--set uncertainty.births.sd=0), which it reads to change it inline"
+    ),
     "model/demographic.py": (
         "build_model(config) without a population reads it (config_population) and the "
         "projection fit; mc/workflow (build_cost_model, run_population) relies on that"

@@ -16,6 +16,22 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "run", help="draw the configured model and write bands, tables, figures"
     )
     run.add_argument("config", help="YAML configuration, e.g. configs/tbu-2025.yaml")
+    run.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME=EXTRA_NET_IMMIGRATION",
+        help="add a scenario beside the configuration's, e.g. refugees_30k=30000; repeatable",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="sets",
+        metavar="KEY.PATH=VALUE",
+        help="change one configuration field for this run (checked like the file; recorded in "
+        "the manifest), e.g. --set uncertainty.births.sd=0; repeatable",
+    )
     run.add_argument("--draws", type=positive_int, help="number of draws (config: run.draws)")
     run.add_argument("--seed", type=seed, help="seed entropy (config: run.seed; else fresh)")
     run.add_argument(
@@ -106,15 +122,22 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tqdm import tqdm
 
     from mc.engine import plan_blocks
-    from mc.model.config import load_config
+    from mc.errors import ConfigError
+    from mc.model.config import load_config, parse_assignment
     from mc.report import write_run
-    from mc.report.console import headline_text
+    from mc.report.console import headline_text, placement_lines
     from mc.report.io import OutputFolder
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
 
     options = options_from_args(args)  # before anything is loaded: a typo costs no time
-    config = load_config(args.config)
+    extra: dict[str, object] = {}
+    for text in args.scenario:
+        name, value = parse_assignment(text, "--scenario")
+        if name in extra:  # a dict would keep the last one without a word
+            raise ConfigError("--scenario", name, "given twice; each added scenario needs a name")
+        extra[name] = value
+    config = load_config(args.config, sets=args.sets, scenarios=extra)
     options = options.updated(scheduler=scheduler_from_args(args, cluster=config.cluster))
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
@@ -165,6 +188,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             price_year=config.price_year,
         )
     )
+    for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
+        print(line)
     if sim is not None:
         print(
             f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} block"

@@ -21,6 +21,7 @@ import numpy as np
 from mc.data.files import read_text_file
 from mc.data.loaders import load_population_source
 from mc.data.population import NATIONAL_FILE
+from mc.data.request import is_ssb_spec
 from mc.errors import ConfigError, TbuMcError
 from mc.kernels import SPREAD_CODES, KernelInputs, latent_width, simulate_costs
 from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
@@ -177,9 +178,10 @@ def config_population(
     if override is not None:
         return load_population_source(override, allow_fetch=allow_fetch)
     if kind is PopulationKind.OBSERVED and config.population.file:
-        return load_population_source(
-            config.population.file, allow_fetch=allow_fetch, base_dir=config.base_dir
-        )
+        source: str | Path | None = config.population.file
+        if not is_ssb_spec(source):  # a file: next to the config, else where the shipped ones say
+            source = config.population_file()
+        return load_population_source(source, allow_fetch=allow_fetch, base_dir=config.base_dir)
     if kind is PopulationKind.STOCHASTIC:
         return load_population_source(config.projection_files()[1] / NATIONAL_FILE)
     return None

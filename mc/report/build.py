@@ -26,6 +26,7 @@ from mc.report.charts import (
 from mc.report.formats import html_table, latex_document, markdown_document, markdown_escape
 from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
+from mc.report.placement import scenario_percentiles
 from mc.report.rundir import RunFolder
 from mc.report.tables import (
     HEADLINE_VARIABLES,
@@ -41,7 +42,7 @@ from mc.report.tables import (
     sensitivity_table,
     variance_table,
 )
-from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands, share_at_or_below
+from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands
 from mc.summary.exceedance import exceedance_table
 
 
@@ -243,24 +244,9 @@ def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], f
 
 def _percentiles(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:
     """Where each scenario's point estimate falls in the first scenario's draws."""
-    out: dict[tuple[str, str], float] = {}
     if run.deterministic is None or not run.scenarios:
-        return out
-    reference = run.scenarios[0].name
-    post = tree["posterior"]
-    for variable in ("demographic_cost_total_bn", "demographic_cost_free_bn"):
-        if variable not in post.data_vars:
-            continue
-        points = run.deterministic[
-            (run.deterministic["variable"] == variable)
-            & (run.deterministic["year"] == year)
-            & (run.deterministic["sector"] == "all")
-        ]
-        for row in points.itertuples(index=False):
-            out[(str(row.scenario), variable)] = share_at_or_below(
-                tree, variable, float(row.value), scenario=reference, year=year
-            )
-    return out
+        return {}
+    return scenario_percentiles(tree, run.deterministic, run.scenarios[0].name, year)
 
 
 def _page(

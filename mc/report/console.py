@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import xarray as xr
 
 from mc.report.labels import text
+from mc.report.placement import scenario_percentiles
+from mc.report.tables import number
 
 _VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
 
@@ -70,6 +73,77 @@ def headline_text(
                 line += f" {row['mean']:8.2f} {row['q05']:7.2f} {row['q50']:7.2f} {row['q95']:7.2f}"
             lines.append(line)
     return "\n".join(lines)
+
+
+def placement_lines(
+    tree: xr.DataTree | None,
+    deterministic: pd.DataFrame,
+    scenarios: list[tuple[str, str]],
+    lang: str = "en",
+    year: int | None = None,
+) -> list[str]:
+    """One line per scenario after the first: where its total falls in the first one's draws.
+
+    The same placement as the report's scenario table
+    (:func:`mc.report.placement.scenario_percentiles`): the scenario's point estimate of
+    ``demographic_cost_total_bn`` among the first scenario's draws.
+
+    Parameters
+    ----------
+    tree : DataTree or None
+        The run's draws; ``None`` (a deterministic or streamed run) gives no lines.
+    deterministic : DataFrame
+        ``deterministic.csv`` rows.
+    scenarios : list of (name, label)
+        Scenarios in configuration order; the first is the reference.
+    lang : {"nb", "en"}
+        Label language.
+    year : int, optional
+        The year placed (default: the last year in ``deterministic``).
+
+    Returns
+    -------
+    list of str
+        E.g. ``"refugees_30k: 4.45 bn, the 83rd percentile of Main alternative (...)"``.
+    """
+    if tree is None or len(scenarios) < 2 or "posterior" not in tree.children:
+        return []
+    year = int(deterministic["year"].max()) if year is None else year
+    (reference, reference_label), *others = scenarios
+    shares = scenario_percentiles(tree, deterministic, reference, year)
+    variable = "demographic_cost_total_bn"
+    points = deterministic[
+        (deterministic["variable"] == variable)
+        & (deterministic["year"] == year)
+        & (deterministic["sector"] == "all")
+    ].set_index("scenario")["value"]
+    lines = []
+    for name, label in others:
+        share = shares.get((name, variable))
+        if share is None or name not in points.index:
+            continue
+        lines.append(
+            text(
+                lang,
+                "con_placement",
+                scenario=label,
+                value=number(float(points[name]), 2, lang),
+                rank=_rank(round(100 * share), lang),
+                reference=reference_label,
+                year=year,
+            )
+        )
+    return lines
+
+
+def _rank(percent: int, lang: str) -> str:
+    """A percentile as a rank: ``83rd`` in English; Norwegian writes the number and a full stop."""
+    if lang != "en":
+        return str(percent)
+    suffix = (
+        "th" if 10 <= percent % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(percent % 10, "th")
+    )
+    return f"{percent}{suffix}"
 
 
 def _unit(lang: str, price_year: int | None) -> str:

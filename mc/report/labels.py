@@ -139,6 +139,7 @@ _TEXT["nb"].update(
         "item_created": "Laget",
         "item_config": "Konfigurasjonsfil",
         "item_config_sha": "SHA-256 for konfigurasjonen",
+        "item_overrides": "Endret ved kjøring (--set, --scenario)",
         "item_command": "Kommando som ble kjørt",
         "item_data": "Datafiler",
         "fan_title_years": "Merutgifter til demografi {first}-{last}, mrd. {price_year}-kroner",
@@ -148,6 +149,8 @@ _TEXT["nb"].update(
         "con_nation": "Norge",
         "con_kroner": "{price_year}-kroner",
         "con_per_inhabitant": "høyest kostnad per innbygger, {kroner} ({year}):",
+        "con_placement": "{scenario}: {value} mrd. kr, {rank}. persentil i fordelingen for "
+        "{reference} (punktanslag, merutgifter i alt {year})",
         "tornado_low": "Kilden ved 10-persentilen",
         "tornado_high": "Kilden ved 90-persentilen",
         "tornado_base": "Alle ved median",
@@ -252,6 +255,7 @@ _TEXT["en"].update(
         "item_created": "Created",
         "item_config": "Configuration file",
         "item_config_sha": "SHA-256 of the configuration",
+        "item_overrides": "Changed at run time (--set, --scenario)",
         "item_command": "Command run",
         "item_data": "Data files",
         "fan_title_years": "Extra costs of demographic change {first}-{last}, "
@@ -262,6 +266,8 @@ _TEXT["en"].update(
         "con_nation": "Norway",
         "con_kroner": "{price_year} NOK",
         "con_per_inhabitant": "highest cost per inhabitant, {kroner} ({year}):",
+        "con_placement": "{scenario}: {value} bn, the {rank} percentile of {reference} "
+        "(point estimate, total extra costs {year})",
         "tornado_low": "Driver at its 10th percentile",
         "tornado_high": "Driver at its 90th percentile",
         "tornado_base": "All at median",

@@ -190,6 +190,9 @@ KEY_STOPPING = "stopping"
 KEY_REDUCTION = "reduction"
 #: Notes on the run for its reader.
 KEY_NOTES = "notes"
+#: Run-time changes to the configuration file (``--set``, ``--scenario``) as ``key.path=value``;
+#: the resolved configuration under :data:`KEY_CONFIG` already contains them.
+KEY_OVERRIDES = "overrides"
 
 #: Keys every manifest has, in the order they are written.
 MANIFEST_KEYS = (
@@ -213,4 +216,4 @@ MANIFEST_KEYS = (
     KEY_CONFIG,
 )
 #: Keys only some runs add after those.
-OPTIONAL_MANIFEST_KEYS = (KEY_DESIGN, KEY_STOPPING, KEY_REDUCTION, KEY_NOTES)
+OPTIONAL_MANIFEST_KEYS = (KEY_DESIGN, KEY_STOPPING, KEY_REDUCTION, KEY_NOTES, KEY_OVERRIDES)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from mc.report import layout
 from mc.report.labels import driver_label, text, variable_label, whole
 from mc.report.rundir import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
@@ -499,10 +500,14 @@ def manifest_table(run: RunFolder, lang: str) -> Table:
     """Version, creation time, configuration file and checksum, the command and packages."""
     m = run.manifest
     packages = ", ".join(f"{k} {v}" for k, v in (m.get("packages") or {}).items())
+    # only a run with --set or --scenario has the row: the file alone no longer says what ran
+    changed = m.get(layout.KEY_OVERRIDES) or []
+    overrides = [(text(lang, "item_overrides"), "; ".join(map(str, changed)))] if changed else []
     items: Sequence[tuple[str, str]] = (
         (text(lang, "item_version"), str(m.get("version", DASH))),
         (text(lang, "item_created"), str(m.get("created", DASH))),
         (text(lang, "item_config"), str(m.get("config_path") or DASH)),
+        *overrides,
         (text(lang, "item_config_sha"), str(m.get("config_sha256", DASH))),
         (text(lang, "item_command"), " ".join(m.get("command") or []) or DASH),
         (

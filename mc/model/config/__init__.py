@@ -9,8 +9,10 @@ One module per section, each a frozen dataclass whose fields are declared once w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mc.data.yamlio import read_yaml_file
 from mc.errors import ConfigError
@@ -22,6 +24,7 @@ from mc.model.config.common import (
     YEAR_RANGE,
     kind_of,
 )
+from mc.model.config.overrides import apply_overrides, parse_assignment
 from mc.model.config.population import Population, PopulationKind
 from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario
@@ -55,21 +58,35 @@ __all__ = [
     "Spread",
     "Uncertainty",
     "UnitCosts",
+    "apply_overrides",
     "baseline_to_dict",
     "load_config",
+    "parse_assignment",
     "parse_profile",
     "price_factor",
     "unit_costs_to_dict",
 ]
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and validate a YAML configuration file.
+def load_config(
+    path: str | Path,
+    *,
+    sets: Iterable[str] = (),
+    scenarios: Mapping[str, Any] | None = None,
+) -> Config:
+    """Read and validate a YAML configuration file, with run-time changes if given.
 
     Parameters
     ----------
     path : str or Path
-        The configuration file; table paths inside it are relative to its folder.
+        The configuration file. A relative table path inside it is looked up in the file's folder,
+        then among the shipped tables (:data:`~mc.model.config.common.SHIPPED_CONFIGS`).
+    sets : iterable of str, optional
+        ``key.path=value`` changes (``--set``), applied to the file's mapping before validation,
+        so they meet the same checks; see :func:`~mc.model.config.overrides.apply_overrides`.
+    scenarios : mapping, optional
+        Scenarios to add beside the file's (``--scenario``): name to extra net immigration a year.
+        They share the other scenarios' random numbers, so differences between them are exact.
 
     Returns
     -------
@@ -78,13 +95,18 @@ def load_config(path: str | Path) -> Config:
     Raises
     ------
     ConfigError
-        If the file is missing, is not YAML, or any field is invalid.
+        If the file is missing, is not YAML, or any field is invalid; if a change names a path
+        that is not in the configuration, or adds a scenario the file has.
 
     Examples
     --------
     >>> cfg = load_config("configs/tbu-2025.yaml")  # doctest: +SKIP
     >>> cfg.scenario_names  # doctest: +SKIP
     ('main', 'high', 'low')
+    >>> what_if = {"refugees_30k": 30_000}
+    >>> cfg = load_config("configs/tbu-2025.yaml", scenarios=what_if)  # doctest: +SKIP
+    >>> cfg.scenario_names  # doctest: +SKIP
+    ('main', 'high', 'low', 'refugees_30k')
     """
     path = Path(path)
     data = read_yaml_file(path, "config")
@@ -97,4 +119,9 @@ def load_config(path: str | Path) -> Config:
             f"the file holds a {kind_of(data)}; expected a YAML mapping of fields (name, "
             "cost_year, ...)",
         )
-    return Config.from_dict(data, base_dir=path.resolve().parent, source=str(path))
+    base_dir = path.resolve().parent
+    changes: tuple[str, ...] = ()
+    if sets or scenarios:
+        data, changes = apply_overrides(data, sets, scenarios, base_dir=base_dir, source=str(path))
+    config = Config.from_dict(data, base_dir=base_dir, source=str(path))
+    return dataclasses.replace(config, overrides=changes) if changes else config

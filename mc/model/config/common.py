@@ -34,6 +34,11 @@ YEAR_RANGE = (1950, 2100)
 #: A run or scenario name: it names the output folder, so no separators, no leading dot, no spaces.
 NAME_PATTERN = r"\w[\w.-]{0,79}"
 NAME_HELP = "up to 80 letters, digits, '.', '_' or '-', starting with a letter or digit"
+#: The shipped configurations and their tables. A relative table path not found next to the
+#: configuration is looked up here, so that a configuration copied anywhere still finds
+#: ``tables/unit-costs-2023.yaml`` and the like (present when tbu-mc runs from its repository or
+#: an editable install; a path that is in neither place is refused naming both).
+SHIPPED_CONFIGS = Path(__file__).resolve().parents[3] / "configs"
 
 
 def kind_of(value: Any) -> str:
@@ -59,7 +64,7 @@ def maybe_file(section: Section, key: str, default: Any = None) -> tuple[Any, st
         field_name = section.field(key)
         check_text(value, field_name, section.source)
         base = Path(section.source).resolve().parent if section.source else Path(".")
-        path = Path(value) if Path(value).is_absolute() else base / value
+        path = find_table(value, base, field_name, section.source)
         data = read_yaml_file(path, field_name, section.source)
         if not isinstance(data, Mapping):
             what = "is empty" if data is None else f"holds a {kind_of(data)}"
@@ -71,6 +76,48 @@ def maybe_file(section: Section, key: str, default: Any = None) -> tuple[Any, st
             )
         return data, str(path)
     return value, section.source
+
+
+def find_table(value: str | Path, base: Path, field: str, source: str | None = None) -> Path:
+    """The file a table path names: next to the configuration, else among the shipped tables.
+
+    Parameters
+    ----------
+    value : str or Path
+        The path as written in the configuration.
+    base : Path
+        The configuration's folder, which a relative path is relative to first.
+    field : str
+        The field that names the file, for messages.
+    source : str, optional
+        The configuration file, for messages.
+
+    Returns
+    -------
+    Path
+        An absolute path, or the relative one joined to ``base`` when it exists.
+
+    Raises
+    ------
+    ConfigError
+        If a relative path is found in neither place (the message names both).
+    """
+    path = Path(value)
+    if path.is_absolute():  # the reader says what is wrong with it, if anything
+        return path
+    tried = [base / path, SHIPPED_CONFIGS / path]
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    if tried[0].exists():  # a folder or a device: the reader explains what is wrong with it
+        return tried[0]
+    raise ConfigError(
+        field,
+        str(value),
+        f"file not found; looked next to the configuration ({tried[0]}) and among the shipped "
+        f"tables ({tried[1]})",
+        source,
+    )
 
 
 def doc(section: Section, key: str = "source") -> str:

@@ -19,7 +19,13 @@ from mc.errors import ConfigError
 from mc.model.ages import AgeGroups
 from mc.model.config import economy as econ
 from mc.model.config.cluster import ClusterSpec
-from mc.model.config.common import NAME_HELP, NAME_PATTERN, YEAR_RANGE, maybe_file
+from mc.model.config.common import (
+    NAME_HELP,
+    NAME_PATTERN,
+    SHIPPED_CONFIGS,
+    YEAR_RANGE,
+    maybe_file,
+)
 from mc.model.config.population import Population, PopulationKind, parse_population
 from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario, parse_scenarios, scenarios_to_dict
@@ -125,6 +131,9 @@ class Config:
     )
     base_dir: Path = setting("custom", Path("."), key=None, compare=False)
     source: str | None = setting("custom", None, key=None, compare=False)
+    #: The run-time changes applied to the file (``--set``, ``--scenario``), as ``key.path=value``
+    #: lines for the manifest; the changed values themselves are in the fields above.
+    overrides: tuple[str, ...] = setting("custom", (), key=None, compare=False)
 
     # -- derived quantities -------------------------------------------------------------------
     @property
@@ -151,7 +160,12 @@ class Config:
         if value is None:
             return None
         path = Path(value)
-        return path if path.is_absolute() else (self.base_dir / path).resolve()
+        if path.is_absolute():
+            return path
+        here = (self.base_dir / path).resolve()
+        # a configuration copied out of configs/ still finds the shipped fit and data
+        shipped = SHIPPED_CONFIGS / path
+        return shipped if not here.exists() and shipped.exists() else here
 
     # -- serialisation ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -204,7 +218,7 @@ def parse_config(data: Any, base_dir: Path, source: str | None) -> Config:
         top.source = str(base_dir / "<dict>")
     # read first: the judgement bounds of every other section depend on it
     allow = read(Config, top, only=("allow_implausible",))["allow_implausible"]
-    given = {"allow_implausible": allow, "base_dir": base_dir, "source": source}
+    given = {"allow_implausible": allow, "base_dir": base_dir, "source": source, "overrides": ()}
     config = Config(**read(Config, top, allow, given))
     top.done()
     check_consistency(config)
