@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mc.cli.args import add_scheduler_flags, command_line, positive_int, scheduler_from_args, seed
 
@@ -77,42 +78,52 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
         "--precision mean=0.01 --precision q95=1%%",
     )
-    run.add_argument("--confidence", type=float, help="level of --precision (default 0.95)")
-    run.add_argument("--wave", type=int, help="blocks between precision checks (default 4)")
-    run.add_argument("--precision-variable", help="variable of the --precision targets")
+    run.add_argument(
+        "--confidence",
+        type=float,
+        help="level of --precision (config: run.confidence; default 0.95)",
+    )
+    run.add_argument(
+        "--wave", type=int, help="blocks between precision checks (config: run.wave; default 4)"
+    )
+    run.add_argument(
+        "--precision-variable",
+        help="variable of the --precision targets (config: run.precision_variable)",
+    )
     run.add_argument(
         "--design",
         choices=("mc", "lhs", "sobol"),
-        default="mc",
-        help="sampling design of the cost drivers in each block (default mc)",
+        help="sampling design of the cost drivers in each block (config: run.design; default mc)",
     )
     run.add_argument(
         "--sensitivity",
         type=int,
         nargs="?",
         const=16384,
-        default=0,
         metavar="N",
-        help="tornado, contributions to variance and Sobol indices (base sample N, default 16384)",
+        help="tornado, contributions to variance and Sobol indices (base sample N, default "
+        "16384; config: run.sensitivity)",
     )
 
 
-def options_from_args(args: argparse.Namespace, scheduler: object = None):
-    """The :class:`~mc.workflow.RunOptions` the flags ask for (validated)."""
+def options_from_args(args: argparse.Namespace, run: Any = None, scheduler: Any = None) -> Any:
+    """The :class:`~mc.workflow.RunOptions` of the flags over the config's ``run`` section."""
+    from mc.model.config import RunDefaults
     from mc.workflow import RunOptions
 
-    return RunOptions(
+    return RunOptions.from_config(
+        run if run is not None else RunDefaults(),
         draws=args.draws,
         block_size=args.block_size,
         seed=args.seed,
-        deterministic=args.deterministic,
+        deterministic=args.deterministic or None,
         design=args.design,
         sensitivity=args.sensitivity,
         precision=tuple(args.precision),
         confidence=args.confidence,
         wave=args.wave,
         precision_variable=args.precision_variable,
-        force_size=args.force_size,
+        force_size=args.force_size or None,
         scheduler=scheduler,
     )
 
@@ -130,7 +141,6 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
 
-    options = options_from_args(args)  # before anything is loaded: a typo costs no time
     extra: dict[str, object] = {}
     for text in args.scenario:
         name, value = parse_assignment(text, "--scenario")
@@ -138,7 +148,9 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             raise ConfigError("--scenario", name, "given twice; each added scenario needs a name")
         extra[name] = value
     config = load_config(args.config, sets=args.sets, scenarios=extra)
-    options = options.updated(scheduler=scheduler_from_args(args, cluster=config.cluster))
+    # the flags over the file's run section, checked together before any model is built
+    scheduler = scheduler_from_args(args, cluster=config.cluster)
+    options = options_from_args(args, config.run, scheduler)
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)
     args.out_dir = out  # read by main() to say what an interrupted or failed run left

@@ -163,7 +163,7 @@ def analyse(
         this machine's memory or the free disk space at ``checkpoint_dir`` (unless
         ``force_size``).
     """
-    o = options if options is not None else RunOptions()
+    o = options if options is not None else RunOptions.from_config(config.run)
     if population is None:
         population = run_population(config)
     model = with_design(build_cost_model(config, population), o.design)

@@ -14,6 +14,7 @@ from typing import Any
 
 from mc.engine import SchedulerSpec
 from mc.errors import ConfigError
+from mc.model.config import RunDefaults
 from mc.sampling.designs import DESIGNS
 from mc.summary.precision import parse_target
 
@@ -109,6 +110,37 @@ class RunOptions:
     def blocks_per_wave(self) -> int:
         """Blocks between precision checks."""
         return DEFAULT_WAVE if self.wave is None else self.wave
+
+    @classmethod
+    def from_config(cls, run: RunDefaults, **given: Any) -> RunOptions:
+        """The options of a configuration's ``run`` section, with ``given`` ones taking over.
+
+        ``given`` values of ``None`` (or an empty ``precision``) mean "not given": the section's
+        value stands. Flags and file are then checked together, as one set of options.
+
+        Examples
+        --------
+        >>> from mc.model.config import RunDefaults
+        >>> RunOptions.from_config(RunDefaults(draws=5_000, design="lhs"), seed=3)
+        ... # doctest: +ELLIPSIS
+        RunOptions(draws=5000, block_size=None, seed=3, deterministic=False, design='lhs', ...)
+        """
+        from_file: dict[str, Any] = {
+            "draws": run.draws,
+            "seed": run.seed,
+            "design": run.design or "mc",
+            "sensitivity": run.sensitivity or 0,
+            "precision": tuple(run.precision),
+            "confidence": run.confidence,
+            "wave": run.wave,
+            "precision_variable": run.precision_variable,
+        }
+        chosen = {k: v for k, v in given.items() if v is not None and v != () and v != []}
+        if given.get("design") == "mc":
+            chosen.pop("design")  # the command line's default, not a choice
+        if given.get("sensitivity") == 0:
+            chosen.pop("sensitivity")
+        return cls(**{**from_file, **chosen})
 
     def updated(self, **changes: Any) -> RunOptions:
         """A copy with ``changes`` applied and validated again."""
