@@ -137,10 +137,12 @@ WRITE_MODES = set("wax")
 READ_EXCEPTIONS = {
     "_files.py": "file_sha256 hashes files named in the run manifest (bytes, not content)",
     "engine/checkpoint.py": "reads back the blocks this engine wrote, to resume a run",
-    "engine/run.py": "a worker checks it sees the shared folder by reading a token just written",
+    "engine/simulation.py": (
+        "a worker checks it sees the shared folder by reading a token just written"
+    ),
     "engine/plan.py": "reads the container's memory limit from /sys/fs/cgroup to size blocks",
     "report/io.py": "reads its own run folder's ownership marker and manifests before writing",
-    "report/rundir.py": "reads a run folder the report layer wrote (tbu-mc report on old runs)",
+    "report/reader.py": "reads a run folder the report layer wrote (tbu-mc report on old runs)",
     "cli/errors.py": "tbu-mc errors inspects a run's checkpoints (count and entropy) for a hint",
 }
 

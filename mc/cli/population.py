@@ -136,7 +136,7 @@ def _profile(path: str | None) -> np.ndarray | None:
 def _forecast(args, national, regional, command) -> int:
     from tqdm import tqdm
 
-    from mc.report.run import write_tables
+    from mc.report.writer import write_tables
     from mc.sampling import resolve_entropy
     from mc.workflow.population import forecast
 
@@ -191,7 +191,7 @@ def _forecast(args, national, regional, command) -> int:
 
 
 def _backtest(args, national, regional, command) -> int:
-    from mc.report.run import write_tables
+    from mc.report.writer import write_tables
     from mc.summary.population import TOLERANCE, calibration_summary
     from mc.workflow.population import backtest
 

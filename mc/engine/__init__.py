@@ -4,12 +4,13 @@ from mc.engine.blocks import run_block
 from mc.engine.checkpoint import Checkpoints
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan, PlanChoice, plan_blocks
-from mc.engine.reduce import Grid, Reducer, Summary, pilot_grids
-from mc.engine.run import SimulationResult, Stopping, simulate
+from mc.engine.reduce import BlockSummary, Grid, Reducer, pilot_grids
 from mc.engine.schedulers import SchedulerSpec
+from mc.engine.simulation import SimulationResult, Stopping, simulate
 
 __all__ = [
     "BlockPlan",
+    "BlockSummary",
     "Checkpoints",
     "Grid",
     "Moments",
@@ -18,7 +19,6 @@ __all__ = [
     "SchedulerSpec",
     "SimulationResult",
     "Stopping",
-    "Summary",
     "pilot_grids",
     "plan_blocks",
     "run_block",

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mc.engine.checkpoint import load_block, save_block
-from mc.engine.reduce import Reducer, Summary
+from mc.engine.reduce import BlockSummary, Reducer
 from mc.sampling import block_generator
 
 
@@ -29,7 +29,7 @@ def run_block(
     reducer: Reducer | None = None,
     checkpoint: str | None = None,
     **options: Any,
-) -> Summary:
+) -> BlockSummary:
     """Run block ``block`` of ``size`` draws from its own stream and summarise it.
 
     The stream comes from ``SeedSequence(entropy, spawn_key=(block,))``, so the result is the

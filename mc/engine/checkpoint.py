@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mc._files import write_atomic
-from mc.engine.reduce import Summary, summary_from_arrays, summary_to_arrays
+from mc.engine.reduce import BlockSummary, summary_from_arrays, summary_to_arrays
 from mc.errors import DataError, OutputError
 
 IDENTITY_FILE = "run.json"
@@ -34,13 +34,13 @@ def block_path(folder: str | Path, block: int) -> Path:
     return Path(folder) / f"block-{block:06d}.npz"
 
 
-def save_block(folder: str | Path, summary: Summary) -> Path:
+def save_block(folder: str | Path, summary: BlockSummary) -> Path:
     """Write one block's summary atomically."""
     arrays = summary_to_arrays(summary)
     return write_atomic(block_path(folder, summary.first), lambda s: np.savez(s, **arrays))
 
 
-def load_block(folder: str | Path, block: int) -> Summary | None:
+def load_block(folder: str | Path, block: int) -> BlockSummary | None:
     """A saved block summary, or ``None`` if the block has not finished.
 
     Raises

@@ -1,6 +1,6 @@
 """What a block leaves behind, and how block summaries merge.
 
-A :class:`Summary` covers a run of consecutive blocks: their moments, and either their draws
+A :class:`BlockSummary` covers a run of consecutive blocks: their moments, and either their draws
 (``gather``: kept for exact quantiles and the DataTree) or fixed-grid histograms per output cell
 (``stream``: memory independent of the number of draws; quantiles within one bin width).
 
@@ -40,7 +40,7 @@ class Grid:
 
 
 @dataclass
-class Summary:
+class BlockSummary:
     """Blocks ``first .. first + n - 1`` reduced."""
 
     first: int
@@ -61,13 +61,13 @@ class Reducer:
     mode: str = "gather"
     grids: dict[str, Grid] | None = None
 
-    def summarize(self, block: int, draws: dict[str, np.ndarray], seconds: float) -> Summary:
+    def summarize(self, block: int, draws: dict[str, np.ndarray], seconds: float) -> BlockSummary:
         """Reduce one block's draws (runs where the block ran)."""
         moments = {name: Moments.of(values) for name, values in draws.items()}
         shapes = {name: values.shape[1:] for name, values in draws.items()}
         if self.mode == "gather":
             kept = {name: values[None] for name, values in draws.items()}
-            return Summary(block, 1, moments, [seconds], draws=kept, shapes=shapes)
+            return BlockSummary(block, 1, moments, [seconds], draws=kept, shapes=shapes)
         assert self.grids is not None
         counts = {}
         for name, values in draws.items():
@@ -76,7 +76,7 @@ class Reducer:
             c = np.zeros((flat.shape[1], grid.bins + 2), dtype=_count_dtype(flat.shape[0]))
             bin_into(flat, grid.lo, grid.hi, c)
             counts[name] = c
-        return Summary(
+        return BlockSummary(
             block,
             1,
             moments,
@@ -101,7 +101,7 @@ def _count_dtype(draws: int) -> type[np.integer]:
     return np.int64
 
 
-def merge(a: Summary, b: Summary) -> Summary:
+def merge(a: BlockSummary, b: BlockSummary) -> BlockSummary:
     """Merge two adjacent summaries (``a`` directly before ``b``)."""
     if a.first + a.n != b.first:
         raise ValueError(f"summaries of blocks {a.first}+{a.n} and {b.first} are not adjacent")
@@ -116,7 +116,7 @@ def merge(a: Summary, b: Summary) -> Summary:
         means = {k: np.concatenate([a.block_mean[k], b.block_mean[k]]) for k in a.block_mean}
         assert a.block_m2 is not None and b.block_m2 is not None
         m2s = {k: np.concatenate([a.block_m2[k], b.block_m2[k]]) for k in a.block_m2}
-    return Summary(
+    return BlockSummary(
         a.first, a.n + b.n, moments, a.seconds + b.seconds, draws, counts, a.shapes, means, m2s
     )
 
@@ -169,7 +169,7 @@ class MergeStack[T]:
 
 
 def sketch_quantiles(
-    summary: Summary, grids: dict[str, Grid], probs: Sequence[float]
+    summary: BlockSummary, grids: dict[str, Grid], probs: Sequence[float]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Quantiles (and the out-of-grid flags) of every variable of a streamed summary."""
     assert summary.counts is not None
@@ -199,7 +199,7 @@ def pilot_grids(
     return grids
 
 
-def summary_to_arrays(s: Summary) -> dict[str, Any]:
+def summary_to_arrays(s: BlockSummary) -> dict[str, Any]:
     """Flatten a summary into named arrays (for ``np.savez``).
 
     Histograms are stored trimmed to each cell's non-empty bins (:func:`trim_counts`): a
@@ -230,7 +230,7 @@ def _counts_from_arrays(data: Any) -> dict[str, np.ndarray] | None:
     return counts or None
 
 
-def summary_from_arrays(data: Any) -> Summary:
+def summary_from_arrays(data: Any) -> BlockSummary:
     """Inverse of :func:`summary_to_arrays`."""
     first, n = (int(v) for v in data["_meta"])
     names = sorted({key.split("/")[1] for key in data if key.startswith("m/")})
@@ -249,7 +249,7 @@ def summary_from_arrays(data: Any) -> Summary:
         return {k[len(prefix) :]: data[k] for k in data if k.startswith(prefix)} or None
 
     shapes = {name: tuple(int(v) for v in data[f"shape/{name}"]) for name in names}
-    return Summary(
+    return BlockSummary(
         first,
         n,
         moments,

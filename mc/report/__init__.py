@@ -2,6 +2,6 @@
 
 from mc.report.console import headline_text
 from mc.report.io import OutputDir
-from mc.report.run import write_history, write_run
+from mc.report.writer import write_history, write_run
 
 __all__ = ["OutputDir", "headline_text", "write_history", "write_run"]

@@ -27,7 +27,7 @@ from mc.report.formats import html_table, latex_document, markdown_document, mar
 from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
 from mc.report.placement import scenario_percentiles
-from mc.report.rundir import RunFolder
+from mc.report.reader import RunFolder
 from mc.report.tables import (
     HEADLINE_VARIABLES,
     Table,

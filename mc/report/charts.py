@@ -1,8 +1,8 @@
 """Every chart tbu-mc draws, as PNG bytes: fan charts, the tornado chart, the municipal ranking.
 
-``tbu-mc run`` writes them into the run folder (:mod:`mc.report.run`) and ``tbu-mc report`` embeds
-them in its page (:mod:`mc.report.build`); both call the same functions here, so a run folder's
-figure and the report's cannot tell different stories. Every word comes from
+``tbu-mc run`` writes them into the run folder (:mod:`mc.report.writer`) and ``tbu-mc report``
+embeds them in its page (:mod:`mc.report.build`); both call the same functions here, so a run
+folder's figure and the report's cannot tell different stories. Every word comes from
 :mod:`mc.report.labels`; band levels come from :mod:`mc.summary.bands` (its default preset unless
 the caller asks for another).
 """

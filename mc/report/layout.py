@@ -1,7 +1,7 @@
 """The run folder: the names of the files tbu-mc writes into it and the keys of its manifest.
 
-Every module that writes a run folder (:mod:`mc.report.run`, :mod:`mc.report.build`), reads one
-(:mod:`mc.report.rundir`) or checks one (the tests) takes the names from here, so a renamed file
+Every module that writes a run folder (:mod:`mc.report.writer`, :mod:`mc.report.build`), reads one
+(:mod:`mc.report.reader`) or checks one (the tests) takes the names from here, so a renamed file
 cannot leave a reader or a test behind. :func:`run_files` says which of them a run of each kind
 writes.
 """

@@ -15,7 +15,7 @@ import pandas as pd
 
 from mc.report import layout
 from mc.report.labels import driver_label, text, variable_label, whole
-from mc.report.rundir import RunFolder
+from mc.report.reader import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
 
 #: The variables of the headline table, in order; those a run lacks are left out.

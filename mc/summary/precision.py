@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from mc.engine.reduce import Grid, Summary
+from mc.engine.reduce import BlockSummary, Grid
 from mc.errors import ConfigError
 from mc.kernels.sketch import quantiles_from_counts
 
@@ -71,7 +71,7 @@ class PrecisionRule:
     confidence: float = 0.95
     grid: Grid | None = None  # set for streamed runs
 
-    def check(self, summary: Summary) -> tuple[bool, dict[str, Any]]:
+    def check(self, summary: BlockSummary) -> tuple[bool, dict[str, Any]]:
         """Whether every target is met; the details per target."""
         m = summary.moments[self.variable]
         n = m.count
@@ -113,7 +113,7 @@ class PrecisionRule:
             "targets": details,
         }
 
-    def _quantiles(self, summary: Summary, probs: list[float]) -> dict[float, float]:
+    def _quantiles(self, summary: BlockSummary, probs: list[float]) -> dict[float, float]:
         if summary.draws is not None:
             values = summary.draws[self.variable]
             cell = values.reshape(values.shape[0] * values.shape[1], -1)[:, self.index]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from mc.engine import SimulationResult
-from mc.engine.reduce import Summary, sketch_quantiles
+from mc.engine.reduce import BlockSummary, sketch_quantiles
 from mc.summary.table import MCSE_QUANTILES, ONE_BLOCK_EMPTY, QUANTILES, finish
 
 _SLOPE_STEP = 0.01
@@ -58,7 +58,7 @@ def stream_summary_table(
         reported quantile fell outside its histogram's grid.
     """
     assert sim.counts is not None and sim.grids is not None
-    summary = Summary(
+    summary = BlockSummary(
         0, sim.plan.n_blocks, sim.moments, sim.block_seconds, counts=sim.counts, shapes=sim.shapes
     )
     probs = sorted(

@@ -26,7 +26,7 @@ from mc.engine import (
 )
 from mc.engine.plan import cells_per_draw, check_size, estimate_size, free_disk, memory_limit
 from mc.engine.reduce import PILOT_KEY
-from mc.engine.run import Progress
+from mc.engine.simulation import Progress
 from mc.engine.testing import Slowed
 from mc.errors import ConfigError
 from mc.model.config import Config

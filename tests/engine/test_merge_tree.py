@@ -5,7 +5,7 @@ import pytest
 
 from mc.engine import BlockPlan, Reducer, SchedulerSpec, pilot_grids, simulate
 from mc.engine.moments import Moments
-from mc.engine.reduce import MergeStack, Summary, _count_dtype, merge, tree_merge
+from mc.engine.reduce import BlockSummary, MergeStack, _count_dtype, merge, tree_merge
 from mc.model.demographic import build_model
 
 
@@ -53,7 +53,7 @@ def test_sync_run_holds_log2_blocks_not_all(config_2025, monkeypatch):
         return merge(a, b)
 
     monkeypatch.setattr(Reducer, "summarize", counted)
-    monkeypatch.setattr("mc.engine.run.merge", merged)
+    monkeypatch.setattr("mc.engine.simulation.merge", merged)
     result = simulate(
         model, BlockPlan(32 * 200, 200), 3, SchedulerSpec("sync"), reducer=Reducer("stream", grids)
     )
@@ -61,9 +61,9 @@ def test_sync_run_holds_log2_blocks_not_all(config_2025, monkeypatch):
     assert peak[0] <= 6  # 5 held subtrees (sizes 16, 8, 4, 2, 1) + the block just run
 
 
-def summary(draws: int, counts: np.ndarray) -> Summary:
+def summary(draws: int, counts: np.ndarray) -> BlockSummary:
     m = Moments(draws, np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1))
-    return Summary(0, 1, {"x": m}, [0.0], counts={"x": counts})
+    return BlockSummary(0, 1, {"x": m}, [0.0], counts={"x": counts})
 
 
 def test_counts_widen_only_when_they_could_overflow():

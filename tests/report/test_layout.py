@@ -12,7 +12,7 @@ from mc.model.config import load_config
 from mc.report import layout
 from mc.report.build import write_report
 from mc.report.layout import RunKind, run_files
-from mc.report.run import write_run
+from mc.report.writer import write_run
 from mc.workflow import RunOptions, analyse
 from tests.conftest import CONFIGS, listing
 

@@ -16,14 +16,14 @@ from mc.engine.blocks import Model, run_block
 from mc.engine.checkpoint import Checkpoints, load_block, save_block
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
-from mc.engine.reduce import Grid, MergeStack, Reducer, Summary, merge
+from mc.engine.reduce import BlockSummary, Grid, MergeStack, Reducer, merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
 from mc.errors import BlockError, TbuMcError
 
 Progress = Callable[[int], None]
 
-#: What the merge tree holds: a :class:`Summary` in-process, a ``distributed.Future`` of one (or
-#: of a merge of them) on a Dask client.
+#: What the merge tree holds: a :class:`BlockSummary` in-process, a ``distributed.Future`` of
+#: one (or of a merge of them) on a Dask client.
 Held = Any
 
 #: Block failures raised as they are rather than as a :class:`BlockError`: a user's error (such as
@@ -171,7 +171,7 @@ class _Runner(Protocol):
         """Merge two subtrees of the fixed tree."""
         ...
 
-    def result(self, item: Held) -> Summary:
+    def result(self, item: Held) -> BlockSummary:
         """The summary ``item`` stands for."""
         ...
 
@@ -190,7 +190,7 @@ class Stopping:
     """
 
     wave: int
-    check: Callable[[Summary], tuple[bool, dict[str, Any]]]
+    check: Callable[[BlockSummary], tuple[bool, dict[str, Any]]]
 
 
 class _SyncRunner:
@@ -219,8 +219,8 @@ class _SyncRunner:
     def combine(self, a: Any, b: Any) -> Any:
         return merge(a, b)
 
-    def result(self, item: Held) -> Summary:
-        summary: Summary = item  # in-process every held item is a Summary
+    def result(self, item: Held) -> BlockSummary:
+        summary: BlockSummary = item  # in-process every held item is a BlockSummary
         return summary
 
     def cancel(self, stack: MergeStack[Held]) -> None:
@@ -300,14 +300,14 @@ class _ClientRunner:
     def combine(self, a: Any, b: Any) -> Any:
         return self.client.submit(merge, a, b, pure=False, priority=1)
 
-    def result(self, item: Held) -> Summary:
-        if isinstance(item, Summary):
+    def result(self, item: Held) -> BlockSummary:
+        if isinstance(item, BlockSummary):
             return item
-        summary: Summary = item.result()
+        summary: BlockSummary = item.result()
         return summary
 
     def cancel(self, stack: MergeStack[Held]) -> None:
-        held = [item for _, item in stack.held if not isinstance(item, Summary)]
+        held = [item for _, item in stack.held if not isinstance(item, BlockSummary)]
         self.client.cancel([*self.running, *held])
 
 
@@ -348,7 +348,7 @@ def _run_waves(
     entropy: int,
     progress: Progress | None,
     stopping: Stopping | None,
-) -> tuple[Summary, dict[str, Any] | None]:
+) -> tuple[BlockSummary, dict[str, Any] | None]:
     """Run blocks wave by wave, merging them into the fixed tree as they are submitted."""
     wave = plan.n_blocks if stopping is None else max(1, stopping.wave)
     stack: MergeStack[Held] = MergeStack(runner.combine)
@@ -368,7 +368,7 @@ def _run_waves(
 
 
 def _result(
-    root: Summary,
+    root: BlockSummary,
     plan: BlockPlan,
     entropy: int,
     scheduler: str,
