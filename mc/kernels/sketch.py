@@ -38,9 +38,11 @@ def bin_into(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndar
 def bin_into_numpy(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndarray) -> None:
     """NumPy reference of :func:`bin_into`."""
     bins = counts.shape[1] - 2
-    position = np.floor((values - lo) / (hi - lo) * bins).astype(np.int64)
-    index = np.clip(position, -1, bins) + 1
-    index = np.where(values >= hi, bins + 1, index)
+    position = np.floor((values - lo) / (hi - lo) * bins)
+    # a value just below ``hi`` can compute to position ``bins``: it is in the last bin, as in
+    # the compiled kernel; only ``values >= hi`` overflow. Infinities are clipped before the cast.
+    index = np.clip(np.nan_to_num(position, posinf=bins, neginf=-1), -1, bins - 1).astype(np.int64)
+    index = np.where(values >= hi, bins + 1, index + 1)
     for c in range(values.shape[1]):
         counts[c] += np.bincount(index[:, c], minlength=bins + 2)
 

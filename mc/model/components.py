@@ -56,7 +56,7 @@ from mc.errors import ConfigError, DataError
 from mc.kernels.cohort import CohortInputs, project_numba, project_numpy
 from mc.model.ages import N_AGES
 from mc.model.population import PopulationTable
-from mc.model.projection import BROAD_GROUPS, output_groups
+from mc.model.projection import BROAD_GROUPS, HorizonAxes, output_groups
 
 LC_AGES = 100  # Lee-Carter on ages 0-99; the few people above follow a Gompertz slope
 GOMPERTZ_FROM = 89  # slope of log rates from 89 to 99 extends the rates beyond 99
@@ -548,7 +548,7 @@ def fit_components(
 
 
 @dataclass(frozen=True)
-class ComponentModel:
+class ComponentModel(HorizonAxes):
     """A fitted component projection for the engine: ``simulate(rng, n)`` gives draws.
 
     Same interface as :class:`mc.model.projection.ProjectionModel` at the national level, so
@@ -575,8 +575,7 @@ class ComponentModel:
     profile: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if not 1 <= self.horizon <= 10:
-            raise ConfigError("horizon", self.horizon, "a whole number in [1, 10]")
+        self._check_horizon()
         if any(self.extra) and self.profile is None:
             raise ConfigError("profile", None, "an age/sex profile when extra immigration is given")
 
@@ -584,16 +583,6 @@ class ComponentModel:
     def regions(self) -> tuple[str, ...]:
         """Only the nation, ``0000``."""
         return ("0000",)
-
-    @property
-    def years(self) -> tuple[int, ...]:
-        """The 1 January dates projected."""
-        return tuple(self.fit.origin + h for h in range(1, self.horizon + 1))
-
-    @property
-    def group_names(self) -> tuple[str, ...]:
-        """Reported groups, ``total`` first."""
-        return output_groups(self.groups)[0]
 
     def inputs(self) -> CohortInputs:
         """Kernel inputs."""

@@ -225,13 +225,23 @@ def load_projection(config: Config, population: PopulationTable) -> ProjectionMo
     return ProjectionModel(fit, horizon, config.age_groups.labels)
 
 
-def _group_changes(population: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Change into each projected year per group (``(n, H, 1 + G)`` -> ``(n, H, G)``)."""
-    groups = population[:, :, 1:]
-    before = np.concatenate(
-        [np.broadcast_to(start, (groups.shape[0], 1, start.size)), groups[:, :-1]], axis=1
-    )
-    return groups - before
+def year_changes(groups: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Change of each group into each projected year, the first from the origin population.
+
+    Parameters
+    ----------
+    groups : ndarray, shape (n, ..., H, G)
+        Projected population by group (no total) on 1 January of each of ``H`` years.
+    start : ndarray, shape (..., G)
+        The origin population by group, with the same middle axes (e.g. regions) or none.
+
+    Returns
+    -------
+    ndarray, shape (n, ..., H, G)
+        ``groups[..., h, :]`` minus the year before it (``start`` for ``h = 0``).
+    """
+    first = np.broadcast_to(start[..., None, :], groups[..., :1, :].shape)
+    return groups - np.concatenate([first, groups[..., :-1, :]], axis=-2)
 
 
 @dataclass(frozen=True)
@@ -265,7 +275,7 @@ class ProjectedCostModel:
         """Draw ``n`` joint outcomes of projection and costs."""
         projection_rng, cost_rng = rng.spawn(2)
         population = self.projection.simulate(projection_rng, n, backend)["population"][:, 0]
-        changes = _group_changes(population, self.projection.start_by_group())
+        changes = year_changes(population[:, :, 1:], self.projection.start_by_group())
         per_year = []
         for h in range(changes.shape[1]):
             baseline = (changes[:, h] @ self.group_costs.T, changes[:, h].sum(axis=1))
@@ -285,7 +295,7 @@ def _central_projection_changes(config: Config, population: PopulationTable) -> 
     quiet_fit = dataclasses.replace(model.fit, national=model.fit.national.quiet())
     quiet = dataclasses.replace(model, fit=quiet_fit)
     path = quiet.simulate(np.random.default_rng(0), 1)["population"][:, 0]
-    changes = _group_changes(path, quiet.start_by_group())[0]  # (years, groups)
+    changes = year_changes(path[:, :, 1:], quiet.start_by_group())[0]  # (years, groups)
     # spread evenly within groups (unit costs are constant there); sexes half and half
     return spread_over_bands(config.age_groups.labels, np.stack([changes / 2, changes / 2], 1))
 

@@ -18,7 +18,7 @@ from mc.data.files import read_text_file
 from mc.data.population import municipality_names, read_data_dir
 from mc.errors import ConfigError
 from mc.model.config import Config
-from mc.model.demographic import config_population
+from mc.model.demographic import config_population, year_changes
 from mc.model.population import RegionalPopulation
 from mc.model.projection import ProjectionFit, ProjectionModel
 
@@ -90,10 +90,7 @@ class MunicipalCostModel:
         projection_rng, cost_rng = rng.spawn(2)
         population = self.projection.simulate(projection_rng, n, backend)["population"]
         local = population[:, 1:, :, 1:]  # (n, R, H, G): municipalities, groups without total
-        start = self.projection.start_by_group()  # (R, G)
-        change = np.empty(local.shape)  # (n, R, H, G)
-        change[:, :, 0] = local[:, :, 0] - start
-        np.subtract(local[:, :, 1:], local[:, :, :-1], out=change[:, :, 1:])
+        change = year_changes(local, self.projection.start_by_group())  # (n, R, H, G)
         sigma = self.sector_log_sd
         factor = np.exp(
             sigma * cost_rng.standard_normal((n, self.group_costs.shape[0])) - 0.5 * sigma * sigma

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import nnls
 
-from mc.errors import DataError
+from mc.errors import ConfigError, DataError
 from mc.kernels.projection import WOMEN, advance, group_sums
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.population import PopulationTable, RegionalPopulation
@@ -464,8 +464,35 @@ def output_groups(
     return names, lo, hi
 
 
+class HorizonAxes:
+    """The year and group axes of a national projection, and the check of its horizon.
+
+    Shared by :class:`ProjectionModel` and :class:`mc.model.components.ComponentModel`, which
+    must report the same axes so the bands and backtests read either. The subclass provides
+    ``fit.origin``, ``horizon`` and ``groups``; this class adds no dataclass fields.
+    """
+
+    fit: Any
+    horizon: int
+    groups: tuple[str, ...]
+
+    def _check_horizon(self) -> None:
+        if not 1 <= self.horizon <= 10:
+            raise ConfigError("horizon", self.horizon, "a whole number in [1, 10]")
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The 1 January dates projected."""
+        return tuple(self.fit.origin + h for h in range(1, self.horizon + 1))
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Reported groups, ``total`` first."""
+        return output_groups(self.groups)[0]
+
+
 @dataclass(frozen=True)
-class ProjectionModel:
+class ProjectionModel(HorizonAxes):
     """A fitted projection ready for the engine: ``simulate(rng, n)`` gives grouped populations.
 
     Parameters
@@ -492,8 +519,7 @@ class ProjectionModel:
     municipal: bool = False
 
     def __post_init__(self) -> None:
-        if not 1 <= self.horizon <= 10:
-            raise ValueError(f"horizon={self.horizon}, but it must be in [1, 10]")
+        self._check_horizon()
         if self.municipal and self.fit.municipal is None:
             raise ValueError("municipal=True needs a fit with municipalities")
         if any(self.extra) and self.profile is None:
@@ -504,16 +530,6 @@ class ProjectionModel:
         """``0000`` for the nation, then the municipality codes."""
         codes = self.fit.municipal.codes if self.municipal and self.fit.municipal else ()
         return ("0000", *codes)
-
-    @property
-    def years(self) -> tuple[int, ...]:
-        """The 1 January dates projected."""
-        return tuple(self.fit.origin + h for h in range(1, self.horizon + 1))
-
-    @property
-    def group_names(self) -> tuple[str, ...]:
-        """Reported groups, ``total`` first."""
-        return output_groups(self.groups)[0]
 
     def start_by_group(self) -> np.ndarray:
         """Origin population in the reported groups, without the total.

@@ -10,7 +10,7 @@ the caller asks for another).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 
@@ -196,6 +196,43 @@ def _years(bands: pd.DataFrame, variables: Sequence[str]) -> list[int]:
     return sorted(int(y) for y in rows["year"].unique())
 
 
+def _panel_fan(
+    panels: Sequence[str],
+    title: Callable[[list[int]], str],
+    bands: pd.DataFrame,
+    deterministic: pd.DataFrame | None,
+    scenarios: Sequence[tuple[str, str]],
+    published: Mapping[tuple[str, str], float],
+    *,
+    levels: Sequence[float],
+    lang: str,
+    price_year: int,
+    year: int,
+    note: str | None,
+) -> bytes | None:
+    """:func:`fan_chart` of those ``panels`` that ``bands`` holds, titled by ``title(years)``.
+
+    ``None`` when ``bands`` holds none of the panels. ``years`` are the sorted years of the bands
+    of the panels drawn, so a one-year run can be titled differently from a path.
+    """
+    variables = [v for v in panels if v in set(bands["variable"])]
+    if not variables:
+        return None
+    return fan_chart(
+        bands,
+        deterministic,
+        variables,
+        scenarios,
+        published,
+        levels=levels,
+        lang=lang,
+        title=title(_years(bands, variables)),
+        price_year=price_year,
+        year=year,
+        note=note,
+    )
+
+
 def demographic_fan(
     bands: pd.DataFrame,
     deterministic: pd.DataFrame | None,
@@ -212,24 +249,21 @@ def demographic_fan(
 
     Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
     """
-    variables = [v for v in DEMOGRAPHIC_PANELS if v in set(bands["variable"])]
-    if not variables:
-        return None
-    years = _years(bands, variables)
-    title = (
-        text(lang, "fan_title", year=years[0], price_year=price_year)
-        if len(years) == 1
-        else text(lang, "fan_title_years", first=years[0], last=years[-1], price_year=price_year)
-    )
-    return fan_chart(
+
+    def title(years: list[int]) -> str:
+        if len(years) == 1:
+            return text(lang, "fan_title", year=years[0], price_year=price_year)
+        return text(lang, "fan_title_years", first=years[0], last=years[-1], price_year=price_year)
+
+    return _panel_fan(
+        DEMOGRAPHIC_PANELS,
+        title,
         bands,
         deterministic,
-        variables,
         scenarios,
         published,
         levels=levels,
         lang=lang,
-        title=title,
         price_year=price_year,
         year=year,
         note=note,
@@ -252,24 +286,21 @@ def economy_fan(
 
     Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
     """
-    variables = [v for v in ECONOMY_PANELS if v in set(bands["variable"])]
-    if not variables:
-        return None
-    years = _years(bands, variables)
-    title = (
-        text(lang, "economy_title", first=years[0], last=years[-1])
-        if len(years) > 1
-        else text(lang, "economy_title_year", year=years[0])
-    )
-    return fan_chart(
+
+    def title(years: list[int]) -> str:
+        if len(years) > 1:
+            return text(lang, "economy_title", first=years[0], last=years[-1])
+        return text(lang, "economy_title_year", year=years[0])
+
+    return _panel_fan(
+        ECONOMY_PANELS,
+        title,
         bands,
         deterministic,
-        variables,
         scenarios,
         published,
         levels=levels,
         lang=lang,
-        title=title,
         price_year=price_year,
         year=year,
         note=note,

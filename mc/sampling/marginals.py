@@ -30,9 +30,6 @@ class Marginal:
     params: tuple[tuple[str, float], ...]
     source: str = ""
 
-    def _get(self, name: str) -> float:
-        return dict(self.params)[name]
-
     def _frozen(self) -> Any:
         p = dict(self.params)
         if self.kind == "normal":

@@ -118,9 +118,10 @@ def test_ndr_parameters_in_the_config_come_from_history(data_dir, config_2025):
 def test_ndr_backtest(data_dir):
     result = ndr_backtest(ndr_history(data_dir / "facts"), 2000, 2023)
     assert len(result) == 24
-    coverage = result[["in_50", "in_80", "in_90"]].mean()
-    assert coverage.is_monotonic_increasing
-    assert 0.3 < coverage["in_50"] < 0.7 and 0.8 <= coverage["in_90"] <= 1.0
+    covered = result[["in_50", "in_80", "in_90"]].sum()
+    # docs/economy.md ("Backtest") cites 0.46 / 0.75 / 0.96 of 24 years; the fit has no draws, so
+    # the counts are exact, and a change that moves them must update the docs too
+    assert covered.to_dict() == {"in_50": 11, "in_80": 18, "in_90": 23}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mc.errors import DataError
+from mc.errors import ConfigError, DataError
 from mc.kernels.projection import ProjectionInputs, advance, project_numba
 from mc.model.projection import (
     ProjectionFit,
@@ -222,3 +222,11 @@ def test_municipal_fit_shrinks_small_municipalities(fit, regional):
     small, large = m.total_sd[size < 1000], m.total_sd[size > 50_000]
     assert small.min() > large.max()
     assert np.isfinite(m.pool).all() and 0.6 < np.std(m.pool) < 3.0
+
+
+@pytest.mark.parametrize("horizon", [0, 11])
+def test_horizon_outside_one_to_ten_is_a_config_error(fit, horizon):
+    # the check is shared with ComponentModel; a user sets the horizon, so the error names it
+    with pytest.raises(ConfigError) as caught:
+        ProjectionModel(fit, horizon=horizon)
+    assert caught.value.field == "horizon" and caught.value.value == horizon

@@ -1,0 +1,47 @@
+"""The NumPy reference of the histogram binning agrees with the compiled one, count for count."""
+
+import numpy as np
+import pytest
+
+from mc.kernels.sketch import bin_into, bin_into_numpy
+
+# (lo, hi, bins) where the largest double below ``hi`` computes to position ``bins`` in floating
+# point: it belongs in the last bin, not the overflow bin (found by search; see the test's name)
+ROUNDS_UP = (-4.834723644714709, 3.2998460448960127, 13)
+
+
+def edge_values(lo: np.ndarray, hi: np.ndarray, bins: int) -> np.ndarray:
+    """Each cell's bin edges and the doubles either side of them, ``(3 * (bins + 1), cells)``."""
+    edges = lo + (hi - lo) * np.linspace(0.0, 1.0, bins + 1)[:, None]
+    return np.concatenate([np.nextafter(edges, -np.inf), edges, np.nextafter(edges, np.inf)])
+
+
+@pytest.mark.parametrize("bins", [1, 7, 64])
+@pytest.mark.parametrize("cells", [1, 5])
+@pytest.mark.parametrize("kind", ["normal", "edges", "infinite"])
+def test_numpy_twin_counts_like_numba(bins, cells, kind):
+    rng = np.random.default_rng(20261202)
+    lo = rng.uniform(-2.0, 0.0, cells)
+    hi = lo + rng.uniform(0.5, 3.0, cells)
+    if kind == "normal":  # spreads past both ends of every grid: under- and overflow are used
+        values = rng.normal(0.0, 2.0, (5_000, cells))
+    elif kind == "edges":
+        values = edge_values(lo, hi, bins)
+    else:
+        values = np.tile([-np.inf, np.inf, 0.0], (cells, 1)).T.copy()
+    compiled = np.zeros((cells, bins + 2), dtype=np.int64)
+    reference = np.zeros_like(compiled)
+    bin_into(values, lo, hi, compiled)
+    bin_into_numpy(values, lo, hi, reference)
+    np.testing.assert_array_equal(reference, compiled)
+    assert compiled.sum() == values.size  # nothing lost or counted twice
+
+
+def test_value_just_below_hi_that_rounds_to_bins_goes_in_the_last_bin():
+    lo, hi, bins = ROUNDS_UP
+    value = np.nextafter(hi, -np.inf)
+    assert np.floor((value - lo) / (hi - lo) * bins) == bins  # the case is still the case
+    for binning in (bin_into, bin_into_numpy):
+        counts = np.zeros((1, bins + 2), dtype=np.int64)
+        binning(np.array([[value]]), np.array([lo]), np.array([hi]), counts)
+        assert counts[0, bins] == 1, binning.__name__
