@@ -94,15 +94,16 @@ def add_scheduler_flags(parser: argparse.ArgumentParser, *, batch: bool = False)
 
 def scheduler_from_args(
     args: argparse.Namespace, *, default: str = "processes", cluster: Any = None
-) -> SchedulerSpec:
+) -> SchedulerSpec | None:
     """The :class:`SchedulerSpec` the flags of :func:`add_scheduler_flags` ask for.
 
     Parameters
     ----------
     args : argparse.Namespace
         Parsed flags.
-    default : {"processes", "sync"}
-        What runs blocks when no flag is given.
+    default : {"processes", "sync", "auto"}
+        What runs blocks when no flag is given; ``auto`` returns ``None``, leaving the choice to
+        :func:`mc.workflow.analysis.analyse`, which sizes the work first.
     cluster : ClusterSpec, optional
         The configuration's ``cluster:`` section, for ``--cluster``.
 
@@ -137,6 +138,8 @@ def scheduler_from_args(
         return SchedulerSpec("address", address=args.scheduler, timeout=wait)
     if args.workers or default == "processes":
         return SchedulerSpec("processes", workers=args.workers)
+    if default == "auto":
+        return None
     return SchedulerSpec(default)
 
 

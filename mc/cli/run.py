@@ -149,7 +149,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         extra[name] = value
     config = load_config(args.config, sets=args.sets, scenarios=extra)
     # the flags over the file's run section, checked together before any model is built
-    scheduler = scheduler_from_args(args, cluster=config.cluster)
+    scheduler = scheduler_from_args(args, default="auto", cluster=config.cluster)
     options = options_from_args(args, config.run, scheduler)
     population = run_population(config, args.population) if args.population else None
     out = Path(args.out or Path("results") / config.name)

@@ -6,6 +6,7 @@ This is where data, model, engine and summary meet; :func:`mc.report.write_run` 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,8 +17,10 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine import (
+    BlockPlan,
     Checkpoints,
     Reducer,
+    SchedulerSpec,
     SimulationResult,
     Stopping,
     pilot_grids,
@@ -46,6 +49,11 @@ from mc.workflow.build import CostModel, build_cost_model, point_estimates
 from mc.workflow.options import RunOptions
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
+#: A run with less work than this stays in this process when no scheduler is asked for: starting
+#: a LocalCluster of two processes takes about 5 s on the 2-core machine (issue 17's measurement;
+#: benchmarks/README.md: 400,000 draws in 0.82 s in-process, 7.96 s on a fresh cluster).
+IN_PROCESS_SECONDS = 5.0
+TIMING_SECONDS = 0.2  # how long the timing pilot may draw
 SKETCH_BINS = 2000  # bins per output cell: quantiles within 1/2000 of the grid's width
 
 
@@ -198,6 +206,10 @@ def analyse(
         # a pilot from its own stream places the histogram grids; the run's blocks do not use it
         pilot = model.simulate(block_generator(entropy, PILOT_KEY), PILOT_DRAWS)
         reducer = Reducer("stream", pilot_grids(pilot, bins=SKETCH_BINS))
+    scheduler = o.scheduler
+    if scheduler is None and client is None:
+        scheduler, why = choose_scheduler(model, plan, entropy, slow_blocks)
+        analysis.notes.append(why)
     checkpoints = None
     if checkpoint_dir is not None:
         identity = {
@@ -217,7 +229,7 @@ def analyse(
         runnable,
         plan,
         entropy,
-        o.scheduler,
+        scheduler,
         client=client,
         progress=progress,
         reducer=reducer,
@@ -259,6 +271,36 @@ def analyse(
             model, entropy, o.sensitivity
         )
     return analysis
+
+
+def choose_scheduler(
+    model: CostModel, plan: BlockPlan, entropy: int, slow_blocks: float = 0.0
+) -> tuple[SchedulerSpec, str]:
+    """In-process for a run of a few seconds, a LocalCluster beyond; and why, in one line.
+
+    The model is timed on draws from the pilot stream (``PILOT_KEY``), which no block uses, so
+    the choice never changes the results (they are bit-identical on every scheduler anyway).
+    """
+    rng = block_generator(entropy, PILOT_KEY)
+    model.simulate(rng, 2)  # compile or load the kernels before timing them
+    n, done, spent = 8, 0, 0.0
+    while spent < TIMING_SECONDS and done < plan.draws:
+        start = time.perf_counter()
+        model.simulate(rng, n)
+        spent += time.perf_counter() - start
+        done += n
+        n *= 2
+    work = spent / done * plan.draws + slow_blocks * plan.n_blocks
+    if work < IN_PROCESS_SECONDS:
+        return SchedulerSpec("sync"), (
+            f"ran in this process: about {work:.1f} s of work, less than starting a local "
+            f"cluster takes (about {IN_PROCESS_SECONDS:.0f} s); --workers N asks for one"
+        )
+    spec = SchedulerSpec("processes")
+    return spec, (
+        f"ran on a local cluster of {spec.n_workers} processes: about {work:.0f} s of work "
+        "on one core; --sync keeps a run in this process"
+    )
 
 
 def check_model_options(
