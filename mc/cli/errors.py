@@ -67,8 +67,18 @@ def split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
 
 
 def quiet_dask_logs() -> None:
-    """Silence the loggers that spill tracebacks while a cluster shuts down (for good)."""
-    for name in NOISY_LOGGERS:
+    """Silence the loggers that spill tracebacks while a cluster shuts down (for good).
+
+    Dask's logging configuration gives some children their own level (``distributed.client`` is
+    at WARNING), and a child's own level decides whether it logs, so every logger under the noisy
+    names is silenced, not only the parents.
+    """
+    names = [
+        name
+        for name in list(logging.root.manager.loggerDict)
+        if any(name == noisy or name.startswith(noisy + ".") for noisy in NOISY_LOGGERS)
+    ]
+    for name in {*NOISY_LOGGERS, *names}:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 

@@ -468,3 +468,23 @@ def test_out_in_a_read_only_folder_is_one_line(tmp_path, capsys):
         parent.chmod(0o755)
     line = one_error(capsys)
     assert "permission denied" in line and str(parent / "run") in line
+
+
+def test_quieting_reaches_loggers_with_their_own_level():
+    """Dask configures ``distributed.client`` at WARNING; its ERROR traceback on a Ctrl-C during a
+    reconnect spilled past a quieted parent (seen once in the slow Ctrl-C test)."""
+    import logging
+
+    import distributed  # noqa: F401  (applies Dask's logging configuration)
+
+    from mc.cli.errors import quiet_dask_logs
+
+    names = ["distributed", "distributed.client", "distributed.scheduler", "tornado"]
+    saved = {name: logging.getLogger(name).level for name in names}
+    try:
+        quiet_dask_logs()
+        for name in names:
+            assert not logging.getLogger(name).isEnabledFor(logging.CRITICAL), name
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
