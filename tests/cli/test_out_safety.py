@@ -19,6 +19,7 @@ from mc.cli.main import main
 from mc.engine.checkpoint import Checkpoints
 from mc.report.io import OutputFolder
 from tests.conftest import CONFIGS, ROOT, listing
+from tests.local_dask import start_scheduler, start_worker, stop
 
 CONFIG = str(CONFIGS / "tbu-2025.yaml")
 QUICK = ["--draws", "2000", "--block-size", "500", "--seed", "3", "--quiet"]
@@ -164,43 +165,9 @@ def test_resume_of_nothing_leaves_no_folder_behind(tmp_path, capsys):
 # --- clusters: the checkpoint folder is resolved on the client; workers may not share it -------
 
 
-def _dask() -> list[str]:
-    return [str(Path(sys.executable).with_name("dask"))]  # the dask command of this environment
-
-
 def _start_cluster(tmp_path: Path, worker_cwd: Path, prefix: list[str]):
-    file = tmp_path / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    scheduler = subprocess.Popen(
-        [
-            *_dask(),
-            *("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"),
-            *("--scheduler-file", str(file)),
-        ],
-        **quiet,
-    )
-    deadline = time.time() + 30
-    while not file.exists() and time.time() < deadline:
-        time.sleep(0.1)
-    address = json.loads(file.read_text())["address"]
-    worker = subprocess.Popen(
-        [*prefix, *_dask(), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
-        cwd=worker_cwd,
-        **quiet,
-    )
-    return address, [scheduler, worker]
-
-
-def _stop(procs):
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    address, scheduler = start_scheduler(tmp_path)
+    return address, [scheduler, start_worker(address, cwd=worker_cwd, prefix=prefix)]
 
 
 def test_relative_out_with_a_worker_started_elsewhere(tmp_path, monkeypatch):
@@ -215,7 +182,7 @@ def test_relative_out_with_a_worker_started_elsewhere(tmp_path, monkeypatch):
         assert run(*args, "--scheduler", address, "--out", "rel") == 0
         assert run(*args, "--sync", "--out", "sync") == 0
     finally:
-        _stop(procs)
+        stop(procs)
     a = pd.read_csv(client_dir / "rel" / "summary.csv")
     b = pd.read_csv(client_dir / "sync" / "summary.csv")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -271,7 +238,7 @@ def test_workers_that_cannot_see_the_folder_send_blocks_to_the_client(tmp_path, 
                 resume=True,
             )
     finally:
-        _stop(procs)
+        stop(procs)
     reference = simulate(model, plan, 9, SchedulerSpec("sync"))
     assert resumed.resumed_blocks == 6
     for name in reference.draws:

@@ -4,13 +4,9 @@ Dask reschedules the lost worker's blocks on the survivor. Blocks are pure funct
 (model, entropy, block), so the result is bit-identical to an in-process run.
 """
 
-import json
 import os
 import signal
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,73 +14,20 @@ import pytest
 from mc.engine import BlockPlan, SchedulerSpec, simulate
 from mc.engine.testing import Slowed
 from mc.model.demographic import build_model
-from tests.conftest import ROOT
+from tests.local_dask import start_scheduler, start_worker, stop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-
-
-def dask_command() -> list[str]:
-    return [str(Path(sys.executable).with_name("dask"))]  # the dask command of this environment
 
 
 @pytest.fixture
 def cluster(tmp_path):
     """`dask scheduler` and two `dask worker` processes, 1 thread each, on 127.0.0.1."""
-    file = tmp_path / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [
-        subprocess.Popen(
-            [
-                *dask_command(),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    ]
-    deadline = time.time() + 30
-    while not file.exists() and time.time() < deadline:
-        time.sleep(0.1)
-    address = json.loads(file.read_text())["address"]
-    workers = [
-        subprocess.Popen(
-            [
-                *dask_command(),
-                "worker",
-                address,
-                "--nworkers",
-                "1",
-                "--nthreads",
-                "1",
-                "--no-nanny",
-                "--no-dashboard",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        for _ in range(2)
-    ]
-    procs += workers
+    address, scheduler = start_scheduler(tmp_path)
+    workers = [start_worker(address) for _ in range(2)]
     try:
         yield address, workers
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop([scheduler, *workers])
 
 
 def test_worker_killed_mid_run_changes_nothing(cluster, config_2025):

@@ -74,6 +74,15 @@ def test_a_year_given_as_number_and_as_text_is_a_duplicate():
 # -- item 2: plausibility ---------------------------------------------------------------------
 
 
+def with_value(data: dict, path: tuple, value: object) -> dict:
+    """``data`` with the value at ``path`` (keys and list indices) replaced."""
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return data
+
+
 @pytest.mark.parametrize(
     ("path", "value", "field"),
     [
@@ -84,11 +93,7 @@ def test_a_year_given_as_number_and_as_text_is_a_duplicate():
     ],
 )
 def test_judgement_bounds_refuse_and_say_how_to_override(path, value, field):
-    data = inline_tables(raw())
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    data = with_value(inline_tables(raw()), path, value)
     with pytest.raises(ConfigError) as info:
         build(data)
     message = one_line(info.value)
@@ -128,11 +133,7 @@ def test_baseline_growth_beyond_the_bound_is_a_judgement():
     ],
 )
 def test_hard_bounds(path, value, field, rule):
-    data = inline_tables(raw())
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    data = with_value(inline_tables(raw()), path, value)
     with pytest.raises(ConfigError) as info:
         build(data)
     assert info.value.field.endswith(field)
