@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from mc._version import __version__
-from mc.cli import calibrate, data, history, population, report, run
+from mc.cli import backtest, calibrate, data, history, population, report, run
 from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
 
 #: The commands in the order ``--help`` lists them.
@@ -21,6 +21,7 @@ COMMANDS: dict[str, ModuleType] = {
     "run": run,
     "history": history,
     "population": population,
+    "backtest": backtest,
     "data": data,
     "report": report,
     "calibrate": calibrate,

@@ -37,6 +37,8 @@ BACKTEST = "backtest.csv"
 COVERAGE = "coverage.csv"
 #: Scores (CRPS, interval scores) of the backtest.
 SCORES = "scores.csv"
+#: Rows of a cost backtest (``tbu-mc backtest costs``): forecast quantiles beside the outcome.
+BACKTEST_COSTS = "backtest_costs.csv"
 
 # Figures ----------------------------------------------------------------------------------------
 
@@ -73,6 +75,7 @@ ALL_OUTPUTS = frozenset(
         HISTORY,
         POPULATION_BANDS,
         BACKTEST,
+        BACKTEST_COSTS,
         COVERAGE,
         SCORES,
         FAN_DEMOGRAPHIC,
