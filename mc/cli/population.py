@@ -54,6 +54,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     fc.add_argument("--profile", help="YAML age/sex profile of the extra immigration")
     fc.add_argument("--out", required=True, help="output folder")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_model_flag(fc)
     add_scheduler_flags(fc)
 
     bt = psub.add_parser("backtest", parents=[common], help="rolling-origin forecasts vs history")
@@ -62,7 +63,18 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     bt.add_argument("--draws", type=positive_int, default=1000)
     bt.add_argument("--seed", type=seed_arg, default=0)
     bt.add_argument("--out", required=True, help="output folder")
+    _add_model_flag(bt)
     add_scheduler_flags(bt)
+
+
+def _add_model_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        choices=("ratios", "components"),
+        default="ratios",
+        help="Hamilton-Perry cohort-change ratios, or the cohort-component projection "
+        "(national level only; reads components/ in --data)",
+    )
 
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -71,6 +83,13 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.data.population import read_data_dir
     from mc.report.io import check_ownership
 
+    if getattr(args, "model", "ratios") == "components" and args.level == "municipality":
+        raise ConfigError(
+            "--model",
+            "components",
+            "the component model projects the nation only; use --level national, or "
+            "--model ratios for municipalities",
+        )
     if args.population_command != "fit":
         check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
     national, regional = read_data_dir(args.data, municipal=args.level == "municipality")
@@ -79,6 +98,12 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             print(f"note: {note}", file=sys.stderr)
     step = {"fit": _fit, "forecast": _forecast, "backtest": _backtest}[args.population_command]
     return step(args, national, regional, command)
+
+
+def _components(args: argparse.Namespace):
+    from mc.data.components import read_components
+
+    return read_components(args.data)
 
 
 def _groups(args: argparse.Namespace) -> tuple[str, ...]:
@@ -138,6 +163,7 @@ def _forecast(args, national, regional, command) -> int:
 
     from mc.report.writer import write_tables
     from mc.sampling import resolve_entropy
+    from mc.workflow.components import forecast_components
     from mc.workflow.population import forecast
 
     if args.extra_immigration and not args.profile:
@@ -154,20 +180,36 @@ def _forecast(args, national, regional, command) -> int:
         file=sys.stderr,
         desc="population",
     ) as bar:
-        bands, model, sim = forecast(
-            national,
-            args.origin,
-            args.horizon,
-            regional=regional,
-            draws=args.draws,
-            block_size=args.block_size,
-            entropy=entropy,
-            scheduler=_scheduler(args),
-            groups=_groups(args),
-            extra=extra,
-            profile=_profile(args.profile),
-            progress=bar.update,
-        )
+        if args.model == "components":
+            bands, model, sim = forecast_components(
+                national,
+                _components(args),
+                args.origin,
+                args.horizon,
+                draws=args.draws,
+                block_size=args.block_size,
+                entropy=entropy,
+                scheduler=_scheduler(args),
+                groups=_groups(args),
+                extra=extra,
+                profile=_profile(args.profile),
+            )
+            bar.update(args.draws)
+        else:
+            bands, model, sim = forecast(
+                national,
+                args.origin,
+                args.horizon,
+                regional=regional,
+                draws=args.draws,
+                block_size=args.block_size,
+                entropy=entropy,
+                scheduler=_scheduler(args),
+                groups=_groups(args),
+                extra=extra,
+                profile=_profile(args.profile),
+                progress=bar.update,
+            )
     manifest = _manifest(
         args,
         command,
@@ -193,18 +235,31 @@ def _forecast(args, national, regional, command) -> int:
 def _backtest(args, national, regional, command) -> int:
     from mc.report.writer import write_tables
     from mc.summary.population import TOLERANCE, calibration_summary
+    from mc.workflow.components import backtest_components
     from mc.workflow.population import backtest
 
-    result = backtest(
-        national,
-        args.origins,
-        args.horizon,
-        regional=regional,
-        draws=args.draws,
-        entropy=args.seed,
-        scheduler=_scheduler(args),
-        groups=_groups(args),
-    )
+    if args.model == "components":
+        result, _ = backtest_components(
+            national,
+            _components(args),
+            args.origins,
+            args.horizon,
+            draws=args.draws,
+            entropy=args.seed,
+            scheduler=_scheduler(args),
+            groups=_groups(args),
+        )
+    else:
+        result = backtest(
+            national,
+            args.origins,
+            args.horizon,
+            regional=regional,
+            draws=args.draws,
+            entropy=args.seed,
+            scheduler=_scheduler(args),
+            groups=_groups(args),
+        )
     manifest = _manifest(args, command, entropy=args.seed, draws=args.draws)
     write_tables(
         args.out,
