@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from mc.cli.args import (
     add_scheduler_flags,
@@ -63,10 +64,12 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     national, _ = read_data_dir(args.data)
     check_years(national, args.origins)
     history = None
+    files = data_dir_files(args.data)
     if args.model == "components":
-        from mc.data.components import read_components
+        from mc.data.components import FILES, read_components
 
         history = read_components(args.data)
+        files += [str(Path(args.data) / "components" / name) for name in FILES.values()]
     scheduler = scheduler_from_args(args, default="sync")
     result = backtest_costs(
         config,
@@ -85,7 +88,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         mode=f"backtest costs ({args.model})",
         entropy=args.seed,
         draws=args.draws,
-        data_files=data_dir_files(args.data),
+        data_files=files,
         command=command_line(argv),
     )
     write_tables(

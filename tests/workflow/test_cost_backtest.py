@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,6 +50,9 @@ def test_tables_and_columns(small):
         "interval_score_90_bn",
     ]
     assert np.isfinite(scores.drop(columns="method").to_numpy()).all()
+    manifest = json.loads((small / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["mode"] == "backtest costs (components)" and manifest["seed_entropy"] == 3
+    assert any("nor_hmd_deaths" in str(entry) for entry in manifest["data"])
 
 
 def test_actual_is_what_history_writes(small, tmp_path, data_dir):
