@@ -57,6 +57,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.report.io import check_ownership
     from mc.report.manifest import build_manifest
     from mc.report.writer import write_tables
+    from mc.summary.backtest_costs import with_naive_columns
     from mc.workflow.backtest_costs import backtest_costs, check_years
 
     config = load_config(args.config or SHIPPED_CONFIGS / "tbu-2025.yaml")
@@ -94,7 +95,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     write_tables(
         args.out,
         {
-            layout.BACKTEST_COSTS: result.rows,
+            layout.BACKTEST_COSTS: with_naive_columns(result.rows, result.naive),
             layout.COVERAGE: result.coverage,
             layout.SCORES: result.scores,
         },

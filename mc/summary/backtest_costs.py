@@ -72,6 +72,20 @@ def naive_bands(realised: pd.Series, years: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "method", "point", *QUANTILE_COLUMNS])
 
 
+def with_naive_columns(rows: pd.DataFrame, naive: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` followed by each naive method's point and quantiles, e.g. ``naive_last_q10``.
+
+    What ``backtest_costs.csv`` holds, so every score can be recomputed from the file.
+    """
+    out = rows.copy()
+    for method, part in naive.groupby("method", sort=False):
+        part = part.set_index("year")
+        out[str(method)] = out["year"].map(part["point"])
+        for column in QUANTILE_COLUMNS:
+            out[f"{method}_{column}"] = out["year"].map(part[column])
+    return out
+
+
 def _methods(rows: pd.DataFrame, naive: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per method: ``year, point, q05..q95, actual`` (the model's point is its median)."""
     actual = rows.set_index("year")["actual"]

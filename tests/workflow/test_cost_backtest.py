@@ -27,7 +27,13 @@ def small(tmp_path_factory, data_dir):
 def test_tables_and_columns(small):
     assert listing(small) == ["backtest_costs.csv", "coverage.csv", "manifest.json", "scores.csv"]
     rows = pd.read_csv(small / "backtest_costs.csv")
-    assert list(rows.columns) == list(ROW_COLUMNS)
+    assert list(rows.columns[: len(ROW_COLUMNS)]) == list(ROW_COLUMNS)
+    for method in ("naive_last", "naive_mean3"):  # the baselines, so scores can be recomputed
+        assert [method, *(f"{method}_{q}" for q in QUANTILE_COLUMNS)] == [
+            c for c in rows.columns if c.startswith(method)
+        ]
+    # carried forward: 2023's naive forecast is 2022's realised cost, to the digit
+    assert rows["naive_last"].iloc[1] == rows["actual"].iloc[0]
     assert rows["year"].tolist() == YEARS
     assert (rows["origin"] == rows["year"] - 1).all()
     values = rows[[*QUANTILE_COLUMNS, "mean", "actual"]].to_numpy()
