@@ -54,6 +54,8 @@ class CohortInputs(NamedTuple):
     extra_profile: np.ndarray  # (2, A) its shares
     out_lo: np.ndarray  # (G,) first age of each reported group
     out_hi: np.ndarray  # (G,)
+    deviation_level: float = 0.0  # > 0: deviations scale with |net| / this level; 0: persons
+    k_noise_chol: np.ndarray = np.zeros((2, 2))  # yearly transient in k, not cumulated
 
 
 PHI_MAX = 1.0  # a drawn phi above 1 would explode; at 1 the path is a random walk with drift
@@ -108,19 +110,21 @@ def project_numpy(
         pop = x.start.copy()
         for h in range(horizon):
             k = k + drift + x.k_step_chol @ rng.standard_normal(2)
+            k_year = k + x.k_noise_chol @ rng.standard_normal(2)
             dlog = rho * dlog + x.tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * x.mig_pool.size)
             net = c + phi * net + sigma * x.mig_pool[pick]
             year = int(rng.random() * x.deviations.shape[0])
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
-            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k[:, None] + shock)
+            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k_year[:, None] + shock)
             new = np.empty_like(pop)
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
             new[:, 105] = pop[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105])) + pop[
                 :, 105
             ] * np.exp(-m[:, 105])
-            moved = net * x.profile + x.deviations[year] + x.extra[h] * x.extra_profile
+            scale = abs(net) / x.deviation_level if x.deviation_level > 0 else 1.0
+            moved = net * x.profile + scale * x.deviations[year] + x.extra[h] * x.extra_profile
             new[:, 1:] += moved[:, 1:]
             negative = new[:, 1:] < 0
             clipped[d] += int(negative.sum())
@@ -165,6 +169,8 @@ def _project_numba(  # pragma: no cover - compiled
     extra_profile: np.ndarray,
     out_lo: np.ndarray,
     out_hi: np.ndarray,
+    deviation_level: float,
+    k_noise_chol: np.ndarray,
     out: np.ndarray,
     migration: np.ndarray,
     births_out: np.ndarray,
@@ -188,6 +194,7 @@ def _project_numba(  # pragma: no cover - compiled
     drift = np.empty(2)
     z = np.empty(2)
     k = np.empty(2)
+    k_year = np.empty(2)
     for d in range(n):
         z[0] = rng.standard_normal()
         z[1] = rng.standard_normal()
@@ -213,16 +220,21 @@ def _project_numba(  # pragma: no cover - compiled
             z[1] = rng.standard_normal()
             for s in range(2):
                 k[s] += drift[s] + k_step_chol[s, 0] * z[0] + k_step_chol[s, 1] * z[1]
+            z[0] = rng.standard_normal()
+            z[1] = rng.standard_normal()
+            for s in range(2):
+                k_year[s] = k[s] + k_noise_chol[s, 0] * z[0] + k_noise_chol[s, 1] * z[1]
             dlog = rho * dlog + tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * mig_pool.shape[0])
             net = c + phi * net + sigma * mig_pool[pick]
             year = int(rng.random() * deviations.shape[0])
             hit = int(rng.random() * mx_shocks.shape[0])
+            scale = abs(net) / deviation_level if deviation_level > 0 else 1.0
             for s in range(2):
                 for a in range(n_ages):
                     trend = log_mx[s, a] + (h + 1) * age_drift[s, a]
-                    m[s, a] = np.exp(trend + bx[s, a] * k[s] + mx_shocks[hit, s, a])
+                    m[s, a] = np.exp(trend + bx[s, a] * k_year[s] + mx_shocks[hit, s, a])
             exposure = 0.0
             for s in range(2):
                 for a in range(1, top):
@@ -231,7 +243,7 @@ def _project_numba(  # pragma: no cover - compiled
                     s, top
                 ] * np.exp(-m[s, top])
                 for a in range(1, n_ages):
-                    new[s, a] += net * profile[s, a] + deviations[year, s, a]
+                    new[s, a] += net * profile[s, a] + scale * deviations[year, s, a]
                     new[s, a] += extra[h] * extra_profile[s, a]
                     if new[s, a] < 0:
                         clipped[d] += 1
@@ -242,7 +254,9 @@ def _project_numba(  # pragma: no cover - compiled
             for s in range(2):
                 share = boys if s == 1 else 1.0 - boys
                 moved = (
-                    net * profile[s, 0] + deviations[year, s, 0] + extra[h] * extra_profile[s, 0]
+                    net * profile[s, 0]
+                    + scale * deviations[year, s, 0]
+                    + extra[h] * extra_profile[s, 0]
                 )
                 new[s, 0] = births * share * np.exp(-0.5 * m[s, 0]) + moved
                 if new[s, 0] < 0:
@@ -295,6 +309,8 @@ def project_numba(
         f(x.extra_profile, dtype=np.float64),
         f(x.out_lo, dtype=np.int64),
         f(x.out_hi, dtype=np.int64),
+        float(x.deviation_level),
+        f(x.k_noise_chol, dtype=np.float64),
         out,
         migration,
         births,

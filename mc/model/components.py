@@ -63,6 +63,8 @@ GOMPERTZ_FROM = 89  # slope of log rates from 89 to 99 extends the rates beyond 
 MIGRATION_FIRST = 1986  # first year with deaths by age: the migration series starts here
 MORTALITY_TRENDS = ("lee-carter", "by-age")
 PROFILES = ("share", "regression")
+DEVIATION_SCALES = ("persons", "level")
+K_PROCESSES = ("walk", "walk+noise")
 FERTILITY_ANCHOR_YEARS = 3  # years behind the births calibration ratio
 
 
@@ -79,6 +81,8 @@ class ComponentSettings:
     mortality_trend: str = "by-age"
     profile: str = "share"
     fertility_trend_years: int = 3
+    deviation_scale: str = "persons"
+    k_process: str = "walk"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -87,8 +91,14 @@ class ComponentSettings:
             raise ConfigError(
                 "mortality_trend", self.mortality_trend, f"one of {list(MORTALITY_TRENDS)}"
             )
+        if self.deviation_scale not in DEVIATION_SCALES:
+            raise ConfigError(
+                "deviation_scale", self.deviation_scale, f"one of {list(DEVIATION_SCALES)}"
+            )
+        if self.k_process not in K_PROCESSES:
+            raise ConfigError("k_process", self.k_process, f"one of {list(K_PROCESSES)}")
         for name in self.__dataclass_fields__:
-            if name in ("mortality_trend", "profile"):
+            if name in ("mortality_trend", "profile", "deviation_scale", "k_process"):
                 continue
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -145,6 +155,8 @@ class ComponentFit:
     profile: np.ndarray  # (2, A) migration profile (sums to 1)
     deviations: np.ndarray  # (K, 2, A) past deviations from the profile, persons
     estimates: dict[str, Any] = field(default_factory=dict)
+    deviation_level: float = 0.0  # > 0: deviations scale with |net migration| / this level
+    k_noise_chol: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))  # transient in k
 
     def quiet(self) -> ComponentFit:
         """The same fit without any randomness: the central path (for tests and charts)."""
@@ -155,6 +167,7 @@ class ComponentFit:
             self,
             k_drift_chol=zero2,
             k_step_chol=zero2,
+            k_noise_chol=zero2,
             rho_se=0.0,
             tfr_sigma=0.0,
             mig_chol=zero2,
@@ -190,6 +203,7 @@ def _fit_mortality(
     jump: int,
     shock_years: int,
     trend: str = "lee-carter",
+    k_process: str = "walk",
 ) -> dict:
     first = max(history.deaths_first, origin - years)
     last = origin - 1
@@ -225,6 +239,20 @@ def _fit_mortality(
     drift = steps.mean(axis=0)
     cov = np.cov(steps.T, ddof=1)
     n_steps = steps.shape[0]
+    noise = np.zeros((2, 2))
+    step_cov = cov
+    if k_process == "walk+noise":
+        # k as a random walk plus a yearly transient (a local-level model): the steps' lag-1
+        # autocovariance is -r (the transient's variance) and their variance q + 2r. Steps of
+        # k are strongly negatively autocorrelated (about -0.5 on 1998-2009 windows: a flu
+        # year's high k comes back the next year), so cumulating them as a pure walk overstates
+        # how uncertainty grows with the horizon. Moment estimates, clipped to be PSD.
+        centred = steps - drift
+        lag1 = centred[1:].T @ centred[:-1] / (n_steps - 1)
+        noise = _psd(-0.5 * (lag1 + lag1.T))
+        step_cov = _psd(cov - 2 * noise)
+    step_chol = _chol(step_cov)
+    noise_chol = _chol(noise)
     age_drift = np.zeros((2, N_AGES))
     lee_carter_drift = drift.copy()
     if trend == "by-age":
@@ -244,7 +272,8 @@ def _fit_mortality(
         "shocks": shocks,
         "bx": bx,
         "k_drift": drift,
-        "k_step_chol": np.linalg.cholesky(cov),
+        "k_step_chol": step_chol,
+        "k_noise_chol": noise_chol,
         "k_drift_chol": np.linalg.cholesky(cov / n_steps),
         "years": [first, last],
         "trend": trend,
@@ -256,8 +285,25 @@ def _fit_mortality(
         else (-100 * (bx[:, 60:90] * drift[:, None]).mean(axis=1)).tolist(),
         "drift_se": np.sqrt(np.diag(cov) / n_steps).tolist(),
         "step_sd": np.sqrt(np.diag(cov)).tolist(),
+        "walk_sd": np.sqrt(np.diag(step_cov)).tolist(),
+        "transient_sd": np.sqrt(np.diag(noise)).tolist(),
         "step_correlation": float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
     }
+
+
+def _psd(matrix: np.ndarray) -> np.ndarray:
+    """The symmetric matrix with negative eigenvalues set to zero."""
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    return (vectors * np.clip(values, 0.0, None)) @ vectors.T
+
+
+def _chol(matrix: np.ndarray) -> np.ndarray:
+    """A factor ``L`` with ``L L' = matrix``: Cholesky's, or the eigen-factor if singular."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        return vectors * np.sqrt(np.clip(values, 0.0, None))
 
 
 def _women_exposure(population: PopulationTable, year: int) -> np.ndarray:
@@ -408,9 +454,13 @@ def _fit_migration(
         profile = coef[1].reshape(past.shape[1:])
         deviations = alpha[None] + (flat - design @ coef).reshape(past.shape)
     mu_se = _mu_se(ar)
+    # "level": a past year's deviation from the profile grows with the size of the year drawn
+    # (in the kernel, times |N| / the mean level of the deviation years)
+    deviation_level = float(np.abs(level).mean()) if settings.deviation_scale == "level" else 0.0
     return {
         "profile": profile,
         "deviations": deviations,
+        "deviation_level": deviation_level,
         "ar": ar,
         "last": float(totals[-1]),
         "years": [origin - totals.size, origin - 1],
@@ -472,6 +522,7 @@ def fit_components(
         settings.jump_years,
         settings.deviation_years,
         settings.mortality_trend,
+        settings.k_process,
     )
     fertility = _fit_fertility(past, known, origin, settings)
     migration = _fit_migration(past, known, origin, settings)
@@ -488,6 +539,8 @@ def fit_components(
                 "improvement_60_89_pct",
                 "drift_se",
                 "step_sd",
+                "walk_sd",
+                "transient_sd",
                 "step_correlation",
             )
         },
@@ -527,6 +580,7 @@ def fit_components(
         k_drift=mortality["k_drift"],
         k_drift_chol=mortality["k_drift_chol"],
         k_step_chol=mortality["k_step_chol"],
+        k_noise_chol=mortality["k_noise_chol"],
         shape=fertility["shape"],
         births_ratio=fertility["births_ratio"],
         boys=fertility["boys"],
@@ -544,6 +598,7 @@ def fit_components(
         profile=migration["profile"],
         deviations=migration["deviations"],
         estimates=estimates,
+        deviation_level=migration["deviation_level"],
     )
 
 
@@ -616,6 +671,8 @@ class ComponentModel(HorizonAxes):
             shares,
             lo,
             hi,
+            f.deviation_level,
+            f.k_noise_chol,
         )
 
     def simulate(
