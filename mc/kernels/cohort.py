@@ -56,6 +56,7 @@ class CohortInputs(NamedTuple):
     out_hi: np.ndarray  # (G,)
     deviation_level: float = 0.0  # > 0: deviations scale with |net| / this level; 0: persons
     k_noise_chol: np.ndarray = np.zeros((2, 2))  # yearly transient in k, not cumulated
+    mig_scale: np.ndarray = np.array([0.0, 1.0])  # (lambda, ref): shock sd x (1-l) + l |N|/ref
 
 
 PHI_MAX = 1.0  # a drawn phi above 1 would explode; at 1 the path is a random walk with drift
@@ -114,7 +115,9 @@ def project_numpy(
             dlog = rho * dlog + x.tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * x.mig_pool.size)
-            net = c + phi * net + sigma * x.mig_pool[pick]
+            lam, ref = x.mig_scale
+            spread = (1.0 - lam) + lam * abs(net) / ref
+            net = c + phi * net + sigma * spread * x.mig_pool[pick]
             year = int(rng.random() * x.deviations.shape[0])
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
             m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k_year[:, None] + shock)
@@ -171,6 +174,7 @@ def _project_numba(  # pragma: no cover - compiled
     out_hi: np.ndarray,
     deviation_level: float,
     k_noise_chol: np.ndarray,
+    mig_scale: np.ndarray,
     out: np.ndarray,
     migration: np.ndarray,
     births_out: np.ndarray,
@@ -227,7 +231,8 @@ def _project_numba(  # pragma: no cover - compiled
             dlog = rho * dlog + tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * mig_pool.shape[0])
-            net = c + phi * net + sigma * mig_pool[pick]
+            spread = (1.0 - mig_scale[0]) + mig_scale[0] * abs(net) / mig_scale[1]
+            net = c + phi * net + sigma * spread * mig_pool[pick]
             year = int(rng.random() * deviations.shape[0])
             hit = int(rng.random() * mx_shocks.shape[0])
             scale = abs(net) / deviation_level if deviation_level > 0 else 1.0
@@ -311,6 +316,7 @@ def project_numba(
         f(x.out_hi, dtype=np.int64),
         float(x.deviation_level),
         f(x.k_noise_chol, dtype=np.float64),
+        f(x.mig_scale, dtype=np.float64),
         out,
         migration,
         births,

@@ -65,6 +65,16 @@ MORTALITY_TRENDS = ("lee-carter", "by-age")
 PROFILES = ("share", "regression")
 DEVIATION_SCALES = ("persons", "level")
 K_PROCESSES = ("walk", "walk+noise")
+SHOCK_SCALES = ("constant", "level")
+JUMP_ALONG = ("k", "trend")
+CHOICES = (
+    "mortality_trend",
+    "profile",
+    "deviation_scale",
+    "k_process",
+    "shock_scale",
+    "jump_along",
+)
 FERTILITY_ANCHOR_YEARS = 3  # years behind the births calibration ratio
 
 
@@ -82,7 +92,9 @@ class ComponentSettings:
     profile: str = "share"
     fertility_trend_years: int = 3
     deviation_scale: str = "persons"
-    k_process: str = "walk"
+    k_process: str = "walk+noise"
+    shock_scale: str = "constant"
+    jump_along: str = "trend"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -97,8 +109,12 @@ class ComponentSettings:
             )
         if self.k_process not in K_PROCESSES:
             raise ConfigError("k_process", self.k_process, f"one of {list(K_PROCESSES)}")
+        if self.jump_along not in JUMP_ALONG:
+            raise ConfigError("jump_along", self.jump_along, f"one of {list(JUMP_ALONG)}")
+        if self.shock_scale not in SHOCK_SCALES:
+            raise ConfigError("shock_scale", self.shock_scale, f"one of {list(SHOCK_SCALES)}")
         for name in self.__dataclass_fields__:
-            if name in ("mortality_trend", "profile", "deviation_scale", "k_process"):
+            if name in CHOICES:
                 continue
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -157,6 +173,7 @@ class ComponentFit:
     estimates: dict[str, Any] = field(default_factory=dict)
     deviation_level: float = 0.0  # > 0: deviations scale with |net migration| / this level
     k_noise_chol: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))  # transient in k
+    mig_scale: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))  # (lambda, ref)
 
     def quiet(self) -> ComponentFit:
         """The same fit without any randomness: the central path (for tests and charts)."""
@@ -204,6 +221,7 @@ def _fit_mortality(
     shock_years: int,
     trend: str = "lee-carter",
     k_process: str = "walk",
+    jump_along: str = "k",
 ) -> dict:
     first = max(history.deaths_first, origin - years)
     last = origin - 1
@@ -219,6 +237,17 @@ def _fit_mortality(
     jump_off = np.zeros((2, N_AGES))
     shock_years = min(shock_years, log_m.shape[0])
     shocks = np.zeros((shock_years, 2, N_AGES))
+    age_drift = np.zeros((2, N_AGES))
+    if trend == "by-age":
+        # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
+        # single age's slope is noisy); Lee-Carter's k then only carries the random part
+        time = np.arange(log_m.shape[0]) - (log_m.shape[0] - 1) / 2
+        slope = np.tensordot(time, log_m, axes=(0, 0)) / (time @ time)  # (2, ages)
+        kernel = np.ones(5) / 5
+        for s in range(2):
+            padded = np.pad(slope[s], 2, mode="edge")
+            age_drift[s, :LC_AGES] = np.convolve(padded, kernel, mode="valid")
+            age_drift[s, LC_AGES:] = age_drift[s, LC_AGES - 1]
     for s in range(2):
         a_s, b, k = _lee_carter(log_m[:, s])
         bx[s, :LC_AGES] = b
@@ -227,7 +256,13 @@ def _fit_mortality(
         residual = log_m[:, s] - a_s[None] - b[None] * k[:, None]
         shocks[:, s, :LC_AGES] = residual[-shock_years:]
         shocks[:, s, LC_AGES:] = residual[-shock_years:, -1:]
-        moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
+        if jump_along == "trend" and trend == "by-age":
+            # each of the last years moved to Y - 1 along its age's own trend: at old ages,
+            # where b is small, moving along k leaves the average a year or more behind
+            behind = np.arange(jump - 1, -1, -1)[:, None]
+            moved = log_m[-jump:, s] + behind * age_drift[s, None, :LC_AGES]
+        else:
+            moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
         jump_off[s, :LC_AGES] = moved.mean(axis=0)
         slope = (jump_off[s, LC_AGES - 1] - jump_off[s, GOMPERTZ_FROM]) / (
             LC_AGES - 1 - GOMPERTZ_FROM
@@ -253,18 +288,8 @@ def _fit_mortality(
         step_cov = _psd(cov - 2 * noise)
     step_chol = _chol(step_cov)
     noise_chol = _chol(noise)
-    age_drift = np.zeros((2, N_AGES))
     lee_carter_drift = drift.copy()
     if trend == "by-age":
-        # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
-        # single age's slope is noisy); Lee-Carter's k then only carries the random part
-        time = np.arange(log_m.shape[0]) - (log_m.shape[0] - 1) / 2
-        slope = np.tensordot(time, log_m, axes=(0, 0)) / (time @ time)  # (2, ages)
-        kernel = np.ones(5) / 5
-        for s in range(2):
-            padded = np.pad(slope[s], 2, mode="edge")
-            age_drift[s, :LC_AGES] = np.convolve(padded, kernel, mode="valid")
-            age_drift[s, LC_AGES:] = age_drift[s, LC_AGES - 1]
         drift = np.zeros(2)
     return {
         "age_drift": age_drift,
@@ -454,6 +479,10 @@ def _fit_migration(
         profile = coef[1].reshape(past.shape[1:])
         deviations = alpha[None] + (flat - design @ coef).reshape(past.shape)
     mu_se = _mu_se(ar)
+    lam, ref = 0.0, 1.0
+    if settings.shock_scale == "level":
+        lam, ref, pool = shock_scale(totals, ar)
+        ar = {**ar, "pool": pool}
     # "level": a past year's deviation from the profile grows with the size of the year drawn
     # (in the kernel, times |N| / the mean level of the deviation years)
     deviation_level = float(np.abs(level).mean()) if settings.deviation_scale == "level" else 0.0
@@ -462,11 +491,38 @@ def _fit_migration(
         "deviations": deviations,
         "deviation_level": deviation_level,
         "ar": ar,
+        "shock_scale": (lam, ref),
         "last": float(totals[-1]),
         "years": [origin - totals.size, origin - 1],
         "mu_se": mu_se,
         "negative_profile_cells": int((profile < 0).sum()),
     }
+
+
+def shock_scale(series: np.ndarray, ar: dict, grid: int = 21) -> tuple[float, float, np.ndarray]:
+    """How the migration shock's sd grows with the level: ``(lambda, ref, pool)``.
+
+    The sd of the shock in year ``t`` is ``sigma * ((1 - lambda) + lambda |N(t-1)| / ref``)``
+    with ``ref`` the mean of ``|N(t-1)|``: ``lambda = 0`` is today's constant sd, ``1`` an sd
+    proportional to last year's level (migration as a rate of itself). ``lambda`` maximises
+    the normal likelihood of the AR(1)'s residuals on a grid over [0, 1]; ``pool`` are the
+    residuals standardised by their year's sd (so the resampled shocks keep their skew).
+    """
+    y, x = series[1:], np.abs(series[:-1])
+    resid = y - ar["beta"][0] - ar["beta"][1] * series[:-1]
+    ref = float(x.mean())
+    best = (-np.inf, 0.0)
+    for lam in np.linspace(0.0, 1.0, grid):
+        spread = (1 - lam) + lam * x / ref
+        if spread.min() <= 0:
+            continue
+        s2 = np.mean((resid / spread) ** 2)
+        loglik = -np.log(spread).sum() - 0.5 * y.size * np.log(s2)
+        if loglik > best[0]:
+            best = (loglik, float(lam))
+    lam = best[1]
+    spread = (1 - lam) + lam * x / ref
+    return lam, ref, np.sort(resid / spread / ar["sigma"])
 
 
 def _mu_se(ar: dict) -> float:
@@ -523,6 +579,7 @@ def fit_components(
         settings.deviation_years,
         settings.mortality_trend,
         settings.k_process,
+        settings.jump_along,
     )
     fertility = _fit_fertility(past, known, origin, settings)
     migration = _fit_migration(past, known, origin, settings)
@@ -568,6 +625,7 @@ def fit_components(
             "skewness": ar["skewness"],
             "last": migration["last"],
             "negative_profile_cells": migration["negative_profile_cells"],
+            "shock_lambda": migration["shock_scale"][0],
         },
     }
     return ComponentFit(
@@ -595,6 +653,7 @@ def fit_components(
         mig_sigma_sd=ar["sigma_sd"],
         mig_last=migration["last"],
         mig_pool=ar["pool"],
+        mig_scale=np.array(migration["shock_scale"], dtype=float),
         profile=migration["profile"],
         deviations=migration["deviations"],
         estimates=estimates,
@@ -673,6 +732,7 @@ class ComponentModel(HorizonAxes):
             hi,
             f.deviation_level,
             f.k_noise_chol,
+            f.mig_scale,
         )
 
     def simulate(

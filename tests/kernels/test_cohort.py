@@ -46,13 +46,16 @@ def inputs(horizon=3, net=20_000.0, noise=1.0, single_ages=False, deviation_leve
         out_lo=lo,
         out_hi=hi,
         deviation_level=deviation_level,
+        # with scaled deviations, scale the shocks with the level too (both options in one run)
+        mig_scale=np.array([0.5, 15_000.0]) if deviation_level else np.array([0.0, 1.0]),
         k_noise_chol=np.array([[3.0, 0.0], [0.5, 2.0]]) * noise,
     )
 
 
 @pytest.mark.parametrize("horizon", [1, 4])
 @pytest.mark.parametrize("net", [20_000.0, -900_000.0])  # the second clips many cells
-@pytest.mark.parametrize("deviation_level", [0.0, 15_000.0])  # deviations in persons, or scaled
+# deviations in persons and constant shocks, or both scaled with the level of migration
+@pytest.mark.parametrize("deviation_level", [0.0, 15_000.0])
 def test_numba_matches_numpy(horizon, net, deviation_level):
     x = inputs(horizon, net, deviation_level=deviation_level)
     a = project_numpy(np.random.default_rng(3), 50, x)
@@ -104,7 +107,9 @@ def test_quiet_migration_decays_geometrically(kernel):
     x = inputs(horizon=6, net=80_000.0, noise=0.0)
     c, phi = x.mig_beta
     mu = c / (1 - phi)
-    _, migration, _, _ = kernel(np.random.default_rng(1), 2, x)
+    _, migration, _, _ = kernel(
+        np.random.default_rng(1), 2, x._replace(mig_scale=np.array([1, 9.0]))
+    )
     expected = mu + phi ** np.arange(1, 7) * (80_000.0 - mu)
     # the residual picked still multiplies sigma = 0, so the path is exact
     np.testing.assert_allclose(migration[0], expected, rtol=1e-12)

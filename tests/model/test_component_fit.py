@@ -118,6 +118,8 @@ def test_wave_returns_towards_the_long_run_level(population, history):
         ("profile", "x"),
         ("k_process", "ar1"),
         ("deviation_scale", "shares"),
+        ("shock_scale", "log"),
+        ("jump_along", "b"),
     ],
 )
 def test_settings_errors_name_field_and_allowed(field, value):
@@ -158,3 +160,29 @@ def test_scaled_deviations_carry_the_mean_level(population, history):
     _, totals = migration_series(history, population, 2020)
     assert fit.deviation_level == pytest.approx(np.abs(totals[-10:]).mean())
     assert fit_components(population, history, 2020).deviation_level == 0.0
+
+
+def test_shock_scale_reproduces_the_residuals(population, history):
+    from mc.model.components import shock_scale
+
+    _, totals = migration_series(history, population, 2024)
+    ar = fit_ar1(totals)
+    lam, ref, pool = shock_scale(totals, ar)
+    assert 0.0 <= lam <= 1.0
+    spread = (1 - lam) + lam * np.abs(totals[:-1]) / ref
+    resid = totals[1:] - ar["beta"][0] - ar["beta"][1] * totals[:-1]
+    # the pool times sigma times each year's spread gives back that year's residual
+    np.testing.assert_allclose(np.sort(resid / spread), pool * ar["sigma"], rtol=1e-12)
+    fit = fit_components(population, history, 2024, ComponentSettings(shock_scale="level"))
+    assert fit.mig_scale[0] == lam and fit.estimates["migration"]["shock_lambda"] == lam
+
+
+def test_jump_off_keeps_up_with_the_old_age_trend(population, history):
+    """Moved along k, the last years' old-age rates stay behind the trend (b is small there)."""
+    along_k = fit_components(population, history, 2009, ComponentSettings(jump_along="k"))
+    along_trend = fit_components(population, history, 2009)
+    old = slice(90, 100)
+    gap = (along_trend.log_mx - along_k.log_mx)[:, old].mean(axis=1)
+    yearly = along_trend.age_drift[:, old].mean(axis=1)  # log rates fall: negative
+    # the trend jump-off is lower by part of the three years' trend, never by more than two
+    assert np.all(gap < 0) and np.all(gap > 2 * yearly)
