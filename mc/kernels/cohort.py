@@ -2,21 +2,24 @@
 
 Per draw and projection year, from the population ``P`` on 1 January:
 
-1. mortality: ``log m = log_mx + h * age_drift + bx * K + shock`` with ``K`` the cumulated
-   Lee-Carter steps (their drift is zero when the trend is by age instead) and
+1. mortality: ``log m = log_mx + h * age_drift + bx * (K + T) + shock`` with ``K`` the cumulated
+   Lee-Carter steps (their drift is zero when the trend is by age instead), ``T`` a yearly
+   transient in ``k`` (drawn fresh each year, not cumulated; zero for a pure walk) and
    ``shock`` one past year's residuals (resampled each year, not cumulated); a cohort at
    age ``a`` survives the year with ``exp(-(m(a) + m(a+1)) / 2)`` (half the year at each age),
    the open age 105+ with ``exp(-m(105))``, newborns with ``exp(-m(0) / 2)``;
-2. net migration: ``N = c + phi N_prev + sigma e`` spread by the profile, plus one past year's
-   deviation from the profile and the extra (scenario) immigrants; added to the survivors;
+2. net migration: ``N = c + phi N_prev + sigma s e`` spread by the profile, plus one past
+   year's deviation from the profile and the extra (scenario) immigrants; added to the
+   survivors. ``s = (1 - lambda) + lambda |N_prev| / ref`` (1 unless the shock scales with the
+   level); the deviation is in persons, or times ``|N| / deviation_level`` when that is > 0;
 3. births: ``exp(log TFR) * births_ratio * sum_a shape(a) (W(a) + W'(a)) / 2`` over the women
    ``W`` on 1 January this year and ``W'`` next year (after migration), split by ``boys``;
 4. cells below zero (net emigration above the people there) are set to zero and counted.
 
 Stream order per draw: 2 normals (mortality drift error), 2 normals (c, phi), 1 normal (log
 sigma of migration), 1 normal (rho of fertility); then per year 2 normals (mortality step),
-1 normal (fertility shock), 1 uniform (which residual), 1 uniform (which profile deviation),
-1 uniform (which mortality shock).
+2 normals (mortality transient), 1 normal (fertility shock), 1 uniform (which residual),
+1 uniform (which profile deviation), 1 uniform (which mortality shock).
 The NumPy reference and the numba kernel read it identically.
 """
 

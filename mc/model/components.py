@@ -4,36 +4,40 @@ Three processes, each fitted only on what was known on 1 January of the origin `
 births and migration up to calendar year ``Y - 1``, fertility rates up to ``Y - 1`` where HFD has
 them); their parameter errors are drawn too, so bands widen with the uncertainty of the fit:
 
-* **Mortality**: log central death rates per sex at ages 0-99 over the last
-  ``mortality_years`` years. By default (``mortality_trend="by-age"``) each age keeps its own
-  least-squares trend (smoothed over five ages) and Lee-Carter's first factor ``b(a) k(t)``
-  carries the random part: ``k`` walks with the observed steps (correlated between the sexes),
-  and each path draws once a trend error along ``b`` with the standard error of the Lee-Carter
-  drift, ``sd(dk) / sqrt(T - 1)``. ``"lee-carter"`` uses Lee-Carter's single drift instead (it
-  under-forecast old ages on origins 1998-2009). Each year also adds one of the last
-  ``deviation_years`` years' Lee-Carter residuals (all ages and both sexes of one year,
-  resampled: a bad flu season hits all old ages at once; one factor leaves that out). Jump-off
-  rates are the last ``jump_years`` years' log rates moved along the trend to ``Y - 1`` and
-  averaged (single-year rates at young ages are noisy). Ages 100-105+ continue the Gompertz
-  slope of ages 89-99.
+* **Mortality**: log central death rates per sex at ages 0-99 over the last ``mortality_years``
+  years. By default (``mortality_trend="by-age"``) each age keeps its own least-squares trend
+  (smoothed over five ages) and Lee-Carter's first factor ``b(a) k(t)`` carries the random part:
+  ``k`` is a random walk plus a yearly transient (``k_process="walk+noise"``; the steps' variance
+  ``q + 2r`` and lag-1 autocovariance ``-r`` give the walk's ``q`` and the transient's ``r``,
+  correlated between the sexes; the steps of ``k`` undo each other from year to year, so a pure
+  walk, ``"walk"``, overstates how the uncertainty grows), and each path draws once a trend error
+  along ``b`` with the standard error of the Lee-Carter drift, ``sd(dk) / sqrt(T - 1)``.
+  ``"lee-carter"`` uses Lee-Carter's single drift instead (it under-forecast old ages on origins
+  1998-2009). Each year also adds one of the last ``deviation_years`` years' Lee-Carter residuals
+  (all ages and both sexes of one year, resampled: a bad flu season hits all old ages at once; one
+  factor leaves that out). Jump-off rates are the last ``jump_years`` years' log rates moved to
+  ``Y - 1`` along each age's own trend (``jump_along="trend"``; along ``k``, ``"k"``, they stayed a
+  year behind at old ages, where ``b`` is small) and averaged (single-year rates at young ages are
+  noisy). Ages 100-105+ continue the Gompertz slope of ages 89-99.
 * **Fertility**: age-specific rates = TFR x the average shape of the last ``shape_years`` years.
-  Log TFR is ARIMA(1,1,0) without drift: its yearly change keeps a share ``rho`` of the last
-  change (fertility moves in runs of years; the starting change is the mean of the last
-  ``fertility_trend_years``) and adds a normal shock; ``rho`` is drawn from its
-  sampling distribution. Births are the rates times the mean of the women at each age on
-  1 January of the year and the next, times a calibration ratio (observed births over the model's
-  in the last three years: HFD's exposures are not SSB's stocks), boys a share ``boys`` of them.
-  When the last year's rates are missing (2023 in this copy of HFD) its TFR is taken from
-  births divided by the model's births per unit TFR.
+  Log TFR is ARIMA(1,1,0) without drift: its yearly change keeps a share ``rho`` of the last change
+  (fertility moves in runs of years; the starting change is the mean of the last
+  ``fertility_trend_years``) and adds a normal shock; ``rho`` is drawn from its sampling
+  distribution. Births are the rates times the mean of the women at each age on 1 January of the
+  year and the next, times a calibration ratio (observed births over the model's in the last three
+  years: HFD's exposures are not SSB's stocks), boys a share ``boys`` of them. When the last year's
+  rates are missing (2023 in this copy of HFD) its TFR is taken from births divided by the model's
+  births per unit TFR.
 * **Net migration**: ``N(t) = c + phi N(t-1) + sigma e(t)`` (AR(1), mean ``mu = c / (1 - phi)``)
-  fitted by least squares on all years 1986..``Y - 1``. ``(c, phi)`` are drawn per path from
-  their normal sampling distribution, ``sigma`` from a log-normal approximation of its own, and
-  the shocks ``e`` are resampled from the standardised residuals (they are skewed up: 2022's
-  is 4.2 standard deviations). The total is spread by age and sex with a profile,
-  the ratio of summed cohort residuals to summed totals over the last ``profile_years`` years,
-  plus one past year's deviation from that profile (resampled, in persons) so the age pattern
-  varies as it did. ``profile="regression"`` (each cell regressed on the total) was tried and
-  left off.
+  fitted by least squares on all years 1986..``Y - 1``. ``(c, phi)`` are drawn per path from their
+  normal sampling distribution, ``sigma`` from a log-normal approximation of its own, and the
+  shocks ``e`` are resampled from the standardised residuals (they are skewed up: 2022's is 4.2
+  standard deviations). ``shock_scale="level"`` lets the shock's sd grow with last year's level
+  (:func:`shock_scale`); tried and left off. The total is spread by age and sex with a profile, the
+  ratio of summed cohort residuals to summed totals over the last ``profile_years`` years, plus one
+  past year's deviation from that profile (resampled, in persons) so the age pattern varies as it
+  did. ``profile="regression"`` (each cell regressed on the total) and ``deviation_scale="level"``
+  (a deviation scaled by the level drawn) were tried and left off.
 
 Settings were chosen on origins 1998-2009 by the mean 80 % interval score; docs/components.md
 has the figures.
