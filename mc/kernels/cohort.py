@@ -125,6 +125,7 @@ def project_numpy(
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
             m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k_year[:, None] + shock)
             new = np.empty_like(pop)
+            new[:, 0] = 0.0  # newborns come last; the exposure below reads age 0 before that
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
             new[:, 105] = pop[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105])) + pop[
                 :, 105
@@ -244,6 +245,10 @@ def _project_numba(  # pragma: no cover - compiled
                     trend = log_mx[s, a] + (h + 1) * age_drift[s, a]
                     m[s, a] = np.exp(trend + bx[s, a] * k_year[s] + mx_shocks[hit, s, a])
             exposure = 0.0
+            # age 0 is filled with this year's births below; until then it held last year's (or,
+            # in the first year, uninitialised memory, and 0 x NaN is NaN even where shape is 0)
+            new[0, 0] = 0.0
+            new[1, 0] = 0.0
             for s in range(2):
                 for a in range(1, top):
                     new[s, a] = pop[s, a - 1] * np.exp(-0.5 * (m[s, a - 1] + m[s, a]))
