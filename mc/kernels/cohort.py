@@ -2,21 +2,24 @@
 
 Per draw and projection year, from the population ``P`` on 1 January:
 
-1. mortality: ``log m = log_mx + h * age_drift + bx * K + shock`` with ``K`` the cumulated
-   Lee-Carter steps (their drift is zero when the trend is by age instead) and
+1. mortality: ``log m = log_mx + h * age_drift + bx * (K + T) + shock`` with ``K`` the cumulated
+   Lee-Carter steps (their drift is zero when the trend is by age instead), ``T`` a yearly
+   transient in ``k`` (drawn fresh each year, not cumulated; zero for a pure walk) and
    ``shock`` one past year's residuals (resampled each year, not cumulated); a cohort at
    age ``a`` survives the year with ``exp(-(m(a) + m(a+1)) / 2)`` (half the year at each age),
    the open age 105+ with ``exp(-m(105))``, newborns with ``exp(-m(0) / 2)``;
-2. net migration: ``N = c + phi N_prev + sigma e`` spread by the profile, plus one past year's
-   deviation from the profile and the extra (scenario) immigrants; added to the survivors;
+2. net migration: ``N = c + phi N_prev + sigma s e`` spread by the profile, plus one past
+   year's deviation from the profile and the extra (scenario) immigrants; added to the
+   survivors. ``s = (1 - lambda) + lambda |N_prev| / ref`` (1 unless the shock scales with the
+   level); the deviation is in persons, or times ``|N| / deviation_level`` when that is > 0;
 3. births: ``exp(log TFR) * births_ratio * sum_a shape(a) (W(a) + W'(a)) / 2`` over the women
    ``W`` on 1 January this year and ``W'`` next year (after migration), split by ``boys``;
 4. cells below zero (net emigration above the people there) are set to zero and counted.
 
 Stream order per draw: 2 normals (mortality drift error), 2 normals (c, phi), 1 normal (log
 sigma of migration), 1 normal (rho of fertility); then per year 2 normals (mortality step),
-1 normal (fertility shock), 1 uniform (which residual), 1 uniform (which profile deviation),
-1 uniform (which mortality shock).
+2 normals (mortality transient), 1 normal (fertility shock), 1 uniform (which residual),
+1 uniform (which profile deviation), 1 uniform (which mortality shock).
 The NumPy reference and the numba kernel read it identically.
 """
 
@@ -54,6 +57,9 @@ class CohortInputs(NamedTuple):
     extra_profile: np.ndarray  # (2, A) its shares
     out_lo: np.ndarray  # (G,) first age of each reported group
     out_hi: np.ndarray  # (G,)
+    deviation_level: float = 0.0  # > 0: deviations scale with |net| / this level; 0: persons
+    k_noise_chol: np.ndarray = np.zeros((2, 2))  # yearly transient in k, not cumulated
+    mig_scale: np.ndarray = np.array([0.0, 1.0])  # (lambda, ref): shock sd x (1-l) + l |N|/ref
 
 
 PHI_MAX = 1.0  # a drawn phi above 1 would explode; at 1 the path is a random walk with drift
@@ -108,19 +114,24 @@ def project_numpy(
         pop = x.start.copy()
         for h in range(horizon):
             k = k + drift + x.k_step_chol @ rng.standard_normal(2)
+            k_year = k + x.k_noise_chol @ rng.standard_normal(2)
             dlog = rho * dlog + x.tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * x.mig_pool.size)
-            net = c + phi * net + sigma * x.mig_pool[pick]
+            lam, ref = x.mig_scale
+            spread = (1.0 - lam) + lam * abs(net) / ref
+            net = c + phi * net + sigma * spread * x.mig_pool[pick]
             year = int(rng.random() * x.deviations.shape[0])
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
-            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k[:, None] + shock)
+            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k_year[:, None] + shock)
             new = np.empty_like(pop)
+            new[:, 0] = 0.0  # newborns come last; the exposure below reads age 0 before that
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
             new[:, 105] = pop[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105])) + pop[
                 :, 105
             ] * np.exp(-m[:, 105])
-            moved = net * x.profile + x.deviations[year] + x.extra[h] * x.extra_profile
+            scale = abs(net) / x.deviation_level if x.deviation_level > 0 else 1.0
+            moved = net * x.profile + scale * x.deviations[year] + x.extra[h] * x.extra_profile
             new[:, 1:] += moved[:, 1:]
             negative = new[:, 1:] < 0
             clipped[d] += int(negative.sum())
@@ -165,6 +176,9 @@ def _project_numba(  # pragma: no cover - compiled
     extra_profile: np.ndarray,
     out_lo: np.ndarray,
     out_hi: np.ndarray,
+    deviation_level: float,
+    k_noise_chol: np.ndarray,
+    mig_scale: np.ndarray,
     out: np.ndarray,
     migration: np.ndarray,
     births_out: np.ndarray,
@@ -188,6 +202,7 @@ def _project_numba(  # pragma: no cover - compiled
     drift = np.empty(2)
     z = np.empty(2)
     k = np.empty(2)
+    k_year = np.empty(2)
     for d in range(n):
         z[0] = rng.standard_normal()
         z[1] = rng.standard_normal()
@@ -213,17 +228,27 @@ def _project_numba(  # pragma: no cover - compiled
             z[1] = rng.standard_normal()
             for s in range(2):
                 k[s] += drift[s] + k_step_chol[s, 0] * z[0] + k_step_chol[s, 1] * z[1]
+            z[0] = rng.standard_normal()
+            z[1] = rng.standard_normal()
+            for s in range(2):
+                k_year[s] = k[s] + k_noise_chol[s, 0] * z[0] + k_noise_chol[s, 1] * z[1]
             dlog = rho * dlog + tfr_sigma * rng.standard_normal()
             log_tfr += dlog
             pick = int(rng.random() * mig_pool.shape[0])
-            net = c + phi * net + sigma * mig_pool[pick]
+            spread = (1.0 - mig_scale[0]) + mig_scale[0] * abs(net) / mig_scale[1]
+            net = c + phi * net + sigma * spread * mig_pool[pick]
             year = int(rng.random() * deviations.shape[0])
             hit = int(rng.random() * mx_shocks.shape[0])
+            scale = abs(net) / deviation_level if deviation_level > 0 else 1.0
             for s in range(2):
                 for a in range(n_ages):
                     trend = log_mx[s, a] + (h + 1) * age_drift[s, a]
-                    m[s, a] = np.exp(trend + bx[s, a] * k[s] + mx_shocks[hit, s, a])
+                    m[s, a] = np.exp(trend + bx[s, a] * k_year[s] + mx_shocks[hit, s, a])
             exposure = 0.0
+            # age 0 is filled with this year's births below; until then it held last year's (or,
+            # in the first year, uninitialised memory, and 0 x NaN is NaN even where shape is 0)
+            new[0, 0] = 0.0
+            new[1, 0] = 0.0
             for s in range(2):
                 for a in range(1, top):
                     new[s, a] = pop[s, a - 1] * np.exp(-0.5 * (m[s, a - 1] + m[s, a]))
@@ -231,7 +256,7 @@ def _project_numba(  # pragma: no cover - compiled
                     s, top
                 ] * np.exp(-m[s, top])
                 for a in range(1, n_ages):
-                    new[s, a] += net * profile[s, a] + deviations[year, s, a]
+                    new[s, a] += net * profile[s, a] + scale * deviations[year, s, a]
                     new[s, a] += extra[h] * extra_profile[s, a]
                     if new[s, a] < 0:
                         clipped[d] += 1
@@ -242,7 +267,9 @@ def _project_numba(  # pragma: no cover - compiled
             for s in range(2):
                 share = boys if s == 1 else 1.0 - boys
                 moved = (
-                    net * profile[s, 0] + deviations[year, s, 0] + extra[h] * extra_profile[s, 0]
+                    net * profile[s, 0]
+                    + scale * deviations[year, s, 0]
+                    + extra[h] * extra_profile[s, 0]
                 )
                 new[s, 0] = births * share * np.exp(-0.5 * m[s, 0]) + moved
                 if new[s, 0] < 0:
@@ -295,6 +322,9 @@ def project_numba(
         f(x.extra_profile, dtype=np.float64),
         f(x.out_lo, dtype=np.int64),
         f(x.out_hi, dtype=np.int64),
+        float(x.deviation_level),
+        f(x.k_noise_chol, dtype=np.float64),
+        f(x.mig_scale, dtype=np.float64),
         out,
         migration,
         births,

@@ -4,36 +4,40 @@ Three processes, each fitted only on what was known on 1 January of the origin `
 births and migration up to calendar year ``Y - 1``, fertility rates up to ``Y - 1`` where HFD has
 them); their parameter errors are drawn too, so bands widen with the uncertainty of the fit:
 
-* **Mortality**: log central death rates per sex at ages 0-99 over the last
-  ``mortality_years`` years. By default (``mortality_trend="by-age"``) each age keeps its own
-  least-squares trend (smoothed over five ages) and Lee-Carter's first factor ``b(a) k(t)``
-  carries the random part: ``k`` walks with the observed steps (correlated between the sexes),
-  and each path draws once a trend error along ``b`` with the standard error of the Lee-Carter
-  drift, ``sd(dk) / sqrt(T - 1)``. ``"lee-carter"`` uses Lee-Carter's single drift instead (it
-  under-forecast old ages on origins 1998-2009). Each year also adds one of the last
-  ``deviation_years`` years' Lee-Carter residuals (all ages and both sexes of one year,
-  resampled: a bad flu season hits all old ages at once; one factor leaves that out). Jump-off
-  rates are the last ``jump_years`` years' log rates moved along the trend to ``Y - 1`` and
-  averaged (single-year rates at young ages are noisy). Ages 100-105+ continue the Gompertz
-  slope of ages 89-99.
+* **Mortality**: log central death rates per sex at ages 0-99 over the last ``mortality_years``
+  years. By default (``mortality_trend="by-age"``) each age keeps its own least-squares trend
+  (smoothed over five ages) and Lee-Carter's first factor ``b(a) k(t)`` carries the random part:
+  ``k`` is a random walk plus a yearly transient (``k_process="walk+noise"``; the steps' variance
+  ``q + 2r`` and lag-1 autocovariance ``-r`` give the walk's ``q`` and the transient's ``r``,
+  correlated between the sexes; the steps of ``k`` undo each other from year to year, so a pure
+  walk, ``"walk"``, overstates how the uncertainty grows), and each path draws once a trend error
+  along ``b`` with the standard error of the Lee-Carter drift, ``sd(dk) / sqrt(T - 1)``.
+  ``"lee-carter"`` uses Lee-Carter's single drift instead (it under-forecast old ages on origins
+  1998-2009). Each year also adds one of the last ``deviation_years`` years' Lee-Carter residuals
+  (all ages and both sexes of one year, resampled: a bad flu season hits all old ages at once; one
+  factor leaves that out). Jump-off rates are the last ``jump_years`` years' log rates moved to
+  ``Y - 1`` along each age's own trend (``jump_along="trend"``; along ``k``, ``"k"``, they stayed a
+  year behind at old ages, where ``b`` is small) and averaged (single-year rates at young ages are
+  noisy). Ages 100-105+ continue the Gompertz slope of ages 89-99.
 * **Fertility**: age-specific rates = TFR x the average shape of the last ``shape_years`` years.
-  Log TFR is ARIMA(1,1,0) without drift: its yearly change keeps a share ``rho`` of the last
-  change (fertility moves in runs of years; the starting change is the mean of the last
-  ``fertility_trend_years``) and adds a normal shock; ``rho`` is drawn from its
-  sampling distribution. Births are the rates times the mean of the women at each age on
-  1 January of the year and the next, times a calibration ratio (observed births over the model's
-  in the last three years: HFD's exposures are not SSB's stocks), boys a share ``boys`` of them.
-  When the last year's rates are missing (2023 in this copy of HFD) its TFR is taken from
-  births divided by the model's births per unit TFR.
+  Log TFR is ARIMA(1,1,0) without drift: its yearly change keeps a share ``rho`` of the last change
+  (fertility moves in runs of years; the starting change is the mean of the last
+  ``fertility_trend_years``) and adds a normal shock; ``rho`` is drawn from its sampling
+  distribution. Births are the rates times the mean of the women at each age on 1 January of the
+  year and the next, times a calibration ratio (observed births over the model's in the last three
+  years: HFD's exposures are not SSB's stocks), boys a share ``boys`` of them. When the last year's
+  rates are missing (2023 in this copy of HFD) its TFR is taken from births divided by the model's
+  births per unit TFR.
 * **Net migration**: ``N(t) = c + phi N(t-1) + sigma e(t)`` (AR(1), mean ``mu = c / (1 - phi)``)
-  fitted by least squares on all years 1986..``Y - 1``. ``(c, phi)`` are drawn per path from
-  their normal sampling distribution, ``sigma`` from a log-normal approximation of its own, and
-  the shocks ``e`` are resampled from the standardised residuals (they are skewed up: 2022's
-  is 4.2 standard deviations). The total is spread by age and sex with a profile,
-  the ratio of summed cohort residuals to summed totals over the last ``profile_years`` years,
-  plus one past year's deviation from that profile (resampled, in persons) so the age pattern
-  varies as it did. ``profile="regression"`` (each cell regressed on the total) was tried and
-  left off.
+  fitted by least squares on all years 1986..``Y - 1``. ``(c, phi)`` are drawn per path from their
+  normal sampling distribution, ``sigma`` from a log-normal approximation of its own, and the
+  shocks ``e`` are resampled from the standardised residuals (they are skewed up: 2022's is 4.2
+  standard deviations). ``shock_scale="level"`` lets the shock's sd grow with last year's level
+  (:func:`shock_scale`); tried and left off. The total is spread by age and sex with a profile, the
+  ratio of summed cohort residuals to summed totals over the last ``profile_years`` years, plus one
+  past year's deviation from that profile (resampled, in persons) so the age pattern varies as it
+  did. ``profile="regression"`` (each cell regressed on the total) and ``deviation_scale="level"``
+  (a deviation scaled by the level drawn) were tried and left off.
 
 Settings were chosen on origins 1998-2009 by the mean 80 % interval score; docs/components.md
 has the figures.
@@ -63,6 +67,18 @@ GOMPERTZ_FROM = 89  # slope of log rates from 89 to 99 extends the rates beyond 
 MIGRATION_FIRST = 1986  # first year with deaths by age: the migration series starts here
 MORTALITY_TRENDS = ("lee-carter", "by-age")
 PROFILES = ("share", "regression")
+DEVIATION_SCALES = ("persons", "level")
+K_PROCESSES = ("walk", "walk+noise")
+SHOCK_SCALES = ("constant", "level")
+JUMP_ALONG = ("k", "trend")
+CHOICES = (
+    "mortality_trend",
+    "profile",
+    "deviation_scale",
+    "k_process",
+    "shock_scale",
+    "jump_along",
+)
 FERTILITY_ANCHOR_YEARS = 3  # years behind the births calibration ratio
 
 
@@ -79,6 +95,10 @@ class ComponentSettings:
     mortality_trend: str = "by-age"
     profile: str = "share"
     fertility_trend_years: int = 3
+    deviation_scale: str = "persons"
+    k_process: str = "walk+noise"
+    shock_scale: str = "constant"
+    jump_along: str = "trend"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -87,8 +107,18 @@ class ComponentSettings:
             raise ConfigError(
                 "mortality_trend", self.mortality_trend, f"one of {list(MORTALITY_TRENDS)}"
             )
+        if self.deviation_scale not in DEVIATION_SCALES:
+            raise ConfigError(
+                "deviation_scale", self.deviation_scale, f"one of {list(DEVIATION_SCALES)}"
+            )
+        if self.k_process not in K_PROCESSES:
+            raise ConfigError("k_process", self.k_process, f"one of {list(K_PROCESSES)}")
+        if self.jump_along not in JUMP_ALONG:
+            raise ConfigError("jump_along", self.jump_along, f"one of {list(JUMP_ALONG)}")
+        if self.shock_scale not in SHOCK_SCALES:
+            raise ConfigError("shock_scale", self.shock_scale, f"one of {list(SHOCK_SCALES)}")
         for name in self.__dataclass_fields__:
-            if name in ("mortality_trend", "profile"):
+            if name in CHOICES:
                 continue
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -145,6 +175,9 @@ class ComponentFit:
     profile: np.ndarray  # (2, A) migration profile (sums to 1)
     deviations: np.ndarray  # (K, 2, A) past deviations from the profile, persons
     estimates: dict[str, Any] = field(default_factory=dict)
+    deviation_level: float = 0.0  # > 0: deviations scale with |net migration| / this level
+    k_noise_chol: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))  # transient in k
+    mig_scale: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))  # (lambda, ref)
 
     def quiet(self) -> ComponentFit:
         """The same fit without any randomness: the central path (for tests and charts)."""
@@ -155,6 +188,7 @@ class ComponentFit:
             self,
             k_drift_chol=zero2,
             k_step_chol=zero2,
+            k_noise_chol=zero2,
             rho_se=0.0,
             tfr_sigma=0.0,
             mig_chol=zero2,
@@ -190,6 +224,8 @@ def _fit_mortality(
     jump: int,
     shock_years: int,
     trend: str = "lee-carter",
+    k_process: str = "walk",
+    jump_along: str = "k",
 ) -> dict:
     first = max(history.deaths_first, origin - years)
     last = origin - 1
@@ -205,6 +241,17 @@ def _fit_mortality(
     jump_off = np.zeros((2, N_AGES))
     shock_years = min(shock_years, log_m.shape[0])
     shocks = np.zeros((shock_years, 2, N_AGES))
+    age_drift = np.zeros((2, N_AGES))
+    if trend == "by-age":
+        # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
+        # single age's slope is noisy); Lee-Carter's k then only carries the random part
+        time = np.arange(log_m.shape[0]) - (log_m.shape[0] - 1) / 2
+        slope = np.tensordot(time, log_m, axes=(0, 0)) / (time @ time)  # (2, ages)
+        kernel = np.ones(5) / 5
+        for s in range(2):
+            padded = np.pad(slope[s], 2, mode="edge")
+            age_drift[s, :LC_AGES] = np.convolve(padded, kernel, mode="valid")
+            age_drift[s, LC_AGES:] = age_drift[s, LC_AGES - 1]
     for s in range(2):
         a_s, b, k = _lee_carter(log_m[:, s])
         bx[s, :LC_AGES] = b
@@ -213,7 +260,13 @@ def _fit_mortality(
         residual = log_m[:, s] - a_s[None] - b[None] * k[:, None]
         shocks[:, s, :LC_AGES] = residual[-shock_years:]
         shocks[:, s, LC_AGES:] = residual[-shock_years:, -1:]
-        moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
+        if jump_along == "trend" and trend == "by-age":
+            # each of the last years moved to Y - 1 along its age's own trend: at old ages,
+            # where b is small, moving along k leaves the average a year or more behind
+            behind = np.arange(jump - 1, -1, -1)[:, None]
+            moved = log_m[-jump:, s] + behind * age_drift[s, None, :LC_AGES]
+        else:
+            moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
         jump_off[s, :LC_AGES] = moved.mean(axis=0)
         slope = (jump_off[s, LC_AGES - 1] - jump_off[s, GOMPERTZ_FROM]) / (
             LC_AGES - 1 - GOMPERTZ_FROM
@@ -225,18 +278,22 @@ def _fit_mortality(
     drift = steps.mean(axis=0)
     cov = np.cov(steps.T, ddof=1)
     n_steps = steps.shape[0]
-    age_drift = np.zeros((2, N_AGES))
+    noise = np.zeros((2, 2))
+    step_cov = cov
+    if k_process == "walk+noise":
+        # k as a random walk plus a yearly transient (a local-level model): the steps' lag-1
+        # autocovariance is -r (the transient's variance) and their variance q + 2r. Steps of
+        # k are strongly negatively autocorrelated (about -0.5 on 1998-2009 windows: a flu
+        # year's high k comes back the next year), so cumulating them as a pure walk overstates
+        # how uncertainty grows with the horizon. Moment estimates, clipped to be PSD.
+        centred = steps - drift
+        lag1 = centred[1:].T @ centred[:-1] / (n_steps - 1)
+        noise = _psd(-0.5 * (lag1 + lag1.T))
+        step_cov = _psd(cov - 2 * noise)
+    step_chol = _chol(step_cov)
+    noise_chol = _chol(noise)
     lee_carter_drift = drift.copy()
     if trend == "by-age":
-        # each age keeps its own least-squares slope of log rates (smoothed over five ages: a
-        # single age's slope is noisy); Lee-Carter's k then only carries the random part
-        time = np.arange(log_m.shape[0]) - (log_m.shape[0] - 1) / 2
-        slope = np.tensordot(time, log_m, axes=(0, 0)) / (time @ time)  # (2, ages)
-        kernel = np.ones(5) / 5
-        for s in range(2):
-            padded = np.pad(slope[s], 2, mode="edge")
-            age_drift[s, :LC_AGES] = np.convolve(padded, kernel, mode="valid")
-            age_drift[s, LC_AGES:] = age_drift[s, LC_AGES - 1]
         drift = np.zeros(2)
     return {
         "age_drift": age_drift,
@@ -244,7 +301,8 @@ def _fit_mortality(
         "shocks": shocks,
         "bx": bx,
         "k_drift": drift,
-        "k_step_chol": np.linalg.cholesky(cov),
+        "k_step_chol": step_chol,
+        "k_noise_chol": noise_chol,
         "k_drift_chol": np.linalg.cholesky(cov / n_steps),
         "years": [first, last],
         "trend": trend,
@@ -256,8 +314,25 @@ def _fit_mortality(
         else (-100 * (bx[:, 60:90] * drift[:, None]).mean(axis=1)).tolist(),
         "drift_se": np.sqrt(np.diag(cov) / n_steps).tolist(),
         "step_sd": np.sqrt(np.diag(cov)).tolist(),
+        "walk_sd": np.sqrt(np.diag(step_cov)).tolist(),
+        "transient_sd": np.sqrt(np.diag(noise)).tolist(),
         "step_correlation": float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
     }
+
+
+def _psd(matrix: np.ndarray) -> np.ndarray:
+    """The symmetric matrix with negative eigenvalues set to zero."""
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    return (vectors * np.clip(values, 0.0, None)) @ vectors.T
+
+
+def _chol(matrix: np.ndarray) -> np.ndarray:
+    """A factor ``L`` with ``L L' = matrix``: Cholesky's, or the eigen-factor if singular."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        return vectors * np.sqrt(np.clip(values, 0.0, None))
 
 
 def _women_exposure(population: PopulationTable, year: int) -> np.ndarray:
@@ -408,15 +483,50 @@ def _fit_migration(
         profile = coef[1].reshape(past.shape[1:])
         deviations = alpha[None] + (flat - design @ coef).reshape(past.shape)
     mu_se = _mu_se(ar)
+    lam, ref = 0.0, 1.0
+    if settings.shock_scale == "level":
+        lam, ref, pool = shock_scale(totals, ar)
+        ar = {**ar, "pool": pool}
+    # "level": a past year's deviation from the profile grows with the size of the year drawn
+    # (in the kernel, times |N| / the mean level of the deviation years)
+    deviation_level = float(np.abs(level).mean()) if settings.deviation_scale == "level" else 0.0
     return {
         "profile": profile,
         "deviations": deviations,
+        "deviation_level": deviation_level,
         "ar": ar,
+        "shock_scale": (lam, ref),
         "last": float(totals[-1]),
         "years": [origin - totals.size, origin - 1],
         "mu_se": mu_se,
         "negative_profile_cells": int((profile < 0).sum()),
     }
+
+
+def shock_scale(series: np.ndarray, ar: dict, grid: int = 21) -> tuple[float, float, np.ndarray]:
+    """How the migration shock's sd grows with the level: ``(lambda, ref, pool)``.
+
+    The sd of the shock in year ``t`` is ``sigma * ((1 - lambda) + lambda |N(t-1)| / ref``)``
+    with ``ref`` the mean of ``|N(t-1)|``: ``lambda = 0`` is today's constant sd, ``1`` an sd
+    proportional to last year's level (migration as a rate of itself). ``lambda`` maximises
+    the normal likelihood of the AR(1)'s residuals on a grid over [0, 1]; ``pool`` are the
+    residuals standardised by their year's sd (so the resampled shocks keep their skew).
+    """
+    y, x = series[1:], np.abs(series[:-1])
+    resid = y - ar["beta"][0] - ar["beta"][1] * series[:-1]
+    ref = float(x.mean())
+    best = (-np.inf, 0.0)
+    for lam in np.linspace(0.0, 1.0, grid):
+        spread = (1 - lam) + lam * x / ref
+        if spread.min() <= 0:
+            continue
+        s2 = np.mean((resid / spread) ** 2)
+        loglik = -np.log(spread).sum() - 0.5 * y.size * np.log(s2)
+        if loglik > best[0]:
+            best = (loglik, float(lam))
+    lam = best[1]
+    spread = (1 - lam) + lam * x / ref
+    return lam, ref, np.sort(resid / spread / ar["sigma"])
 
 
 def _mu_se(ar: dict) -> float:
@@ -472,6 +582,8 @@ def fit_components(
         settings.jump_years,
         settings.deviation_years,
         settings.mortality_trend,
+        settings.k_process,
+        settings.jump_along,
     )
     fertility = _fit_fertility(past, known, origin, settings)
     migration = _fit_migration(past, known, origin, settings)
@@ -488,6 +600,8 @@ def fit_components(
                 "improvement_60_89_pct",
                 "drift_se",
                 "step_sd",
+                "walk_sd",
+                "transient_sd",
                 "step_correlation",
             )
         },
@@ -515,6 +629,7 @@ def fit_components(
             "skewness": ar["skewness"],
             "last": migration["last"],
             "negative_profile_cells": migration["negative_profile_cells"],
+            "shock_lambda": migration["shock_scale"][0],
         },
     }
     return ComponentFit(
@@ -527,6 +642,7 @@ def fit_components(
         k_drift=mortality["k_drift"],
         k_drift_chol=mortality["k_drift_chol"],
         k_step_chol=mortality["k_step_chol"],
+        k_noise_chol=mortality["k_noise_chol"],
         shape=fertility["shape"],
         births_ratio=fertility["births_ratio"],
         boys=fertility["boys"],
@@ -541,9 +657,11 @@ def fit_components(
         mig_sigma_sd=ar["sigma_sd"],
         mig_last=migration["last"],
         mig_pool=ar["pool"],
+        mig_scale=np.array(migration["shock_scale"], dtype=float),
         profile=migration["profile"],
         deviations=migration["deviations"],
         estimates=estimates,
+        deviation_level=migration["deviation_level"],
     )
 
 
@@ -616,6 +734,9 @@ class ComponentModel(HorizonAxes):
             shares,
             lo,
             hi,
+            f.deviation_level,
+            f.k_noise_chol,
+            f.mig_scale,
         )
 
     def simulate(

@@ -7,6 +7,7 @@ import pytest
 
 from mc.model.components import (
     ComponentModel,
+    ComponentSettings,
     cohort_residuals,
     fit_ar1,
     fit_components,
@@ -110,7 +111,16 @@ def test_wave_returns_towards_the_long_run_level(population, history):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("mortality_years", 3), ("profile_years", 0), ("mortality_trend", "cubic"), ("profile", "x")],
+    [
+        ("mortality_years", 3),
+        ("profile_years", 0),
+        ("mortality_trend", "cubic"),
+        ("profile", "x"),
+        ("k_process", "ar1"),
+        ("deviation_scale", "shares"),
+        ("shock_scale", "log"),
+        ("jump_along", "b"),
+    ],
 )
 def test_settings_errors_name_field_and_allowed(field, value):
     from mc.errors import ConfigError
@@ -127,3 +137,52 @@ def test_model_rejects_unknown_backend(population, history):
     model = ComponentModel(fit_components(population, history, 2020), 1)
     with pytest.raises(ConfigError, match="backend"):
         model.simulate(np.random.default_rng(0), 2, backend="cuda")
+
+
+def test_walk_plus_noise_splits_the_steps_of_k(population, history):
+    """Steps of k that undo each other are a transient, not a walk: q + 2r = the step variance."""
+    walk = fit_components(population, history, 2009, ComponentSettings(k_process="walk"))
+    split = fit_components(population, history, 2009, ComponentSettings(k_process="walk+noise"))
+    both = split.estimates["mortality"]
+    assert walk.k_noise_chol.sum() == 0
+    # the steps' lag-1 autocorrelation is about -0.4 for men in this window: a transient exists
+    assert min(both["transient_sd"]) > 0
+    assert all(w < s for w, s in zip(both["walk_sd"], both["step_sd"], strict=True))
+    q = split.k_step_chol @ split.k_step_chol.T
+    r = split.k_noise_chol @ split.k_noise_chol.T
+    # the moment split keeps the step variance where no eigenvalue was clipped
+    step_var = np.array(both["step_sd"]) ** 2
+    assert np.all(np.diag(q + 2 * r) <= step_var * (1 + 1e-9))
+
+
+def test_scaled_deviations_carry_the_mean_level(population, history):
+    fit = fit_components(population, history, 2020, ComponentSettings(deviation_scale="level"))
+    _, totals = migration_series(history, population, 2020)
+    assert fit.deviation_level == pytest.approx(np.abs(totals[-10:]).mean())
+    assert fit_components(population, history, 2020).deviation_level == 0.0
+
+
+def test_shock_scale_reproduces_the_residuals(population, history):
+    from mc.model.components import shock_scale
+
+    _, totals = migration_series(history, population, 2024)
+    ar = fit_ar1(totals)
+    lam, ref, pool = shock_scale(totals, ar)
+    assert 0.0 <= lam <= 1.0
+    spread = (1 - lam) + lam * np.abs(totals[:-1]) / ref
+    resid = totals[1:] - ar["beta"][0] - ar["beta"][1] * totals[:-1]
+    # the pool times sigma times each year's spread gives back that year's residual
+    np.testing.assert_allclose(np.sort(resid / spread), pool * ar["sigma"], rtol=1e-12)
+    fit = fit_components(population, history, 2024, ComponentSettings(shock_scale="level"))
+    assert fit.mig_scale[0] == lam and fit.estimates["migration"]["shock_lambda"] == lam
+
+
+def test_jump_off_keeps_up_with_the_old_age_trend(population, history):
+    """Moved along k, the last years' old-age rates stay behind the trend (b is small there)."""
+    along_k = fit_components(population, history, 2009, ComponentSettings(jump_along="k"))
+    along_trend = fit_components(population, history, 2009)
+    old = slice(90, 100)
+    gap = (along_trend.log_mx - along_k.log_mx)[:, old].mean(axis=1)
+    yearly = along_trend.age_drift[:, old].mean(axis=1)  # log rates fall: negative
+    # the trend jump-off is lower by part of the three years' trend, never by more than two
+    assert np.all(gap < 0) and np.all(gap > 2 * yearly)

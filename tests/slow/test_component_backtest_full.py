@@ -5,6 +5,8 @@ Hamilton-Perry's reported backtest: band edges from fewer draws move pooled cove
 two points (docs/population.md), which matters against a +-5 point criterion.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -56,8 +58,34 @@ def test_sharper_than_hamilton_perry(both):
     assert table.loc["components", "total"] < table.loc["hamilton-perry", "total"]
 
 
-@pytest.mark.xfail(strict=True, reason="5 % sharper, not 20 % (docs/components.md)")
+@pytest.mark.xfail(strict=True, reason="6.5 % sharper, not 20 % (docs/components.md)")
 def test_twenty_percent_sharper_as_the_issue_asks(both):
     table = compare_scores(("components", both[0]), ("hamilton-perry", both[1]))
+    ratio = table.loc["components", "all_groups"] / table.loc["hamilton-perry", "all_groups"]
+    assert ratio <= 0.8
+
+
+REFUGEE_YEARS = {2015, 2016, 2022, 2023}  # the asylum peak and the Ukrainian arrivals (dated
+# by the events, not by the scores)
+
+
+def test_outside_refugee_waves_twenty_percent_sharper(both):
+    """Why the 20 % is missed: rows whose forecast years hold no refugee wave meet it.
+
+    A row (origin, horizon) is in a wave when one of its calendar years origin..origin+h-1 is in
+    REFUGEE_YEARS. 192 of 312 rows are outside; there the components score 1.47 % against
+    Hamilton-Perry's 1.89 % (-22 %) at 10,000 draws, seed 11; the margin, 2 points of 22, is
+    many times the Monte Carlo error of the two means (a few hundredths of a percent).
+    """
+    calm = []
+    for result in both:
+        rows = result.rows
+        in_wave = [
+            any(y in REFUGEE_YEARS for y in range(o, o + h))
+            for o, h in zip(rows["origin"], rows["horizon"], strict=True)
+        ]
+        calm.append(rows[~np.array(in_wave)].reset_index(drop=True))
+    cc, hp = (dataclasses.replace(r, rows=rows) for r, rows in zip(both, calm, strict=True))
+    table = compare_scores(("components", cc), ("hamilton-perry", hp))
     ratio = table.loc["components", "all_groups"] / table.loc["hamilton-perry", "all_groups"]
     assert ratio <= 0.8
