@@ -413,3 +413,34 @@ def municipality_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str,
     except KeyError:
         raise DataError(str(path), "missing column(s); required: municipality, name") from None
     return tuple(known.get(code, code) for code in codes)
+
+
+def county_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of county ``codes`` from a data folder's classification file (the code if none).
+
+    Parameters
+    ----------
+    folder : str or Path
+        Holds :data:`CLASSIFICATION_FILE` (``municipality, name, county, county_name``).
+    codes : tuple of str
+        2-digit county codes.
+
+    Returns
+    -------
+    tuple of str
+        One name per code, in the same order.
+
+    Raises
+    ------
+    DataError
+        If the classification file is missing or has no ``county`` and ``county_name`` columns.
+    """
+    path = Path(folder) / CLASSIFICATION_FILE
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            known = {row["county"]: row["county_name"] for row in csv.DictReader(handle)}
+    except OSError as exc:
+        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    except KeyError:
+        raise DataError(str(path), "missing column(s); required: county, county_name") from None
+    return tuple(known.get(code, code) for code in codes)

@@ -498,8 +498,15 @@ def municipal_ranking(
     lang: str,
     levels: Sequence[float] = DEFAULT_LEVELS,
     top: int = 15,
+    population: Mapping[str, float] | None = None,
+    min_population: float = 5000,
 ) -> bytes:
-    """The municipalities with the highest and with the widest bands of cost per inhabitant.
+    """The municipalities with the highest cost per inhabitant, the smallest ones apart.
+
+    With ``population``, the left panel ranks the municipalities of at least ``min_population``
+    inhabitants and the right one shows the highest of the smaller ones, whose bands are too
+    wide to rank with the rest; both titles state the limit. Without it (a run folder made
+    before ``municipal_population`` was an output), the right panel shows the widest bands.
 
     Parameters
     ----------
@@ -516,6 +523,10 @@ def municipal_ranking(
         Central band levels in percent; "widest" ranks by the widest of them.
     top : int
         Municipalities per panel.
+    population : mapping, optional
+        Inhabitants by municipality number (the central path in ``year``).
+    min_population : float
+        The size limit of the ranking.
 
     Returns
     -------
@@ -529,10 +540,24 @@ def municipal_ranking(
     ].copy()
     lo, hi = band_columns(ordered[0])
     rows["width"] = rows[hi] - rows[lo]
-    panels = (
-        (text(lang, "rank_highest"), rows.nlargest(top, "q50")),
-        (text(lang, "rank_widest", level=level_text(ordered[0])), rows.nlargest(top, "width")),
-    )
+    if population is None:
+        panels = (
+            (text(lang, "rank_highest"), rows.nlargest(top, "q50")),
+            (text(lang, "rank_widest", level=level_text(ordered[0])), rows.nlargest(top, "width")),
+        )
+    else:
+        big = np.array([population.get(str(c), 0.0) >= min_population for c in rows["region"]])
+        limit = whole(min_population, lang)
+        panels = (
+            (
+                text(lang, "rank_large", min=limit, n=int(big.sum())),
+                rows[big].nlargest(top, "q50"),
+            ),
+            (
+                text(lang, "rank_small", min=limit, n=int((~big).sum())),
+                rows[~big].nlargest(top, "q50"),
+            ),
+        )
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8), layout="constrained")
     for ax, (title, part) in zip(axes, panels, strict=True):
         part = part.iloc[::-1]
