@@ -301,6 +301,8 @@ _TEXT["en"].update(
 _TEXT["nb"].update(
     {
         "mun_point": "punkt",
+        "mrep_bands_note": "Intervallene er sentrale: et 90 %-intervall går fra 5- til "
+        "95-persentilen.",
         "mun_ranked": "høyest kostnad per innbygger blant kommuner med minst {min} innbyggere, "
         "{kroner} ({year}):",
         "mun_small_note": "{n} kommuner med færre enn {min} innbyggere er ikke rangert her "
@@ -357,6 +359,8 @@ _TEXT["nb"].update(
 _TEXT["en"].update(
     {
         "mun_point": "point",
+        "mrep_bands_note": "Bands are central: a 90 % band runs from the 5th to the 95th "
+        "percentile.",
         "mun_ranked": "highest cost per inhabitant among municipalities with at least {min} "
         "inhabitants, {kroner} ({year}):",
         "mun_small_note": "{n} municipalities with fewer than {min} inhabitants are not ranked "

@@ -48,6 +48,8 @@ FAN_ECONOMY = "fan_economy.png"
 MUNICIPAL_RANKING = "municipalities_ranked.png"
 #: The tornado chart of the sensitivity analysis.
 TORNADO = "tornado_demographic_cost.png"
+#: The fan of a population forecast: the whole population and the broad age groups by year.
+FAN_POPULATION = "fan_population.png"
 
 # Written by ``tbu-mc report`` into a finished run folder ----------------------------------------
 
@@ -79,6 +81,7 @@ ALL_OUTPUTS = frozenset(
         FAN_ECONOMY,
         MUNICIPAL_RANKING,
         TORNADO,
+        FAN_POPULATION,
         *REPORT_FILES,
     }
 )
