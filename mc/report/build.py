@@ -79,7 +79,8 @@ def build_report(
 ) -> Report:
     """Read a run folder and render the page and the tables (nothing is written).
 
-    A municipal run's folder gets :func:`mc.report.municipal_report.build_municipal_report`.
+    A municipal run's folder gets :func:`mc.report.municipal_report.build_municipal_report`,
+    a population forecast's :func:`mc.report.population.build_population_report`.
 
     Parameters
     ----------
@@ -252,7 +253,11 @@ def _other_report(
     bands: str | list[float],
     min_population: float | None,
 ) -> Report:
-    """The report of a municipal run (its own module)."""
+    """The report of a municipal run or a population forecast (their own modules)."""
+    if kind == "population":
+        from mc.report.population import build_population_report
+
+        return build_population_report(run_dir, lang=lang)
     from mc.report.municipal import DEFAULT_MIN_POPULATION
     from mc.report.municipal_report import build_municipal_report
 

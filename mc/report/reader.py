@@ -227,6 +227,8 @@ def folder_kind(path: str | Path) -> str:
         return "run"
     if not isinstance(data, dict):
         return "run"
+    if data.get(layout.KEY_MODE) == "population forecast":
+        return "population"
     population = (data.get(layout.KEY_CONFIG) or {}).get("population") or {}
     if isinstance(population, dict) and population.get("level") == "municipality":
         return "municipal"
