@@ -48,6 +48,7 @@ class MunicipalCostModel:
     sector_log_sd: float
     names: tuple[str, ...] = ()  # municipality names, for figures
     county_names: tuple[str, ...] = ()  # county names, in the order of ``counties``
+    notes: tuple[str, ...] = ()  # what reading the data left out (incomplete first years)
 
     def central(self) -> MunicipalCostModel:
         """The same model with every source of noise switched off (its point estimates)."""
@@ -192,4 +193,5 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
         sector_log_sd=config.uncertainty.unit_cost_log_sd,
         names=names,
         county_names=county_names(data_dir, counties),
+        notes=regional.notes,
     )

@@ -182,6 +182,7 @@ def analyse(
     analysis = Analysis(config, det, population, design=o.design)
     if isinstance(model, MunicipalCostModel):
         analysis.region_names = model.region_names()
+        analysis.notes.extend(model.notes)  # the same line `tbu-mc data check` prints
     if o.deterministic:
         return analysis
     check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)

@@ -54,6 +54,8 @@ def test_console_names_municipalities_and_ranks_only_the_large_ones(english_run)
     out, printed = english_run
     assert "Norway" in printed and "Norge" not in printed
     assert "Financed by free revenues" in printed
+    # the rule for incomplete first years, in the words `tbu-mc data check` uses
+    assert "note: year 2005 is incomplete (no rows for municipalities 1160, 1576)" in printed
     ranked = re.findall(r"^  (\S.*?) \((\d{4})\)\s", printed, flags=re.MULTILINE)
     assert len(ranked) == 5
     det = pd.read_csv(out / "deterministic.csv", dtype={"region": str})
