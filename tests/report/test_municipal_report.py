@@ -152,3 +152,40 @@ def test_the_municipal_report_renders_and_searches_in_chromium(municipal_run, tm
     shown = [cells for cells, hidden in zip(found.cells, found.rows, strict=True) if not hidden]
     assert [cells[:2] for cells in shown] == [["1151", "Utsira"]]
     assert found.count.strip() == "rows shown: 1"
+
+
+def test_the_ranking_ranks_only_municipalities_above_the_limit(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from mc.report import charts
+
+    figures: list[plt.Figure] = []
+    render = charts._png
+
+    def keep(fig):
+        png = render(fig)  # saving lays out the ticks; the closed figure keeps its artists
+        figures.append(fig)
+        return png
+
+    monkeypatch.setattr(charts, "_png", keep)
+    # Utsira has the highest median but 216 inhabitants: it belongs in the panel apart
+    summary = pd.DataFrame(
+        {
+            "variable": "municipal_cost_per_inhabitant_kr",
+            "year": 2025,
+            "region": ["0301", "1151", "4601"],
+            **{f"q{p:02d}": [p * 10.0, p * 90.0, p * 20.0] for p in range(5, 100, 5)},
+        }
+    )
+    edges = charts.summary_band_edges(summary, charts.DEFAULT_LEVELS)
+    names = {"0301": "Oslo", "1151": "Utsira", "4601": "Bergen"}
+    population = {"0301": 725_000.0, "1151": 216.0, "4601": 295_000.0}
+    charts.municipal_ranking(
+        edges, names, year=2025, price_year=2024, lang="en", population=population
+    )
+    (fig,) = figures
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in left.get_yticklabels()] == ["Oslo (0301)", "Bergen (4601)"]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["Utsira (1151)"]
+    assert "at least 5,000 inhabitants (2)" in left.get_title()
+    assert "under 5,000 inhabitants (1 municipalities)" in right.get_title()
