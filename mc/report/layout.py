@@ -44,7 +44,7 @@ SCORES = "scores.csv"
 FAN_DEMOGRAPHIC = "fan_demographic_cost.png"
 #: Bands of the sector's economy: net operating result, real growth, handlingsrom, deflator.
 FAN_ECONOMY = "fan_economy.png"
-#: The municipalities with the highest and the widest bands of cost per inhabitant.
+#: The municipalities with the highest cost per inhabitant among the large ones, the small apart.
 MUNICIPAL_RANKING = "municipalities_ranked.png"
 #: The tornado chart of the sensitivity analysis.
 TORNADO = "tornado_demographic_cost.png"
