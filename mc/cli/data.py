@@ -65,7 +65,14 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     check.add_argument("file", help="tidy file: year, [municipality,] age, sex, population")
     check.add_argument("--municipal", action="store_true", help="a municipal file")
     check.add_argument("--municipalities", help="classification: every code must be in it")
-    check.add_argument("--trim-start", action="store_true", help="drop incomplete first years")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a municipal file whose first years lack some municipalities (by default "
+        "those years are left out with a note, as forecasts and runs do)",
+    )
+    # the default since the rule was made one for every command; kept so old scripts still run
+    check.add_argument("--trim-start", action="store_true", help=argparse.SUPPRESS)
     check.add_argument("--national", help="national file to hold the municipal totals against")
     check.add_argument(
         "--tolerance",
@@ -123,7 +130,7 @@ def _check(args: argparse.Namespace) -> int:
             table = load_regional(
                 args.file,
                 args.municipalities,
-                trim_start=args.trim_start,
+                trim_start=not args.strict,
                 national=national,
                 tolerance=DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance,
             )

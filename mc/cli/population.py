@@ -53,6 +53,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     fc.add_argument("--profile", help="YAML age/sex profile of the extra immigration")
     fc.add_argument("--out", required=True, help="output folder")
+    fc.add_argument(
+        "--lang", choices=("nb", "en"), default="nb", help="label language of the fan chart"
+    )
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_model_flag(fc)
     add_scheduler_flags(fc)
@@ -161,7 +164,7 @@ def _profile(path: str | None) -> np.ndarray | None:
 def _forecast(args, national, regional, command) -> int:
     from tqdm import tqdm
 
-    from mc.report.writer import write_tables
+    from mc.report.population import write_population_forecast
     from mc.sampling import resolve_entropy
     from mc.workflow.components import forecast_components
     from mc.workflow.population import forecast
@@ -221,7 +224,7 @@ def _forecast(args, national, regional, command) -> int:
         wall_seconds=sim.wall_seconds,
         block_seconds=sim.block_seconds,
     )
-    write_tables(args.out, {"population_bands.csv": bands}, manifest)
+    write_population_forecast(args.out, bands, manifest, lang=args.lang)
     nation = bands[(bands["region"] == "0000") & (bands["age_group"] == "total")]
     for row in nation.itertuples():
         print(f"{row.year}: median {row.q50:,.0f}, 80 % band {row.q10:,.0f} - {row.q90:,.0f}")

@@ -11,7 +11,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     rep = subcommands.add_parser(
         "report", help="write report.html, tables.md and tables.tex into a run's folder"
     )
-    rep.add_argument("run_dir", metavar="RUN_DIR", help="output folder of `tbu-mc run`")
+    rep.add_argument(
+        "run_dir",
+        metavar="RUN_DIR",
+        help="output folder of `tbu-mc run` (national or municipal) or of "
+        "`tbu-mc population forecast`",
+    )
     rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
     rep.add_argument(
         "--bands",
@@ -20,12 +25,24 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="norges-bank (30/50/70/90, default), boe, cbo, obr, un, imf, "
         "or central levels in percent such as 50,80,95",
     )
+    rep.add_argument(
+        "--min-population",
+        type=float,
+        default=None,
+        metavar="N",
+        help="municipal runs: rank cost per inhabitant among municipalities with at least N "
+        "inhabitants and show the smaller ones apart (default 5000, the lower limit of "
+        "SSB's KOSTRA groups)",
+    )
 
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Write the report files and print their paths."""
     from mc.report.build import write_report
 
-    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands):
+    written = write_report(
+        args.run_dir, lang=args.lang, bands=args.bands, min_population=args.min_population
+    )
+    for path in written:
         print(f"wrote {path}")
     return 0

@@ -138,6 +138,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.report import write_run
     from mc.report.console import headline_text, placement_lines
     from mc.report.io import OutputFolder
+    from mc.report.municipal import municipal_console
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
 
@@ -190,16 +191,28 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     scenarios = [
         (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
     ]
-    print(
-        headline_text(
-            analysis.deterministic,
-            analysis.summary,
-            scenarios,
-            analysis.published,
-            args.lang,
-            price_year=config.price_year,
+    if analysis.region_names:  # a municipal run: names beside codes, a ranking by size
+        print(
+            municipal_console(
+                analysis.deterministic,
+                analysis.summary,
+                analysis.region_names,
+                year=config.cost_year,
+                lang=args.lang,
+                price_year=config.price_year,
+            )
         )
-    )
+    else:
+        print(
+            headline_text(
+                analysis.deterministic,
+                analysis.summary,
+                scenarios,
+                analysis.published,
+                args.lang,
+                price_year=config.price_year,
+            )
+        )
     for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
         print(line)
     if sim is not None:

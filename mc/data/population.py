@@ -208,18 +208,38 @@ def regional_population_from_frame(
         if len(complete) == 0:
             raise DataError(source, "no year has rows for every municipality")
         first_complete = int(complete.min())
-        if first_complete > int(present.index.min()):
-            absent = sorted(
-                set(regions) - set(frame.loc[frame["year"] == present.index.min(), "municipality"])
-            )
-            notes.append(
-                f"years {int(present.index.min())}-{first_complete - 1} dropped: no rows for "
-                f"municipalities {absent[:10]}"
-            )
+        first = int(present.index.min())
+        if first_complete > first:
+            absent = sorted(set(regions) - set(frame.loc[frame["year"] == first, "municipality"]))
+            last = int(present.index.max())
+            notes.append(incomplete_years_note(first, first_complete, last, absent))
             frame = frame[frame["year"] >= first_complete]
     first, counts = _pack(frame, source, regions)
     counties = tuple(county_of.get(code, code[:2]) for code in regions)
     return RegionalPopulation(first, tuple(regions), counties, counts, source, tuple(notes))
+
+
+def incomplete_years_note(first: int, first_complete: int, last: int, absent: list[str]) -> str:
+    """The one line every command prints when a municipal file's first years are incomplete.
+
+    The rule (docs/population.md, "Incomplete first years"): leading years in which some of
+    today's municipalities have no rows at all are left out, and the file is used from the
+    first year that has every municipality. A row missing anywhere else is an error.
+
+    Examples
+    --------
+    >>> incomplete_years_note(2005, 2006, 2024, ["1160", "1576"])
+    'year 2005 is incomplete (no rows for municipalities 1160, 1576): left out; used: 2006-2024'
+    """
+    one = first_complete - 1 == first
+    years = f"year {first}" if one else f"years {first}-{first_complete - 1}"
+    verb = "is" if one else "are"
+    shown = ", ".join(absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10 else "")
+    kind = "municipality" if len(absent) == 1 else "municipalities"
+    return (
+        f"{years} {verb} incomplete (no rows for {kind} {shown}): left out; "
+        f"used: {first_complete}-{last}"
+    )
 
 
 def _require(frame: pd.DataFrame, source: str, required: list[str]) -> None:
@@ -412,4 +432,35 @@ def municipality_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str,
         raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
     except KeyError:
         raise DataError(str(path), "missing column(s); required: municipality, name") from None
+    return tuple(known.get(code, code) for code in codes)
+
+
+def county_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of county ``codes`` from a data folder's classification file (the code if none).
+
+    Parameters
+    ----------
+    folder : str or Path
+        Holds :data:`CLASSIFICATION_FILE` (``municipality, name, county, county_name``).
+    codes : tuple of str
+        2-digit county codes.
+
+    Returns
+    -------
+    tuple of str
+        One name per code, in the same order.
+
+    Raises
+    ------
+    DataError
+        If the classification file is missing or has no ``county`` and ``county_name`` columns.
+    """
+    path = Path(folder) / CLASSIFICATION_FILE
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            known = {row["county"]: row["county_name"] for row in csv.DictReader(handle)}
+    except OSError as exc:
+        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    except KeyError:
+        raise DataError(str(path), "missing column(s); required: county, county_name") from None
     return tuple(known.get(code, code) for code in codes)

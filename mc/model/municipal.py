@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mc.data.files import read_text_file
-from mc.data.population import municipality_names, read_data_dir
+from mc.data.population import county_names, municipality_names, read_data_dir
 from mc.errors import ConfigError
 from mc.model.config import Config
 from mc.model.demographic import config_population, year_changes
@@ -27,7 +27,9 @@ MUNICIPAL_DIMS: dict[str, tuple[str, ...]] = {
     "municipal_cost_bn": ("municipality", "year"),
     "municipal_cost_free_bn": ("municipality", "year"),
     "municipal_cost_per_inhabitant_kr": ("municipality", "year"),
+    "municipal_population": ("municipality", "year"),
     "county_cost_bn": ("county", "year"),
+    "county_cost_per_inhabitant_kr": ("county", "year"),
     "national_cost_bn": ("year",),
     "national_cost_free_bn": ("year",),
 }
@@ -45,6 +47,8 @@ class MunicipalCostModel:
     counties: tuple[str, ...]
     sector_log_sd: float
     names: tuple[str, ...] = ()  # municipality names, for figures
+    county_names: tuple[str, ...] = ()  # county names, in the order of ``counties``
+    notes: tuple[str, ...] = ()  # what reading the data left out (incomplete first years)
 
     def central(self) -> MunicipalCostModel:
         """The same model with every source of noise switched off (its point estimates)."""
@@ -77,6 +81,13 @@ class MunicipalCostModel:
             "county": list(self.counties),
             "year": list(self.projection.years),
         }
+
+    def region_names(self) -> dict[str, str]:
+        """Name of each municipality and county by code (the code where no name is known)."""
+        municipalities = self.coords["municipality"]
+        names = dict(zip(municipalities, self.names or municipalities, strict=True))
+        names.update(zip(self.counties, self.county_names or self.counties, strict=True))
+        return names
 
     @property
     def dims(self) -> dict[str, tuple[str, ...]]:
@@ -115,11 +126,16 @@ class MunicipalCostModel:
         county = np.zeros((n, len(self.counties), change.shape[2]))
         np.add.at(county, (slice(None), self.county_of), county_sector_cost)
         residents = local.sum(axis=-1)  # (n, R, H)
+        county_residents = np.zeros_like(county)
+        np.add.at(county_residents, (slice(None), self.county_of), residents)
         return {
             "municipal_cost_bn": cost,
             "municipal_cost_free_bn": free,
             "municipal_cost_per_inhabitant_kr": cost * BN / residents,
+            # the size a report ranks by, and the bands of each municipality's population
+            "municipal_population": residents,
             "county_cost_bn": county,
+            "county_cost_per_inhabitant_kr": county * BN / county_residents,
             "national_cost_bn": (cost + county_sector_cost).sum(axis=1),
             "national_cost_free_bn": parts[..., 3].sum(axis=1),
         }
@@ -176,4 +192,6 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
         counties=counties,
         sector_log_sd=config.uncertainty.unit_cost_log_sd,
         names=names,
+        county_names=county_names(data_dir, counties),
+        notes=regional.notes,
     )

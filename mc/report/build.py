@@ -27,7 +27,7 @@ from mc.report.formats import html_table, latex_document, markdown_document, mar
 from mc.report.io import OutputDir
 from mc.report.labels import LANGS, text, whole
 from mc.report.placement import scenario_percentiles
-from mc.report.reader import RunFolder
+from mc.report.reader import RunFolder, folder_kind
 from mc.report.tables import (
     HEADLINE_VARIABLES,
     Table,
@@ -71,9 +71,16 @@ class Report:
 
 
 def build_report(
-    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+    run_dir: str | Path,
+    *,
+    lang: str = "nb",
+    bands: str | list[float] = DEFAULT_PRESET,
+    min_population: float | None = None,
 ) -> Report:
     """Read a run folder and render the page and the tables (nothing is written).
+
+    A municipal run's folder gets :func:`mc.report.municipal_report.build_municipal_report`,
+    a population forecast's :func:`mc.report.population.build_population_report`.
 
     Parameters
     ----------
@@ -83,6 +90,9 @@ def build_report(
         Label language; Norwegian uses the terms of TBU's notes.
     bands : str or list of float
         A preset name (see :data:`mc.summary.bands.PRESETS`) or central band levels in percent.
+    min_population : float, optional
+        For a municipal run: municipalities with fewer inhabitants are ranked apart (default
+        :data:`mc.report.municipal.DEFAULT_MIN_POPULATION`).
 
     Returns
     -------
@@ -99,6 +109,9 @@ def build_report(
     if lang not in LANGS:
         raise ConfigError("lang", lang, f"must be one of {list(LANGS)}")
     spec = parse_bands(bands)  # before any reading, so a typo fails fast
+    kind = folder_kind(run_dir)
+    if kind != "run":
+        return _other_report(kind, run_dir, lang, bands, min_population)
     run = RunFolder(run_dir)
     year = run.cost_year
     variables = headline_variables(run)
@@ -200,7 +213,11 @@ def build_report(
 
 
 def write_report(
-    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+    run_dir: str | Path,
+    *,
+    lang: str = "nb",
+    bands: str | list[float] = DEFAULT_PRESET,
+    min_population: float | None = None,
 ) -> list[Path]:
     """Write ``report.html``, ``tables.md`` and ``tables.tex`` into a run folder.
 
@@ -216,7 +233,8 @@ def write_report(
     --------
     >>> write_report("results/tbu-2025", lang="en", bands="boe")  # doctest: +SKIP
     """
-    return write_files(run_dir, build_report(run_dir, lang=lang, bands=bands))
+    report = build_report(run_dir, lang=lang, bands=bands, min_population=min_population)
+    return write_files(run_dir, report)
 
 
 def write_files(run_dir: str | Path, report: Report) -> list[Path]:
@@ -226,6 +244,25 @@ def write_files(run_dir: str | Path, report: Report) -> list[Path]:
         folder.write_text(layout.TABLES_MD, report.markdown)
         folder.write_text(layout.TABLES_TEX, report.latex)
     return [Path(run_dir) / name for name in layout.REPORT_FILES]
+
+
+def _other_report(
+    kind: str,
+    run_dir: str | Path,
+    lang: str,
+    bands: str | list[float],
+    min_population: float | None,
+) -> Report:
+    """The report of a municipal run or a population forecast (their own modules)."""
+    if kind == "population":
+        from mc.report.population import build_population_report
+
+        return build_population_report(run_dir, lang=lang)
+    from mc.report.municipal import DEFAULT_MIN_POPULATION
+    from mc.report.municipal_report import build_municipal_report
+
+    limit = DEFAULT_MIN_POPULATION if min_population is None else min_population
+    return build_municipal_report(run_dir, lang=lang, bands=bands, min_population=limit)
 
 
 def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:

@@ -498,8 +498,15 @@ def municipal_ranking(
     lang: str,
     levels: Sequence[float] = DEFAULT_LEVELS,
     top: int = 15,
+    population: Mapping[str, float] | None = None,
+    min_population: float = 5000,
 ) -> bytes:
-    """The municipalities with the highest and with the widest bands of cost per inhabitant.
+    """The municipalities with the highest cost per inhabitant, the smallest ones apart.
+
+    With ``population``, the left panel ranks the municipalities of at least ``min_population``
+    inhabitants and the right one shows the highest of the smaller ones, whose bands are too
+    wide to rank with the rest; both titles state the limit. Without it (a run folder made
+    before ``municipal_population`` was an output), the right panel shows the widest bands.
 
     Parameters
     ----------
@@ -516,6 +523,10 @@ def municipal_ranking(
         Central band levels in percent; "widest" ranks by the widest of them.
     top : int
         Municipalities per panel.
+    population : mapping, optional
+        Inhabitants by municipality number (the central path in ``year``).
+    min_population : float
+        The size limit of the ranking.
 
     Returns
     -------
@@ -529,10 +540,24 @@ def municipal_ranking(
     ].copy()
     lo, hi = band_columns(ordered[0])
     rows["width"] = rows[hi] - rows[lo]
-    panels = (
-        (text(lang, "rank_highest"), rows.nlargest(top, "q50")),
-        (text(lang, "rank_widest", level=level_text(ordered[0])), rows.nlargest(top, "width")),
-    )
+    if population is None:
+        panels = (
+            (text(lang, "rank_highest"), rows.nlargest(top, "q50")),
+            (text(lang, "rank_widest", level=level_text(ordered[0])), rows.nlargest(top, "width")),
+        )
+    else:
+        big = np.array([population.get(str(c), 0.0) >= min_population for c in rows["region"]])
+        limit = whole(min_population, lang)
+        panels = (
+            (
+                text(lang, "rank_large", min=limit, n=int(big.sum())),
+                rows[big].nlargest(top, "q50"),
+            ),
+            (
+                text(lang, "rank_small", min=limit, n=int((~big).sum())),
+                rows[~big].nlargest(top, "q50"),
+            ),
+        )
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8), layout="constrained")
     for ax, (title, part) in zip(axes, panels, strict=True):
         part = part.iloc[::-1]
@@ -566,4 +591,166 @@ def municipal_ranking(
         ax.grid(axis="x", alpha=0.3)
     _legend_outside(fig, list(axes), [text(lang, "band", level=level_text(v)) for v in ordered])
     fig.suptitle(text(lang, "rank_title", year=year, price_year=price_year), fontsize=11)
+    return _png(fig)
+
+
+def county_panels(
+    bands: pd.DataFrame,
+    names: Mapping[str, str],
+    population: Mapping[str, float],
+    *,
+    year: int,
+    price_year: int,
+    lang: str,
+    level: float = 90,
+    min_population: float = 5000,
+) -> bytes:
+    """Small multiples: each county's municipalities by median cost per inhabitant, with bands.
+
+    One panel per county (its number is the first two digits of its municipalities', as in
+    SSB's 2024 classification), all on one x axis so counties can be compared. Municipalities
+    under ``min_population`` inhabitants are drawn in grey: their bands are the wide ones.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        Rows with ``variable, year, region, q50`` and the edges of ``level`` (see
+        :func:`summary_band_edges`).
+    names : mapping
+        County names by 2-digit number.
+    population : mapping
+        Inhabitants by municipality number (the central path in ``year``).
+    year, price_year : int
+        The cost year drawn and the price year of its kroner.
+    lang : {"nb", "en"}
+        Label language.
+    level : float
+        The band drawn, in percent.
+    min_population : float
+        The size under which a municipality is drawn in grey.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    rows = bands[
+        (bands["variable"] == "municipal_cost_per_inhabitant_kr") & (bands["year"] == year)
+    ].copy()
+    rows["county"] = rows["region"].astype(str).str[:2]
+    lo, hi = band_columns(level)
+    counties = sorted(rows["county"].unique())
+    cols = 3
+    n_rows = (len(counties) + cols - 1) // cols
+    fig, axes = plt.subplots(
+        n_rows,
+        cols,
+        figsize=(12, 2.1 * n_rows + 1),
+        layout="constrained",
+        squeeze=False,
+        sharex=True,
+    )
+    flat = list(axes.ravel())
+    shade = band_shades(3)[1]
+    for ax, county in zip(flat, counties, strict=False):
+        part = rows[rows["county"] == county].sort_values("q50")
+        y = np.arange(len(part))
+        small = np.array([population.get(str(c), 0.0) < min_population for c in part["region"]])
+        colours = np.where(small, "#bbbbbb", "")
+        for yy, a, b, grey in zip(y, part[lo], part[hi], colours, strict=True):
+            ax.hlines(yy, a, b, color=grey or shade, linewidth=2)
+        ax.scatter(part["q50"][~small], y[~small], color=_MEDIAN, s=8, zorder=3)
+        ax.scatter(part["q50"][small], y[small], color="#777777", s=8, zorder=3)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_yticks([])
+        ax.set_title(f"{names.get(county, county)} ({len(part)})", fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: whole(v, lang)))
+    for ax in flat[len(counties) :]:
+        ax.set_visible(False)
+    fig.suptitle(
+        text(
+            lang,
+            "county_panels_title",
+            year=year,
+            price_year=price_year,
+            level=level_text(level),
+        ),
+        fontsize=11,
+    )
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=shade, linewidth=2),
+        Line2D([], [], color=_MEDIAN, marker="o", linestyle="", markersize=4),
+        Line2D([], [], color="#bbbbbb", linewidth=2, marker="o", markerfacecolor="#777777"),
+    ]
+    labels = [
+        text(lang, "band", level=level_text(level)),
+        text(lang, "median"),
+        text(lang, "county_small", min=whole(min_population, lang)),
+    ]
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    return _png(fig)
+
+
+def population_fan(
+    bands: pd.DataFrame,
+    *,
+    lang: str,
+    levels: Sequence[float] = (90, 80, 50),
+    region: str = "0000",
+) -> bytes:
+    """Fans over the years: the whole population and each broad age group, one panel each.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        ``population_bands.csv`` rows (``region, year, age_group`` and quantile columns
+        ``qNN``).
+    lang : {"nb", "en"}
+        Label language.
+    levels : sequence of float
+        Central band levels in percent; each needs both of its quantile columns (a level the
+        table cannot bound is left out).
+    region : str
+        The region drawn (``0000``: the whole country).
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    rows = bands[bands["region"].astype(str) == region]
+    groups = ["total", *(g for g in rows["age_group"].unique() if g != "total")]
+    usable = []
+    for level in sorted(levels, reverse=True):
+        columns = [f"q{round(100 * p):02d}" for p in band_probabilities(level)]
+        if all(c in rows.columns for c in columns):
+            usable.append((level, columns))
+    shades = band_shades(len(usable))
+    fig, axes = _grid(len(groups), 12, 2.6)
+    years = sorted(rows["year"].unique())
+    for ax, group in zip(axes, groups, strict=True):
+        part = rows[rows["age_group"] == group].sort_values("year")
+        scale = 1e6 if group == "total" else 1e3
+        for (level, (lo, hi)), colour in zip(usable, shades, strict=True):
+            ax.fill_between(
+                part["year"],
+                part[lo] / scale,
+                part[hi] / scale,
+                color=colour,
+                label=text(lang, "band", level=level_text(level)),
+                linewidth=0,
+            )
+        ax.plot(part["year"], part["q50"] / scale, color=_MEDIAN, label=text(lang, "median"))
+        name = text(lang, "pop_total") if group == "total" else text(lang, "pop_group", group=group)
+        unit = "mill." if group == "total" else ("1000" if lang == "en" else "1 000")
+        ax.set_title(f"{name} ({unit} {text(lang, 'pop_persons')})", fontsize=9)
+        ax.set_xticks(years)
+        ax.grid(alpha=0.3)
+    first, last = int(min(years)), int(max(years))
+    _legend_outside(fig, axes, [text(lang, "band", level=level_text(v)) for v, _ in usable])
+    fig.suptitle(text(lang, "pop_fan_title", first=first, last=last), fontsize=11)
     return _png(fig)

@@ -297,6 +297,125 @@ _TEXT["en"].update(
 )
 
 
+#: Labels of municipal runs and population forecasts (their console lines, charts and reports).
+_TEXT["nb"].update(
+    {
+        "mun_point": "punkt",
+        "mrep_bands_note": "Intervallene er sentrale: et 90 %-intervall går fra 5- til "
+        "95-persentilen.",
+        "mun_ranked": "høyest kostnad per innbygger blant kommuner med minst {min} innbyggere, "
+        "{kroner} ({year}):",
+        "mun_small_note": "{n} kommuner med færre enn {min} innbyggere er ikke rangert her "
+        "(svært vide intervaller); `tbu-mc report` viser dem for seg",
+        "rank_large": "Høyest median: kommuner med minst {min} innbyggere ({n})",
+        "rank_small": "For seg: under {min} innbyggere ({n} kommuner)",
+        "county_panels_title": "Kostnad per innbygger {year} i hver kommune, etter fylke "
+        "(kr, {price_year}-kroner; median og {level} %-intervall)",
+        "county_small": "under {min} innbyggere",
+        "mrep_title": "Merutgifter til demografi per kommune og fylkeskommune: {name}",
+        "mrep_lede": "{draws} trekninger i {blocks} blokker à {block_size} (seed {seed}). "
+        "Kvantilene kommer fra histogrammer slått sammen mens trekningene strømmet forbi "
+        "(feil på høyst én søylebredde, kolonnen sketch_error i summary.csv).",
+        "sec_mun_headline": "Hele landet, {year}",
+        "sec_mun_regions": "Alle kommuner og fylkeskommuner",
+        "sec_mun_ranked": "Rangert etter kostnad per innbygger",
+        "sec_mun_counties": "Etter fylke",
+        "mun_filter": "Søk etter navn eller nummer",
+        "mun_filter_count": "rader vist",
+        "cap_mun_headline": "Hele landet {year} ({unit}): punktanslag, median og {bands}",
+        "cap_mun_regions": "Kommuner (kommunale tjenester) og fylkeskommuner (videregående "
+        "opplæring, tannhelse), {year}; {price_year}-kroner; intervall: {level} %",
+        "cap_mun_ranked": "Kommuner rangert etter median kostnad per innbygger, blant dem med "
+        "minst {min} innbyggere (--min-population); de minste vises for seg.",
+        "cap_mun_counties": "Hver kommunes median kostnad per innbygger med {level} %-intervall, "
+        "ett panel per fylke; grått: under {min} innbyggere.",
+        "col_region_nr": "Nr.",
+        "col_region_name": "Navn",
+        "col_region_kind": "Type",
+        "kind_municipality": "kommune",
+        "kind_county": "fylkeskommune",
+        "col_inhabitants": "Innbyggere {year}",
+        "col_per_inhabitant": "kr per innbygger",
+        "col_bn": "mrd. kr",
+        "col_band": "{level} %-intervall",
+        "col_measure": "Størrelse",
+        "col_point": "Punktanslag",
+        "col_median": "Median",
+        "pop_title": "Befolkningsframskriving fra {origin}: {name}",
+        "pop_fan_title": "Befolkningen 1. januar, {first}-{last}",
+        "pop_total": "Hele befolkningen",
+        "pop_group": "Alder {group}",
+        "pop_persons": "personer",
+        "pop_lede": "Stokastisk framskriving fra {origin} ({draws} trekninger); intervallene "
+        "er sentrale intervaller av trekningene hvert år.",
+        "sec_pop_fan": "Vifte",
+        "sec_pop_bands": "Intervaller",
+        "cap_pop_fan": "Befolkningen i alt og i brede aldersgrupper, median og {bands}",
+        "cap_pop_bands": "population_bands.csv: kvantiler per år og aldersgruppe (personer)",
+        "col_year": "År",
+        "col_group": "Aldersgruppe",
+    }
+)
+_TEXT["en"].update(
+    {
+        "mun_point": "point",
+        "mrep_bands_note": "Bands are central: a 90 % band runs from the 5th to the 95th "
+        "percentile.",
+        "mun_ranked": "highest cost per inhabitant among municipalities with at least {min} "
+        "inhabitants, {kroner} ({year}):",
+        "mun_small_note": "{n} municipalities with fewer than {min} inhabitants are not ranked "
+        "here (very wide bands); `tbu-mc report` shows them apart",
+        "rank_large": "Highest median: municipalities with at least {min} inhabitants ({n})",
+        "rank_small": "Apart: under {min} inhabitants ({n} municipalities)",
+        "county_panels_title": "Cost per inhabitant {year} in each municipality, by county "
+        "(NOK, {price_year} prices; median and {level} % band)",
+        "county_small": "under {min} inhabitants",
+        "mrep_title": "Extra demographic costs by municipality and county: {name}",
+        "mrep_lede": "{draws} draws in {blocks} blocks of {block_size} (seed {seed}). The "
+        "quantiles come from histograms merged as the draws streamed past (off by at most one "
+        "bin width, column sketch_error of summary.csv).",
+        "sec_mun_headline": "Norway, {year}",
+        "sec_mun_regions": "Every municipality and county",
+        "sec_mun_ranked": "Ranked by cost per inhabitant",
+        "sec_mun_counties": "By county",
+        "mun_filter": "Search by name or number",
+        "mun_filter_count": "rows shown",
+        "cap_mun_headline": "Norway {year} ({unit}): point estimate, median and {bands}",
+        "cap_mun_regions": "Municipalities (municipal services) and counties (upper secondary "
+        "school, dental care), {year}; {price_year} prices; band: {level} %",
+        "cap_mun_ranked": "Municipalities ranked by median cost per inhabitant among those with "
+        "at least {min} inhabitants (--min-population); the smallest are shown apart.",
+        "cap_mun_counties": "Each municipality's median cost per inhabitant with its {level} % "
+        "band, one panel per county; grey: under {min} inhabitants.",
+        "col_region_nr": "No.",
+        "col_region_name": "Name",
+        "col_region_kind": "Kind",
+        "kind_municipality": "municipality",
+        "kind_county": "county",
+        "col_inhabitants": "Inhabitants {year}",
+        "col_per_inhabitant": "NOK per inhabitant",
+        "col_bn": "bn NOK",
+        "col_band": "{level} % band",
+        "col_measure": "Measure",
+        "col_point": "Point estimate",
+        "col_median": "Median",
+        "pop_title": "Population forecast from {origin}: {name}",
+        "pop_fan_title": "Population on 1 January, {first}-{last}",
+        "pop_total": "Whole population",
+        "pop_group": "Age {group}",
+        "pop_persons": "persons",
+        "pop_lede": "Stochastic projection from {origin} ({draws} draws); the bands are "
+        "central bands of the draws in each year.",
+        "sec_pop_fan": "Fan",
+        "sec_pop_bands": "Bands",
+        "cap_pop_fan": "The whole population and broad age groups, median and {bands}",
+        "cap_pop_bands": "population_bands.csv: quantiles by year and age group (persons)",
+        "col_year": "Year",
+        "col_group": "Age group",
+    }
+)
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``values``.
 

@@ -46,10 +46,12 @@ BACKTEST_COSTS = "backtest_costs.csv"
 FAN_DEMOGRAPHIC = "fan_demographic_cost.png"
 #: Bands of the sector's economy: net operating result, real growth, handlingsrom, deflator.
 FAN_ECONOMY = "fan_economy.png"
-#: The municipalities with the highest and the widest bands of cost per inhabitant.
+#: The municipalities with the highest cost per inhabitant among the large ones, the small apart.
 MUNICIPAL_RANKING = "municipalities_ranked.png"
 #: The tornado chart of the sensitivity analysis.
 TORNADO = "tornado_demographic_cost.png"
+#: The fan of a population forecast: the whole population and the broad age groups by year.
+FAN_POPULATION = "fan_population.png"
 
 # Written by ``tbu-mc report`` into a finished run folder ----------------------------------------
 
@@ -82,6 +84,7 @@ ALL_OUTPUTS = frozenset(
         FAN_ECONOMY,
         MUNICIPAL_RANKING,
         TORNADO,
+        FAN_POPULATION,
         *REPORT_FILES,
     }
 )

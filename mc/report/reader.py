@@ -213,6 +213,123 @@ class RunFolder:
         return " ".join(shlex.quote(p) for p in parts)
 
 
+def folder_kind(path: str | Path) -> str:
+    """What wrote a folder: ``municipal``, ``population`` or ``run``.
+
+    ``municipal`` is a municipal run, ``population`` a population forecast, and ``run``
+    anything else, left to :class:`RunFolder` to accept or refuse (a folder without a readable
+    manifest is ``run``, so that :class:`RunFolder` says what is wrong with it).
+    """
+    manifest = Path(path) / layout.MANIFEST
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return "run"
+    if not isinstance(data, dict):
+        return "run"
+    if data.get(layout.KEY_MODE) == "population forecast":
+        return "population"
+    population = (data.get(layout.KEY_CONFIG) or {}).get("population") or {}
+    if isinstance(population, dict) and population.get("level") == "municipality":
+        return "municipal"
+    return "run"
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """A folder's ``manifest.json``, refused with the reason when it is missing or not JSON."""
+    if not path.is_dir():
+        raise DataError(str(path), "no such folder; give the output folder of `tbu-mc run`")
+    try:
+        data = json.loads((path / layout.MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(
+            str(path), "holds no manifest.json, so it is not an output folder of tbu-mc"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path / layout.MANIFEST), f"is not JSON: {exc}") from None
+    return dict(data)
+
+
+#: Columns of a municipal run's ``summary.csv`` that its report reads.
+MUNICIPAL_SUMMARY_READ = ("variable", "scenario", "year", "region", "q50", "q05", "q95")
+
+
+class MunicipalRunFolder(RunFolder):
+    """The outputs of a municipal ``tbu-mc run``: ``summary.csv`` by region, no draws.
+
+    The draws of every municipality were reduced as they streamed past, so the bands come from
+    the quantiles ``summary.csv`` keeps. Region codes are read as text (``0301`` keeps its
+    leading zero).
+
+    Parameters
+    ----------
+    path : str or Path
+        The run's output folder.
+
+    Raises
+    ------
+    DataError
+        If the folder, its manifest or ``summary.csv`` is missing or unreadable (a
+        ``--deterministic`` municipal run has no bands to report).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.manifest = _read_manifest(self.path)
+        if not (self.path / layout.SUMMARY).is_file():
+            raise DataError(
+                str(self.path),
+                f"holds no {layout.SUMMARY}: a report needs the bands of a Monte Carlo run "
+                "(a --deterministic run has only the point estimates)",
+            )
+        self.summary = _read_csv(
+            self.path / layout.SUMMARY, MUNICIPAL_SUMMARY_READ, ("year", "q50"), REGION_TEXT
+        )
+        self.deterministic = _read_csv(
+            self.path / layout.DETERMINISTIC,
+            ("variable", "year", "region", "value"),
+            ("year", "value"),
+            REGION_TEXT,
+        )
+        self.exceedance = None
+        self.sensitivity = None
+        self.sensitivity_indices = None
+
+
+class PopulationFolder:
+    """The outputs of ``tbu-mc population forecast``: ``population_bands.csv`` and a manifest.
+
+    Parameters
+    ----------
+    path : str or Path
+        The forecast's output folder.
+
+    Raises
+    ------
+    DataError
+        If the folder, its manifest or its bands are missing or unreadable.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.manifest = _read_manifest(self.path)
+        self.bands = _read_csv(
+            self.path / layout.POPULATION_BANDS,
+            ("region", "year", "age_group", "q50"),
+            ("year", "q50"),
+            REGION_TEXT,
+        )
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The forecast's options as the manifest records them (origin, horizon, ...)."""
+        return dict(self.manifest.get(layout.KEY_CONFIG) or {})
+
+
+#: Region codes are text: ``0301`` is Oslo, 301 is nothing.
+REGION_TEXT = {"region": str}
+
+
 def _read_table(
     path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]
 ) -> pd.DataFrame | None:
@@ -222,7 +339,12 @@ def _read_table(
     return _read_csv(path, columns, numeric)
 
 
-def _read_csv(path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]) -> pd.DataFrame:
+def _read_csv(
+    path: Path,
+    columns: tuple[str, ...],
+    numeric: tuple[str, ...],
+    dtype: dict[str, type] | None = None,
+) -> pd.DataFrame:
     """A CSV of a run folder with the named columns, those in ``numeric`` holding numbers.
 
     Raises
@@ -232,7 +354,9 @@ def _read_csv(path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]) ->
         lacks a column or a number.
     """
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype=dtype)
+    except FileNotFoundError:
+        raise DataError(str(path), "file not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = " ".join(str(exc).split())
         raise DataError(str(path), f"is not a readable CSV table ({reason})") from None

@@ -20,6 +20,7 @@ from mc.report.charts import (
 from mc.report.io import OutputDir
 from mc.report.labels import text, whole
 from mc.report.manifest import build_manifest
+from mc.report.municipal import point_population, with_region_names
 from mc.report.tables import select_sensitivity
 from mc.summary.bands import band_table
 from mc.workflow.analysis import Analysis, AnalysisKind
@@ -77,13 +78,16 @@ def write_run(
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
         if analysis.kind == AnalysisKind.STREAM and analysis.summary is not None:
-            folder.write_csv(layout.SUMMARY, analysis.summary)
+            folder.write_csv(
+                layout.SUMMARY, with_region_names(analysis.summary, analysis.region_names, lang)
+            )
             png = municipal_ranking(
                 summary_band_edges(analysis.summary, DEFAULT_LEVELS),
                 analysis.region_names,
                 year=config.cost_year,
                 price_year=config.price_year,
                 lang=lang,
+                population=point_population(analysis.deterministic, config.cost_year),
             )
             folder.file(layout.MUNICIPAL_RANKING).write_bytes(png)
         if (

@@ -177,7 +177,12 @@ def analyse(
     model = with_design(build_cost_model(config, population), o.design)
     point = point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
+    if isinstance(model, MunicipalCostModel):
+        det = municipal_scenario(det, config)
     analysis = Analysis(config, det, population, design=o.design)
+    if isinstance(model, MunicipalCostModel):
+        analysis.region_names = model.region_names()
+        analysis.notes.extend(model.notes)  # the same line `tbu-mc data check` prints
     if o.deterministic:
         return analysis
     check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)
@@ -244,8 +249,9 @@ def analyse(
         analysis.simulation = sim
         analysis.model = model
         analysis.kind = AnalysisKind.STREAM
-        analysis.region_names = dict(zip(model.coords["municipality"], model.names, strict=True))
-        analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
+        analysis.summary = municipal_scenario(
+            stream_summary_table(sim, model.dims, model.coords, config.cost_year), config
+        )
         return analysis
     tree = to_datatree(
         sim.gathered(),
@@ -271,6 +277,15 @@ def analyse(
             model, entropy, o.sensitivity
         )
     return analysis
+
+
+def municipal_scenario(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """A municipal run's rows named by the configuration's scenario, not ``all``.
+
+    A municipal model has no scenario axis (its immigration comes from the projection), so
+    every scenario of such a configuration is the same; the rows take the first one's name.
+    """
+    return table.assign(scenario=config.scenarios[0].name)
 
 
 def choose_scheduler(
