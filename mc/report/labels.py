@@ -308,7 +308,7 @@ _TEXT["nb"].update(
         "mun_small_note": "{n} kommuner med færre enn {min} innbyggere er ikke rangert her "
         "(svært vide intervaller); `tbu-mc report` viser dem for seg",
         "rank_large": "Høyest median: kommuner med minst {min} innbyggere ({n})",
-        "rank_small": "For seg: under {min} innbyggere ({n} kommuner)",
+        "rank_small": "For seg: under {min} innbyggere (n = {n})",
         "county_panels_title": "Kostnad per innbygger {year} i hver kommune, etter fylke "
         "(kr, {price_year}-kroner; median og {level} %-intervall)",
         "county_small": "under {min} innbyggere",
@@ -366,7 +366,7 @@ _TEXT["en"].update(
         "mun_small_note": "{n} municipalities with fewer than {min} inhabitants are not ranked "
         "here (very wide bands); `tbu-mc report` shows them apart",
         "rank_large": "Highest median: municipalities with at least {min} inhabitants ({n})",
-        "rank_small": "Apart: under {min} inhabitants ({n} municipalities)",
+        "rank_small": "Apart: under {min} inhabitants (n = {n})",
         "county_panels_title": "Cost per inhabitant {year} in each municipality, by county "
         "(NOK, {price_year} prices; median and {level} % band)",
         "county_small": "under {min} inhabitants",
