@@ -188,4 +188,4 @@ def test_the_ranking_ranks_only_municipalities_above_the_limit(monkeypatch):
     assert [t.get_text() for t in left.get_yticklabels()] == ["Oslo (0301)", "Bergen (4601)"]
     assert [t.get_text() for t in right.get_yticklabels()] == ["Utsira (1151)"]
     assert "at least 5,000 inhabitants (2)" in left.get_title()
-    assert "under 5,000 inhabitants (1 municipalities)" in right.get_title()
+    assert "under 5,000 inhabitants (n = 1)" in right.get_title()
