@@ -10,6 +10,7 @@ fitted to TBU's published results: reproducing them is a check (:mod:`mc.calibra
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,11 @@ from mc.calibration.middle import (
     step,
 )
 from mc.data.components import read_components
+from mc.data.loaders import load_population_source
 from mc.data.population import NATIONAL_FILE, read_population_file
 from mc.data.projection_summary import read_projection_summary
 from mc.data.yamlio import read_yaml_file
-from mc.errors import ConfigError
+from mc.errors import ConfigError, DataError
 from mc.model.ages import N_AGES, AgeGroups, parse_age_group
 from mc.model.config import (
     AgeProfile,
@@ -265,7 +267,26 @@ def baseline_from_step(
     )
 
 
-def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResult:
+def _baseline_from_projection(
+    projection: str | Path, rebuilt: Baseline, groups: AgeGroups
+) -> Baseline:
+    """The rebuilt baseline with its change replaced by the projection's own."""
+    path = load_population_source(projection)
+    year = rebuilt.from_year
+    for needed in (year, year + 1):
+        if needed not in path.years:
+            raise DataError(
+                str(projection),
+                f"the projection must hold 1 January {year} and {year + 1}; it has "
+                f"{path.years.start}-{path.years.stop - 1}",
+            )
+    change = path.at(year + 1).astype(float) - path.at(year)
+    return dataclasses.replace(rebuilt, change=_profile(groups, change, 0))
+
+
+def calibrate(
+    blocks_path: str | Path, data_dir: str | Path, projection: str | Path | None = None
+) -> CalibrationResult:
     """Make the unit-cost, baseline and uncertainty tables from sourced inputs.
 
     Parameters
@@ -274,10 +295,21 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
         The building-block file (``configs/calibration/building-blocks-2023.yaml``).
     data_dir : str or Path
         The shared data folder: ``population_norway_by_age_sex.csv`` and ``components/``.
+    projection : str or Path, optional
+        SSB's middle alternative itself, when the user has it: a population file by year, age
+        and sex (an ``alternative`` column is allowed) or an ``ssb:`` source in the cache (e.g.
+        ``ssb:13599?alternative=MMMM``, from ``tbu-mc data fetch projection``). The baseline
+        change is then its change from 1 January ``from_year`` to the next; the rebuild still
+        gives the shape of the death and migration shocks around it.
 
     Returns
     -------
     CalibrationResult
+
+    Raises
+    ------
+    DataError
+        If the projection cannot be read or lacks one of the two years.
     """
     blocks_path = Path(blocks_path)
     blocks = read_blocks(blocks_path)
@@ -296,6 +328,8 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
     line = baseline_from_step(
         table.at(from_year).astype(float), steps[from_year], from_year, groups, assumptions.profile
     )
+    if projection is not None:
+        line = _baseline_from_projection(projection, line, groups)
     u = blocks["uncertainty"]
     mortality = fit_mortality(
         table,
@@ -313,7 +347,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
     return CalibrationResult(
         unit_costs=_unit_cost_table(costs, groups, blocks, totals, blocks_path),
         baseline=_baseline_table(
-            line, base, assumptions, reconstruction, steps[from_year], blocks_path
+            line, base, assumptions, reconstruction, steps[from_year], blocks_path, projection
         ),
         uncertainty=_uncertainty_table(blocks, spreads),
         sector_totals=totals,
@@ -381,6 +415,7 @@ def _baseline_table(
     reconstruction: Reconstruction,
     one_year: Step,
     blocks_path: Path,
+    projection: str | Path | None = None,
 ) -> dict[str, Any]:
     def profile(p: AgeProfile, cast: type) -> dict[str, Any]:
         return {
@@ -393,14 +428,24 @@ def _baseline_table(
     rnd = int(base["projection_round"])
     year = line.from_year
     first, last = a.profile_years
+    source = (
+        f"Made by `tbu-mc calibrate` ({blocks_path.name}): a one-year cohort-component "
+        f"step from SSB's population on 1.1.{year} with the assumptions of SSB's middle "
+        f"alternative of July {rnd} (MMM) for {year}, rebuilt from SSB's published summary "
+        "(components/nor_ssb_projection_summary.csv) because its single-age series is not in "
+        "our data. Nothing in it is fitted to TBU's results."
+    )
+    if projection is not None:
+        given = str(projection)
+        named = given if given.startswith("ssb:") else Path(given).name
+        source = (
+            f"Made by `tbu-mc calibrate` ({blocks_path.name}): the change 1.1.{year} -> "
+            f"1.1.{year + 1} of SSB's middle alternative as given in "
+            f"{named}; the death and migration shapes and the assumptions below are the rebuild's. "
+            "Nothing in it is fitted to TBU's results."
+        )
     return {
-        "source": (
-            f"Made by `tbu-mc calibrate` ({blocks_path.name}): a one-year cohort-component "
-            f"step from SSB's population on 1.1.{year} with the assumptions of SSB's middle "
-            f"alternative of July {rnd} (MMM) for {year}, rebuilt from SSB's published summary "
-            "(components/nor_ssb_projection_summary.csv) because its single-age series is not in "
-            "our data. Nothing in it is fitted to TBU's results."
-        ),
+        "source": source,
         "from_year": line.from_year,
         "to_year": line.to_year,
         "assumptions": {

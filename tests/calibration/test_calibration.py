@@ -120,3 +120,36 @@ def test_baseline_change_adds_up(result):
         1.0,
         atol=1e-5,
     )
+
+
+def test_a_projection_file_gives_the_baseline_change(tmp_path, data_dir, result):
+    import pandas as pd
+
+    # a stand-in for SSB's series: 1.1.2024 as observed, 1.1.2025 with 1,000 more women aged 30
+    frame = pd.read_csv(data_dir / "population_norway_by_age_sex.csv")
+    start = frame[frame["year"] == 2024].copy()
+    later = start.assign(year=2025)
+    later.loc[(later["age"] == 30) & (later["sex"] == "female"), "population"] += 1000
+    path = tmp_path / "mmm.csv"
+    pd.concat([start, later]).assign(alternative="MMMM").to_csv(path, index=False)
+    other = calibrate(BLOCKS, data_dir, projection=path)
+    change = other.baseline["change"]
+    band = change["bands"].index("30-49")
+    assert change["female"][band] == 1000
+    assert sum(change["female"]) + sum(change["male"]) == 1000
+    assert "mmm.csv" in other.baseline["source"]
+    # only the change comes from the file; the shapes of the shocks are the rebuild's
+    assert other.baseline["expected_deaths"] == result.baseline["expected_deaths"]
+    assert other.unit_costs == result.unit_costs
+
+
+def test_a_projection_without_the_years_is_refused(tmp_path, data_dir):
+    import pandas as pd
+
+    from mc.errors import DataError
+
+    frame = pd.read_csv(data_dir / "population_norway_by_age_sex.csv")
+    path = tmp_path / "short.csv"
+    frame[frame["year"].isin([2022, 2023])].to_csv(path, index=False)
+    with pytest.raises(DataError, match="must hold 1 January 2024 and 2025"):
+        calibrate(BLOCKS, data_dir, projection=path)
