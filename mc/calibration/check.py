@@ -29,21 +29,33 @@ from mc.model.config import Baseline, Config, PopulationKind, UnitCosts
 from mc.model.demographic import deterministic_outputs
 from mc.model.population import PopulationTable
 
+
+@dataclass(frozen=True)
+class Footnote:
+    """A published cost of extra immigrants, with where it stands in the source."""
+
+    extra: float
+    total_bn: float
+    free_bn: float
+    where: str
+    quote_en: str
+
+
 #: KS's footnote: extra refugees, total and free-revenue cost (bn 2024-kroner, cost year 2025).
-KS_FOOTNOTE = {
-    "extra": 30_000.0,
-    "total_bn": 2.6,
-    "free_bn": 2.3,
-    "where": (
+KS_FOOTNOTE = Footnote(
+    extra=30_000.0,
+    total_bn=2.6,
+    free_bn=2.3,
+    where=(
         "../shared/sources/konsultasjonsmote-2024-materiale.txt, section 4.1 (KS's input to the "
         "budget 2025), footnote 1, lines 644-648 (the text has no page numbers)"
     ),
-    "quote_en": (
+    quote_en=(
         "a rise in refugees in line with UDI's planning figure of 30,000 could mean about 2.6 bn "
         "kroner more in demographic costs in 2025 beyond SSB's middle alternative, of which about "
         "2.3 bn would have to be financed from the free revenues (our translation)"
     ),
-}
+)
 VARIABLES = {"total": "demographic_cost_total_bn", "free": "demographic_cost_free_bn"}
 
 
@@ -178,8 +190,7 @@ def check_config(cfg: Config, population: PopulationTable | None) -> list[Figure
 
 def ks_check(cfg: Config, population: PopulationTable | None) -> KsCheck:
     """The model's cost of KS's extra refugees: scenario at 30,000 minus scenario at zero."""
-    extra = KS_FOOTNOTE["extra"]
-    assert isinstance(extra, float)  # a constant above, not user input
+    extra = KS_FOOTNOTE.extra
     with_ = deterministic_outputs(_with_extra(cfg, extra), population)
     without = deterministic_outputs(_with_extra(cfg, 0.0), population)
     total = with_["demographic_cost_total_bn"][0, -1] - without["demographic_cost_total_bn"][0, -1]
@@ -188,8 +199,8 @@ def ks_check(cfg: Config, population: PopulationTable | None) -> KsCheck:
         extra,
         float(total),
         float(free),
-        float(KS_FOOTNOTE["total_bn"]),  # type: ignore[arg-type]
-        float(KS_FOOTNOTE["free_bn"]),  # type: ignore[arg-type]
+        KS_FOOTNOTE.total_bn,
+        KS_FOOTNOTE.free_bn,
     )
 
 
@@ -313,24 +324,26 @@ def markdown(check: TbuCheck, result: CalibrationResult, command: str) -> str:
     if projected:
         total = next(f for f in projected if f.measure == "total")
         free = next(f for f in projected if f.measure == "free")
-        main = next(f for f in projected if f.scenario == total.scenario)
-        slope_model = (total.model - total.model_baseline) / total.extra * 1000  # type: ignore[operator]
+        # the projected figures carry both lines (checked when they were made)
+        base_model, base_tbu = float(total.model_baseline or 0), float(total.tbu_baseline or 0)
+        tbu_slope = float(total.tbu_slope_per_1000 or 0)
+        baseline_gap = base_model - base_tbu
+        slope_model = (total.model - base_model) / total.extra * 1000
         out += [
             f"**{total.config}.** TBU's alternatives differ only in extra immigration, so a "
-            "least-squares line through TBU's three figures splits each into a baseline part "
-            f"(the intercept: {total.tbu_baseline:.2f} bn total, {free.tbu_baseline:.2f} bn free) "
-            f"and a cost per 1,000 extra immigrants (the slope: {total.tbu_slope_per_1000:.3f} bn "
+            "least-squares line through TBU's figures splits each into a baseline part "
+            f"(the intercept: {base_tbu:.2f} bn total, {free.tbu_baseline:.2f} bn free) "
+            f"and a cost per 1,000 extra immigrants (the slope: {tbu_slope:.3f} bn "
             f"total, {free.tbu_slope_per_1000:.3f} bn free). The model's baseline (no extra "
-            f"immigration) costs {total.model_baseline:.2f} bn ({free.model_baseline:.2f} free); "
-            f"its cost per 1,000 extra immigrants is {slope_model:.3f} bn. So almost all of the "
-            f"gap of {main.gap:+.2f} bn in the {main.scenario} alternative is the baseline "
-            f"({total.baseline_gap:+.2f} bn); the refugee slope is within "
-            f"{100 * (slope_model / total.tbu_slope_per_1000 - 1):+.0f} % of TBU's "  # type: ignore[operator]
-            "(checked out of sample against KS below).",
+            f"immigration) costs {base_model:.2f} bn ({free.model_baseline:.2f} free); "
+            f"its cost per 1,000 extra immigrants is {slope_model:.3f} bn. Of the gap of "
+            f"{total.gap:+.2f} bn in the {total.scenario} alternative, {baseline_gap:+.2f} bn "
+            f"is the baseline; the model's slope is {100 * (slope_model / tbu_slope - 1):+.0f} % "
+            "from TBU's (checked out of sample against KS below).",
             "",
         ]
         if check.baseline_migration_per_1000:
-            persons = total.baseline_gap / check.baseline_migration_per_1000 * 1000  # type: ignore[operator]
+            persons = baseline_gap / check.baseline_migration_per_1000 * 1000
             base_n = result.steps[result.line.from_year].net_migration
             out += [
                 f"The model's baseline grows by {result.growth[result.line.from_year]:,.0f} "
@@ -376,7 +389,7 @@ def markdown(check: TbuCheck, result: CalibrationResult, command: str) -> str:
     out += [
         "## Out of sample: KS's 30,000 extra refugees",
         "",
-        f"Source: {KS_FOOTNOTE['where']}: {KS_FOOTNOTE['quote_en']}.",
+        f"Source: {KS_FOOTNOTE.where}: {KS_FOOTNOTE.quote_en}.",
         "",
         "| | KS | model | gap |",
         "|---|---:|---:|---:|",

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from mc.domain.ages import N_AGES
 from mc.domain.components import ASFR_AGES, ComponentHistory
-from mc.model.ages import N_AGES
 from mc.model.components import cohort_residuals
 from mc.model.population import PopulationTable
 
@@ -94,7 +94,8 @@ class Assumptions:
 
     def rates(self, year: int) -> np.ndarray:
         """Death rates by sex and age 0-105 in ``year``."""
-        return (self.mx * np.exp(self.delta(year)))[:, :N_AGES]
+        rates: np.ndarray = self.mx[:, :N_AGES] * np.exp(self.delta(year))
+        return rates
 
 
 def read_assumptions(
