@@ -24,6 +24,8 @@ from mc.calibration.baseline import (
     net_migration_profile,
     project_one_year,
 )
+from mc.calibration.migration_spreads import MigrationSpreads, estimate_migration_spreads
+from mc.data.migration_history import read_net_migration, read_ssb_net_migration
 from mc.data.population import NATIONAL_FILE, read_population_file
 from mc.data.yamlio import read_yaml_file
 from mc.errors import ConfigError
@@ -124,7 +126,7 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
     blocks_path : str or Path
         The building-block file (``configs/calibration/building-blocks-2023.yaml``).
     data_dir : str or Path
-        Folder with ``population_norway_by_age_sex.csv``.
+        Folder with ``population_norway_by_age_sex.csv`` and ``components/`` (net migration).
     """
     blocks_path = Path(blocks_path)
     blocks = read_yaml_file(blocks_path, "blocks")
@@ -246,10 +248,13 @@ def calibrate(blocks_path: str | Path, data_dir: str | Path) -> CalibrationResul
         table, *blocks["uncertainty"]["years"], mortality.b, mortality.male_ratio
     )
     unit_cost_log_sd = float(np.round(np.sqrt(np.mean(np.log(scales) ** 2)), 2))
+    migration = estimate_migration_spreads(
+        read_net_migration(data_dir), read_ssb_net_migration(data_dir)
+    )
     return CalibrationResult(
         unit_costs=_unit_cost_table(costs, groups, blocks, scales, blocks_path),
         baseline=_baseline_table(line, base, mortality, n_imm, blocks_path),
-        uncertainty=_uncertainty_table(blocks, spreads, unit_cost_log_sd, scales, names),
+        uncertainty=_uncertainty_table(blocks, spreads, unit_cost_log_sd, scales, names, migration),
         targets=targets,
         fitted=fitted,
         scales=dict(zip(names, (float(s) for s in scales), strict=True)),
@@ -348,15 +353,12 @@ def _uncertainty_table(
     unit_cost_log_sd: float,
     scales: np.ndarray,
     names: list[str],
+    migration: MigrationSpreads,
 ) -> dict[str, Any]:
     u = blocks["uncertainty"]
     years = f"{spreads.first}-{spreads.last}"
     return {
-        "extra_net_immigration": {
-            "distribution": u["extra_net_immigration"]["distribution"],
-            "sd": u["extra_net_immigration"]["sd"],
-            "source": " ".join(str(u["extra_net_immigration"]["source"]).split()),
-        },
+        "extra_net_immigration": migration.table_entries()["extra_net_immigration"],
         "immigrant_profile": {
             "log_sd": u["immigrant_profile"]["log_sd"],
             "source": " ".join(str(u["immigrant_profile"]["source"]).split()),
@@ -369,13 +371,7 @@ def _uncertainty_table(
             "relative_sd": float(np.round(spreads.deaths_relative_sd, 3)),
             "source": f"sd of detrended year-on-year log change in modelled deaths, {years}",
         },
-        "regular_net_immigration": {
-            "sd": float(np.round(spreads.net_migration_sd, -2)),
-            "source": (
-                f"sd of the year-on-year change in net migration, {years} (residual of SSB stocks "
-                "after modelled deaths): the error of carrying last year's level forward"
-            ),
-        },
+        "regular_net_immigration": migration.table_entries()["regular_net_immigration"],
         "unit_costs": {
             "log_sd": unit_cost_log_sd,
             "source": (
