@@ -20,10 +20,13 @@ that the 90 % interval of a new error matches a t predictive with the side's sam
 
 The history does not say which part of net migration was refugees, so one combined error is
 estimated and divided between the two config entries: ``regular_net_immigration`` (every year's
-ordinary variation, symmetric) gets the sd of the errors in the years without a refugee wave, and
-``extra_net_immigration`` (the refugee flow on top, with the immigrant profile) gets what remains
-of each side in quadrature, so that the two together reproduce the fitted split normal's
-variance below and above the forecast.
+ordinary variation, normal) gets the sd of the errors in the years without a refugee wave, and
+``extra_net_immigration`` (the refugee flow on top, with the immigrant profile) gets a split
+normal chosen so that the sum of the two has the fitted split normal's mean and variance: with
+``d = sd_high - sd_low`` of the fit (which sets the mean, ``d / sqrt(2 pi)``) the refugee entry
+keeps ``d`` and its ``sd_low * sd_high`` is the fit's minus the other sd squared (which sets the
+variance). All of the skew sits in the refugee entry; the sum's skewness is lower than the fit's
+because the normal part dilutes it (docs/migration-spreads.md shows both).
 """
 
 from __future__ import annotations
@@ -175,16 +178,22 @@ class MigrationSpreads:
         return self.regular.sd * widening(self.regular.n)
 
     @property
-    def extra_sd_low(self) -> float:
-        """``extra_net_immigration.sd_low``: what the split normal's lower side leaves."""
-        rest = max(self.sd_low**2 - self.regular.sd**2, 0.0)
-        return math.sqrt(rest) * widening(self.n_low)
+    def widened(self) -> tuple[float, float]:
+        """The fitted ``sd_low, sd_high``, each widened for its side's sample size."""
+        return self.sd_low * widening(self.n_low), self.sd_high * widening(self.n_high)
 
     @property
-    def extra_sd_high(self) -> float:
-        """``extra_net_immigration.sd_high``: what the split normal's upper side leaves."""
-        rest = max(self.sd_high**2 - self.regular.sd**2, 0.0)
-        return math.sqrt(rest) * widening(self.n_high)
+    def extra_sds(self) -> tuple[float, float]:
+        """``extra_net_immigration``'s ``sd_low, sd_high``: see the module docstring.
+
+        Keeps the widened fit's ``d = sd_high - sd_low`` and sets ``sd_low * sd_high`` to the
+        fit's minus ``regular_sd ** 2`` (floored at 0: then the sum's variance is too large).
+        """
+        low, high = self.widened
+        d = high - low
+        product = max(low * high - self.regular_sd**2, 0.0)
+        upper = 0.5 * (d + math.sqrt(d * d + 4.0 * product))
+        return upper - d, upper
 
     def table_entries(self) -> dict[str, Any]:
         """The two entries of ``configs/tables/uncertainty-*.yaml``, rounded to 100 persons."""
@@ -199,18 +208,18 @@ class MigrationSpreads:
         return {
             "extra_net_immigration": {
                 "distribution": "split_normal",
-                "sd_low": _round(self.extra_sd_low),
-                "sd_high": _round(self.extra_sd_high),
+                "sd_low": _round(self.extra_sds[0]),
+                "sd_high": _round(self.extra_sds[1]),
                 "source": (
                     "Estimated by tbu-mc calibrate (mc/calibration/migration_spreads.py): "
                     f"{sample}; "
                     f"mean {s.mean:,.0f}, sd {s.sd:,.0f}, skewness {s.skewness:.2f} "
                     f"(s.e. {s.skewness_se:.2f}). A split normal with the median at the forecast "
                     f"fits sd {self.sd_low:,.0f} below and {self.sd_high:,.0f} above "
-                    f"({self.n_low} and {self.n_high} points). The history does not separate "
-                    "refugees, so this entry is what remains of each side after the other "
-                    "migration's sd (in quadrature), each side widened by "
-                    "sqrt(1+1/n) t_0.95(n-1)/z_0.95 for its sample size. See "
+                    f"({self.n_low} and {self.n_high} points), each widened by "
+                    "sqrt(1+1/n) t_0.95(n-1)/z_0.95 for its sample size. The history does not "
+                    "separate refugees: this entry carries the skew, sized so that it plus the "
+                    "normal other-migration spread has the fit's mean and variance. See "
                     "docs/migration-spreads.md for the range tried and its effect on the band."
                 ),
             },

@@ -102,9 +102,13 @@ def test_table_entries_are_a_valid_uncertainty_section(spreads):
     assert extra["distribution"] == "split_normal"
     assert extra["sd_high"] > extra["sd_low"] >= 0
     assert "1990-2023" in extra["source"] and "n = 34" in extra["source"]
-    # together the two entries carry at least the fitted upper side's variance
-    upper = math.hypot(extra["sd_high"], entries["regular_net_immigration"]["sd"])
-    assert upper >= spreads.sd_high
+    # the two entries together have the widened fit's mean and variance (up to rounding to 100)
+    low, high = spreads.widened
+    mean, sd, _ = split_normal_moments(low, high)
+    e_mean, e_sd, _ = split_normal_moments(extra["sd_low"], extra["sd_high"])
+    regular = entries["regular_net_immigration"]["sd"]
+    assert e_mean == pytest.approx(mean, abs=50)
+    assert math.hypot(e_sd, regular) == pytest.approx(sd, abs=100)
 
 
 def test_a_gap_in_the_years_is_a_data_error(tmp_path):
