@@ -237,11 +237,11 @@ def build() -> str:
     return "\n".join(out)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Rewrite the generated part of the doc, or with ``--check`` report whether it is stale."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the doc is out of date")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
     head, sep1, rest = text.partition(BEGIN)
     _, sep2, tail = rest.partition(END)

@@ -5,9 +5,11 @@ estimator fails about once in 1.7 million runs.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from mc.calibration.migration_spreads import (
     ErrorSummary,
@@ -117,3 +119,10 @@ def test_a_gap_in_the_years_is_a_data_error(tmp_path):
     )
     with pytest.raises(DataError, match="contiguous"):
         read_net_migration(tmp_path)
+
+
+def test_shipped_table_carries_the_estimated_entries(spreads):
+    path = Path(__file__).resolve().parents[2] / "configs" / "tables" / "uncertainty-2025.yaml"
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, entry in spreads.table_entries().items():
+        assert table[key] == entry, f"{key} is stale: rerun tbu-mc calibrate"
