@@ -63,6 +63,7 @@ class Params:
     levels: list[float]
     kind: int
     scale: float
+    scale_high: float
     births_sd: float
     deaths_sd: float
     regular_sd: float
@@ -85,6 +86,7 @@ class Params:
             levels=x.extra_levels.tolist(),
             kind=int(x.spread_kind),
             scale=float(x.spread_scale),
+            scale_high=float(x.spread_scale_high),
             births_sd=float(x.births_sd),
             deaths_sd=float(x.deaths_relative_sd),
             regular_sd=float(x.regular_sd),
@@ -122,7 +124,7 @@ def run_case(p: Params, z: list[float]) -> tuple[list[list[float]], list[float],
     regular = p.regular_sd * z[3]
     z_bands = z[4 : 4 + n_bands]
     z_sects = z[4 + n_bands : 4 + n_bands + n_sect]
-    shift = spread_value_py(p.kind, p.scale, z[0])
+    shift = spread_value_py(p.kind, p.scale, z[0], p.scale_high)
     weights = [p.shares[j] * math.exp(p.profile_sd * z_bands[j]) for j in range(n_bands)]
     total_w = sum(weights)
     common_growth = p.base_persons + births + regular - death_scale * p.deaths_persons

@@ -26,8 +26,10 @@ from mc.calibration.middle import (
     solve_migration,
     step,
 )
+from mc.calibration.migration_spreads import MigrationSpreads, estimate_migration_spreads
 from mc.data.components import read_components
 from mc.data.loaders import load_population_source
+from mc.data.migration_history import read_net_migration, read_ssb_net_migration
 from mc.data.population import NATIONAL_FILE, read_population_file
 from mc.data.projection_summary import read_projection_summary
 from mc.data.yamlio import read_yaml_file
@@ -338,6 +340,9 @@ def calibrate(
         male_ratio=float(u["male_mortality_ratio"]),
     )
     spreads = history_spreads(table, *u["years"], mortality.b, mortality.male_ratio)
+    migration = estimate_migration_spreads(
+        read_net_migration(data_dir), read_ssb_net_migration(data_dir)
+    )
     rnd = int(base["projection_round"])
     published = {
         y: v
@@ -349,7 +354,7 @@ def calibrate(
         baseline=_baseline_table(
             line, base, assumptions, reconstruction, steps[from_year], blocks_path, projection
         ),
-        uncertainty=_uncertainty_table(blocks, spreads),
+        uncertainty=_uncertainty_table(blocks, spreads, migration),
         sector_totals=totals,
         reconstruction=reconstruction,
         steps=steps,
@@ -487,15 +492,13 @@ def _baseline_table(
     }
 
 
-def _uncertainty_table(blocks: dict[str, Any], spreads: Any) -> dict[str, Any]:
+def _uncertainty_table(
+    blocks: dict[str, Any], spreads: Any, migration: MigrationSpreads
+) -> dict[str, Any]:
     u = blocks["uncertainty"]
     years = f"{spreads.first}-{spreads.last}"
     return {
-        "extra_net_immigration": {
-            "distribution": u["extra_net_immigration"]["distribution"],
-            "sd": u["extra_net_immigration"]["sd"],
-            "source": " ".join(str(u["extra_net_immigration"]["source"]).split()),
-        },
+        "extra_net_immigration": migration.table_entries()["extra_net_immigration"],
         "immigrant_profile": {
             "log_sd": u["immigrant_profile"]["log_sd"],
             "source": " ".join(str(u["immigrant_profile"]["source"]).split()),
@@ -508,13 +511,7 @@ def _uncertainty_table(blocks: dict[str, Any], spreads: Any) -> dict[str, Any]:
             "relative_sd": float(np.round(spreads.deaths_relative_sd, 3)),
             "source": f"sd of detrended year-on-year log change in modelled deaths, {years}",
         },
-        "regular_net_immigration": {
-            "sd": float(np.round(spreads.net_migration_sd, -2)),
-            "source": (
-                f"sd of the year-on-year change in net migration, {years} (residual of SSB stocks "
-                "after modelled deaths): the error of carrying last year's level forward"
-            ),
-        },
+        "regular_net_immigration": migration.table_entries()["regular_net_immigration"],
         "unit_costs": {
             "log_sd": u["unit_costs"]["log_sd"],
             "source": " ".join(str(u["unit_costs"]["source"]).split()),

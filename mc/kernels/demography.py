@@ -56,6 +56,7 @@ class KernelInputs(NamedTuple):
     profile_log_sd: float
     unit_costs: np.ndarray  # (K, A) kroner per inhabitant in the report's price year
     sector_log_sd: float
+    spread_scale_high: float = 0.0  # sd above the median of a split-normal spread
 
 
 class ShapeCosts(NamedTuple):
@@ -159,7 +160,9 @@ def simulate_costs_numpy(
     draw_cost, draw_persons = baseline_arrays(n, sc.base.size, baseline)
     n_bands = x.band_share.size
     z = latent_or_draw(rng, n, latent_width(n_bands, sc.base.size), latent)
-    extra = x.extra_levels[None, :] + spread_values(x.spread_kind, x.spread_scale, z[:, :1])
+    extra = x.extra_levels[None, :] + spread_values(
+        x.spread_kind, x.spread_scale, z[:, :1], x.spread_scale_high
+    )
     births = x.births_sd * z[:, 1:2]
     death_scale = x.deaths_relative_sd * z[:, 2:3]
     regular = x.regular_sd * z[:, 3:4]
@@ -190,6 +193,7 @@ def _simulate_numba(
     extra_levels: np.ndarray,
     spread_kind: int,
     spread_scale: float,
+    spread_scale_high: float,
     births_sd: float,
     deaths_relative_sd: float,
     regular_sd: float,
@@ -234,7 +238,7 @@ def _simulate_numba(
             zb[j] = z[4 + j]
         for k in range(n_sect):
             factor[k] = math.exp(sector_log_sd * z[4 + n_bands + k] - half_var)
-        shift = spread_value(spread_kind, spread_scale, z_level)
+        shift = spread_value(spread_kind, spread_scale, z_level, spread_scale_high)
         total_w = 0.0
         for j in range(n_bands):
             zb[j] = band_share[j] * math.exp(profile_log_sd * zb[j])
@@ -286,6 +290,7 @@ def simulate_costs_numba(
         x.extra_levels,
         x.spread_kind,
         x.spread_scale,
+        x.spread_scale_high,
         x.births_sd,
         x.deaths_relative_sd,
         x.regular_sd,

@@ -66,6 +66,7 @@ def simulate_costs_python(
     levels: list[float] = x.extra_levels.tolist()
     kind = int(x.spread_kind)
     scale = float(x.spread_scale)
+    scale_high = float(x.spread_scale_high)
     births_sd = float(x.births_sd)
     deaths_sd = float(x.deaths_relative_sd)
     regular_sd = float(x.regular_sd)
@@ -100,7 +101,7 @@ def simulate_costs_python(
         z_bands = [normal() for _ in bands]
         z_sects = [normal() for _ in sects]
 
-        shift = spread_value_py(kind, scale, z_level)
+        shift = spread_value_py(kind, scale, z_level, scale_high)
         weights = [shares[j] * math.exp(profile_sd * z_bands[j]) for j in bands]
         total_w = sum(weights)
         common_growth = base_persons + draw_persons[i] + births

@@ -87,7 +87,9 @@ class DemographicModel:
             ("unit_costs", np.arange(4 + j, 4 + j + k)),
         ]
         spreads = (
-            self.inputs.spread_scale if self.inputs.spread_kind else 0.0,
+            max(self.inputs.spread_scale, self.inputs.spread_scale_high)
+            if self.inputs.spread_kind
+            else 0.0,
             self.inputs.births_sd,
             self.inputs.deaths_relative_sd,
             self.inputs.regular_sd,
@@ -363,6 +365,7 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
         profile_log_sd=u.immigrant_profile_log_sd,
         unit_costs=config.unit_costs.matrix(config.age_groups) * config.price_factor(),
         sector_log_sd=u.unit_cost_log_sd,
+        spread_scale_high=u.extra_net_immigration.scale_high,
     )
 
 

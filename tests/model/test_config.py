@@ -32,7 +32,7 @@ def build(data):
 def test_shipped_config_loads(config_2025):
     assert config_2025.scenario_names == ("main", "high", "low")
     assert config_2025.population.kind is PopulationKind.PROJECTED
-    assert config_2025.uncertainty.extra_net_immigration.distribution is Spread.NORMAL
+    assert config_2025.uncertainty.extra_net_immigration.distribution is Spread.SPLIT_NORMAL
     assert config_2025.price_factor() == pytest.approx(1.043)
     assert len(config_2025.unit_costs.sectors) == 8
     assert config_2025.age_groups.labels[-1] == "90+"
@@ -111,9 +111,9 @@ BAD = [
         "must be in [0, inf]",
     ),
     (
-        ("uncertainty", "extra_net_immigration", "sd"),
+        ("uncertainty", "extra_net_immigration", "sd_high"),
         -1,
-        "uncertainty.extra_net_immigration.sd",
+        "uncertainty.extra_net_immigration.sd_high",
         "must be in [0, inf]",
     ),
     (

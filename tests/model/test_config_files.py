@@ -87,7 +87,8 @@ def with_value(data: dict, path: tuple, value: object) -> dict:
     ("path", "value", "field"),
     [
         (("scenarios", "main", "extra_net_immigration"), -5_000_000, "extra_net_immigration"),
-        (("uncertainty", "extra_net_immigration", "sd"), 1e7, "extra_net_immigration.sd"),
+        (("uncertainty", "extra_net_immigration", "sd_low"), 1e7, "extra_net_immigration.sd_low"),
+        (("uncertainty", "extra_net_immigration", "sd_high"), 1e7, "extra_net_immigration.sd_high"),
         (("uncertainty", "regular_net_immigration", "sd"), 1e6, "regular_net_immigration.sd"),
         (("unit_costs", "sectors", "care", "unit_costs", "90+"), 1e9, "unit_costs.90+"),
     ],

@@ -239,7 +239,7 @@ def check_consistency(config: Config) -> None:
     pop = config.population
     config.price_factor()  # raises if the deflator lacks a year
     needs_profile = any(s.extra_net_immigration != 0 for s in config.scenarios) or (
-        u.extra_net_immigration.scale > 0
+        max(u.extra_net_immigration.scale, u.extra_net_immigration.scale_high) > 0
     )
     if needs_profile and pop.immigrant_profile is None:
         raise ConfigError(

@@ -18,6 +18,7 @@ class Spread(StrEnum):
     NORMAL = "normal"
     UNIFORM = "uniform"
     TRIANGULAR = "triangular"
+    SPLIT_NORMAL = "split_normal"
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,19 @@ class LevelSpread:
     """Uncertainty of the extra net immigration around each scenario's level.
 
     ``scale`` is written ``sd`` for a normal spread and ``half_width`` for a uniform or triangular
-    one; a fixed level has none.
+    one; a fixed level has none. A ``split_normal`` (median at the scenario's level) has ``sd_low``
+    below it (:attr:`scale`) and ``sd_high`` above it (:attr:`scale_high`).
     """
 
     distribution: Spread = Spread.FIXED
     scale: float = 0.0
+    scale_high: float = 0.0
 
     @property
     def scale_key(self) -> str | None:
         """The YAML name of :attr:`scale` for this distribution."""
-        return {Spread.FIXED: None, Spread.NORMAL: "sd"}.get(self.distribution, "half_width")
+        keys = {Spread.FIXED: None, Spread.NORMAL: "sd", Spread.SPLIT_NORMAL: "sd_low"}
+        return keys.get(self.distribution, "half_width")
 
 
 def _parse_level(sec: Section, key: str, values: dict[str, Any], allow: bool) -> LevelSpread:
@@ -45,7 +49,11 @@ def _parse_level(sec: Section, key: str, values: dict[str, Any], allow: bool) ->
         scale = lvl.take_number(level.scale_key, low=0.0)
         what = "a spread of net immigration"
         implausible(lvl, level.scale_key, scale, MAX_NET_IMMIGRATION, what, allow)
-        level = LevelSpread(level.distribution, scale)
+        high = 0.0
+        if level.distribution is Spread.SPLIT_NORMAL:
+            high = lvl.take_number("sd_high", low=0.0)
+            implausible(lvl, "sd_high", high, MAX_NET_IMMIGRATION, what, allow)
+        level = LevelSpread(level.distribution, scale, high)
     lvl.done()
     return level
 
@@ -54,6 +62,8 @@ def _dump_level(level: LevelSpread, owner: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"distribution": level.distribution.value}
     if level.scale_key is not None:
         out[level.scale_key] = level.scale
+    if level.distribution is Spread.SPLIT_NORMAL:
+        out["sd_high"] = level.scale_high
     return out
 
 
