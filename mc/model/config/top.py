@@ -156,6 +156,18 @@ class Config:
             raise ConfigError("population.fit", None, "a stochastic population needs fit and data")
         return fit, data
 
+    def component_data(self) -> Path:
+        """Absolute path of the data folder of a cohort-component population."""
+        data = self._resolve(self.population.data)
+        if data is None:
+            raise ConfigError("population.data", None, "a component population needs data")
+        return data
+
+    def component_origin(self) -> int:
+        """Origin of a cohort-component population: as configured, else the cost year - 1."""
+        origin = self.population.origin
+        return self.cost_year - 1 if origin is None else origin
+
     def _resolve(self, value: str | None) -> Path | None:
         if value is None:
             return None
@@ -256,7 +268,7 @@ def check_consistency(config: Config) -> None:
             "extra_net_immigration",
             config.source,
         )
-    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
+    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS):
         for key, value in (
             ("births.sd", u.births_sd),
             ("deaths.relative_sd", u.deaths_relative_sd),
