@@ -136,7 +136,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.errors import ConfigError
     from mc.model.config import load_config, parse_assignment
     from mc.report import write_run
-    from mc.report.console import headline_text, placement_lines
+    from mc.report.console import headline_text, headline_view_line, placement_lines, views_lines
     from mc.report.io import OutputFolder
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
@@ -190,6 +190,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     scenarios = [
         (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
     ]
+    if analysis.views is not None:  # say which view the headline bands are
+        print(headline_view_line(analysis.config.view.value, args.lang))
     print(
         headline_text(
             analysis.deterministic,
@@ -202,6 +204,16 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     )
     for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
         print(line)
+    if analysis.views is not None and analysis.reconciliation is not None:
+        for line in views_lines(
+            analysis.views,
+            analysis.reconciliation,
+            scenarios,
+            args.lang,
+            year=analysis.config.cost_year,
+            price_year=analysis.config.price_year,
+        ):
+            print(line)
     if sim is not None:
         print(
             f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} block"

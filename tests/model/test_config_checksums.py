@@ -15,7 +15,7 @@ SHA256 = {
     "municipalities-2025.yaml": "f616023d1fb4f698855d3c220ab75f1815fcbaa2fc5f5db909cfec8f40d6a826",
     "tbu-2024-actual.yaml": "aba5d4cada69a108bf08ec12d8bfd1e9d1933ca957b5a1c2dc4663cfd0fa242e",
     "tbu-2025-projection.yaml": "bce1a8179ca7a07af30fe7fdcc40435bbd1ccd65ecc63b6cfcd164a84c4c18fc",
-    "tbu-2025.yaml": "64dbe34edd7de73e47a9afabcbc48c7938ba81f560b2718fb5621a20084c4cdd",
+    "tbu-2025.yaml": "1e8c505b72fc1540c73f6c57d1ab7ba96e119fd4b2202299a741f9a1d6d0de1c",
     "tbu-2030.yaml": "6c2773bce52d8272c4175e6b66015bd658e06633fb9920e150ed5c0270c3c78e",
 }
 

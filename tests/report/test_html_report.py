@@ -18,7 +18,7 @@ from tests.conftest import listing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # tbu-2025 has the economy and exceedance thresholds, and the report fixtures run no sensitivity
-RUN_FILES = list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
+RUN_FILES = list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True, views=True))
 REPORT_FILES = list(REPORT_FILES)
 
 
