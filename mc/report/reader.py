@@ -71,6 +71,11 @@ class ScenarioRecord:
         return self.label_nb if lang == "nb" else self.label_en
 
 
+#: The columns the report reads from ``views.csv`` and ``reconciliation.csv``.
+VIEWS_READ = ("view", "headline", "variable", "scenario", "median", "q05", "q95", "published")
+RECONCILIATION_READ = ("scenario", "order", "step", "total_bn", "free_bn")
+
+
 class RunFolder:
     """The outputs of one ``tbu-mc run``, read from its folder.
 
@@ -115,6 +120,13 @@ class RunFolder:
             self.path / layout.DETERMINISTIC, DETERMINISTIC_READ, ("year", "value")
         )
         self.exceedance = _read_table(self.path / layout.EXCEEDANCE, (), ())
+        # a configuration with a second view (mc/workflow/views.py) writes both tables
+        self.views = _read_table(
+            self.path / layout.VIEWS, VIEWS_READ, ("median", "q05", "q95", "p_above_published")
+        )
+        self.reconciliation = _read_table(
+            self.path / layout.RECONCILIATION, RECONCILIATION_READ, ("order", "total_bn", "free_bn")
+        )
         self.sensitivity = _read_table(
             self.path / layout.SENSITIVITY, SENSITIVITY_COLUMNS, ("low", "high", "base")
         )

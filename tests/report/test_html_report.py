@@ -137,6 +137,8 @@ def test_markdown_and_latex_hold_the_same_tables(report_en):
     latex = (folder / "tables.tex").read_text(encoding="utf-8")
     assert [t.id for t in report.tables] == [
         "headline",
+        "views",
+        "reconciliation",
         "scenarios",
         "exceedance",
         "sensitivity",
