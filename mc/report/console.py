@@ -187,6 +187,11 @@ def municipal_headline(
     return "\n".join(lines)
 
 
+def _or_dash(value: float, digits: int) -> str:
+    """A number with ``digits`` decimals, or ``-`` where there is none (no draws, no figure)."""
+    return "-" if pd.isna(value) else f"{value:.{digits}f}"
+
+
 def headline_view_line(view: str, lang: str = "en") -> str:
     """Which view (``tbu`` or ``model``) the headline bands belong to, in one sentence."""
     return text(lang, "headline_view", view=text(lang, f"view_{view}_long"))
@@ -217,20 +222,20 @@ def views_lines(
     total = views[views["variable"] == "demographic_cost_total_bn"]
     lines = [text(lang, "views_title", year=year, unit=_unit(lang, price_year))]
     head = (
-        f"{text(lang, 'scenario'):<22} {text(lang, 'col_view'):<28} {'TBU':>6} {'q05':>7} "
-        f"{'q50':>7} {'q95':>7} {'P(>TBU)':>8}"
+        f"{text(lang, 'scenario'):<22} {text(lang, 'col_view'):<28} {'TBU':>6} {'point':>7} "
+        f"{'q05':>7} {'q50':>7} {'q95':>7} {'P(>TBU)':>8}"
     )
     lines += [head, "-" * len(head)]
     for name, label in scenarios:
         for row in total[total["scenario"] == name].itertuples(index=False):
             mark = "*" if row.headline else " "
             view = f"{mark}{text(lang, f'view_{row.view}')}"
-            pub = "-" if pd.isna(row.published) else f"{row.published:.1f}"
-            p = "-" if pd.isna(row.p_above_published) else f"{row.p_above_published:.2f}"
-            lines.append(
-                f"{label[:22]:<22} {view[:28]:<28} {pub:>6} {row.q05:7.2f} {row.median:7.2f} "
-                f"{row.q95:7.2f} {p:>8}"
+            pub = _or_dash(row.published, 1)
+            cells = " ".join(
+                f"{_or_dash(v, 2):>7}" for v in (row.point, row.q05, row.median, row.q95)
             )
+            p = _or_dash(row.p_above_published, 2)
+            lines.append(f"{label[:22]:<22} {view[:28]:<28} {pub:>6} {cells} {p:>8}")
     first, label = scenarios[0]
     steps = reconciliation[reconciliation["scenario"] == first]
     parts = []
