@@ -146,3 +146,16 @@ def test_the_config_round_trips_with_its_views(config):
     again = Config.from_dict(config.to_dict(), CONFIGS)
     assert again == dataclasses.replace(config, source=again.source)
     assert config.to_dict()["view"] == "tbu"
+
+
+def test_the_console_names_the_view_of_every_band(data_dir, tmp_path, capsys):
+    from mc.cli.main import main
+
+    config = CONFIGS / "tbu-2025.yaml"
+    out = tmp_path / "run"
+    args = ["run", str(config), "--deterministic", "--lang", "en", "--out", str(out)]
+    assert main([*args, "--set", f"model_view.data={data_dir}", "--set", "view=model"]) == 0
+    printed = capsys.readouterr().out
+    assert "The headline figures below are The model's own forecast" in printed
+    assert "*The model's own forecast" in printed and " TBU's central path" in printed
+    assert (out / "views.csv").is_file() and (out / "reconciliation.csv").is_file()
