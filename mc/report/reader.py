@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 from dataclasses import dataclass
@@ -176,6 +177,17 @@ class RunFolder:
             )
         if not out:  # an old manifest: take the order of summary.csv
             out = [ScenarioRecord(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
+        if self.views is not None and "extra_net_immigration" in self.views:
+            # two views: the headline's scenarios are the run's (the model view measures them
+            # from the main scenario, so the configuration's levels are not the headline's)
+            rows = self.views[self.views["headline"].astype(bool)]
+            extra = dict(zip(rows["scenario"], rows["extra_net_immigration"], strict=True))
+            out = [
+                dataclasses.replace(s, extra_net_immigration=float(extra[s.name]))
+                if s.name in extra
+                else s
+                for s in out
+            ]
         return out
 
     def draws(self, variables: list[str]) -> xr.DataTree:

@@ -35,3 +35,21 @@ def test_the_run_folder_tables_read_back(run_2025):
     main = steps[steps["scenario"] == "main"].sort_values("order")["total_bn"].to_numpy()
     # the CSV holds 10 significant digits (OutputDir.write_csv): nine values near 1 round to 1e-9
     assert abs(main[0] + main[1:-1].sum() - main[-1]) < 1e-8
+
+
+def test_a_model_headline_report_shows_the_model_views_scenarios(data_dir, tmp_path):
+    from mc.cli.main import main
+    from mc.report.build import build_report
+    from tests.conftest import CONFIGS
+
+    out = tmp_path / "run"
+    args = ["run", str(CONFIGS / "tbu-2025.yaml"), "--sync", "--draws", "400"]
+    args += ["--block-size", "200", "--quiet", "--out", str(out)]
+    assert main([*args, "--set", f"model_view.data={data_dir}", "--set", "view=model"]) == 0
+    report = build_report(out, lang="en")
+    scenarios = next(t for t in report.tables if t.id == "scenarios")
+    extra = {row[0]: row[1] for row in scenarios.rows}
+    # the headline is the model's view: main adds nothing to its forecast, high 8,000
+    assert extra["Main alternative"] in ("0", "+0", "±0")
+    assert extra["High immigration"] == "+8,000"
+    assert "The headline figures below are The model&#x27;s own forecast" in report.html
