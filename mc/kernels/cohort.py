@@ -115,7 +115,9 @@ def project_numpy(
             year = int(rng.random() * x.deviations.shape[0])
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
             m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k[:, None] + shock)
-            new = np.empty_like(pop)
+            # zeros, not empty: the births' exposure reads new[0, 0] (times a zero fertility
+            # weight) before this year's newborns are set, and 0 x NaN garbage is NaN
+            new = np.zeros_like(pop)
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
             new[:, 105] = pop[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105])) + pop[
                 :, 105
@@ -183,7 +185,9 @@ def _project_numba(  # pragma: no cover - compiled
     )
     sigma_hat, sigma_sd, last = mig_sigma[0], mig_sigma[1], mig_sigma[2]
     pop = np.empty((2, n_ages))
-    new = np.empty((2, n_ages))
+    # zeros, not empty: the births' exposure reads new[0, 0] (weight 0) before the first
+    # newborns are set, and uninitialised memory can hold NaN (0 x NaN is NaN)
+    new = np.zeros((2, n_ages))
     m = np.empty((2, n_ages))
     drift = np.empty(2)
     z = np.empty(2)
