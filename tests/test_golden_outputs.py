@@ -30,6 +30,8 @@ TABLES = (
     "exceedance.csv",
     "sensitivity.csv",
     "sensitivity_indices.csv",
+    "views.csv",
+    "reconciliation.csv",
 )
 #: Per configuration: the extra arguments of a small run (seconds each, several blocks).
 RUNS = {

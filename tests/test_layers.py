@@ -273,6 +273,10 @@ MODEL_CALLS_DATA = {
         "build_model(config) without a population reads it (config_population) and the "
         "projection fit; mc/workflow (build_cost_model, run_population) relies on that"
     ),
+    "model/component_costs.py": (
+        "a components population is fitted on the data folder the config names (deaths, births, "
+        "fertility), as build_model(config) reads the population and the projection fit"
+    ),
     "model/municipal.py": (
         "build_municipal_model(config) reads the data folder, the fit and the names; its only "
         "caller passes just the config (mc/workflow/build.py)"

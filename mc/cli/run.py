@@ -136,7 +136,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.errors import ConfigError
     from mc.model.config import load_config, parse_assignment
     from mc.report import write_run
-    from mc.report.console import headline_text, placement_lines
+    from mc.report.console import headline_text, headline_view_line, placement_lines, views_lines
     from mc.report.io import OutputFolder
     from mc.report.municipal import municipal_console
     from mc.workflow import analyse
@@ -203,6 +203,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             )
         )
     else:
+        if analysis.views is not None:  # say which view the headline bands are
+            print(headline_view_line(analysis.config.view.value, args.lang))
         print(
             headline_text(
                 analysis.deterministic,
@@ -215,6 +217,16 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         )
     for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
         print(line)
+    if analysis.views is not None and analysis.reconciliation is not None:
+        for line in views_lines(
+            analysis.views,
+            analysis.reconciliation,
+            scenarios,
+            args.lang,
+            year=analysis.config.cost_year,
+            price_year=analysis.config.price_year,
+        ):
+            print(line)
     if sim is not None:
         print(
             f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} block"

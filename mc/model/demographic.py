@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from mc.model.config import Config, PopulationKind
 from mc.model.population import PopulationTable
 from mc.model.projection import ProjectionFit, ProjectionModel
 from mc.sampling.designs import design_normals
+
+if TYPE_CHECKING:
+    from mc.model.component_costs import ComponentCostModel
 
 BN = 1e9
 
@@ -186,6 +190,8 @@ def config_population(
         return load_population_source(source, allow_fetch=allow_fetch, base_dir=config.base_dir)
     if kind is PopulationKind.STOCHASTIC:
         return load_population_source(config.projection_files()[1] / NATIONAL_FILE)
+    if kind is PopulationKind.COMPONENTS:
+        return load_population_source(config.component_data() / NATIONAL_FILE)
     return None
 
 
@@ -316,6 +322,12 @@ def central_changes(config: Config, population: PopulationTable | None) -> np.nd
         raise ConfigError("population", None, "the population data must be loaded")
     if pop.kind is PopulationKind.STOCHASTIC:
         return _central_projection_changes(config, population)
+    if pop.kind is PopulationKind.COMPONENTS:
+        from mc.model.component_costs import central_path, component_fit
+
+        fit = component_fit(config, population)
+        change = central_path(fit, config.cost_year - fit.origin).change  # (years, ages)
+        return np.stack([change / 2, change / 2], axis=1)  # sexes half and half, as above
     return population.change(config.cost_year)[None]
 
 
@@ -347,7 +359,7 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
         regular = baseline.regular_net_immigration_profile.per_age()
         regular = regular / regular.sum()
         deaths = baseline.expected_deaths.per_age()
-    stochastic = pop.kind is PopulationKind.STOCHASTIC
+    stochastic = pop.kind in (PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS)
     return KernelInputs(
         # a stochastic projection supplies the baseline change draw by draw
         base_change=zeros if stochastic else central_changes(config, population)[0],
@@ -371,7 +383,7 @@ def kernel_inputs(config: Config, population: PopulationTable | None = None) -> 
 
 def build_model(
     config: Config, population: PopulationTable | None = None
-) -> DemographicModel | ProjectedCostModel:
+) -> DemographicModel | ProjectedCostModel | ComponentCostModel:
     """Assemble the model a run draws from.
 
     Parameters
@@ -390,10 +402,16 @@ def build_model(
         sectors=config.unit_costs.names,
         years=(config.cost_year,),
     )
-    if config.population.kind is not PopulationKind.STOCHASTIC:
+    kind = config.population.kind
+    if kind not in (PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS):
         return costs
-    assert population is not None  # config_population reads it for this kind
+    assert population is not None  # config_population reads it for these kinds
     group_costs = np.array([s.unit_costs for s in config.unit_costs.sectors])
+    if kind is PopulationKind.COMPONENTS:
+        from mc.model.component_costs import ComponentCostModel, component_model
+
+        projection = component_model(config, population)
+        return ComponentCostModel(costs, projection, group_costs * config.price_factor())
     return ProjectedCostModel(
         costs, load_projection(config, population), group_costs * config.price_factor()
     )

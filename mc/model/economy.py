@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from mc.model.demographic import (
 from mc.model.economy_spec import EconomySpec
 from mc.sampling.dependence import gaussian_copula_uniforms, iman_conover
 from mc.sampling.marginals import check_probability
+
+if TYPE_CHECKING:
+    from mc.model.component_costs import ComponentCostModel
 
 ECONOMY_DIMS: dict[str, tuple[str, ...]] = {name: ("scenario", "year") for name in OUTPUTS}
 _EXPLAINED_DRAWS = 200_000  # draws used to measure the drivers' share of the historical spread
@@ -104,7 +108,7 @@ def residual_sd(spec: EconomySpec) -> float:
 class EconomyModel:
     """Demographic costs and the sector's accounts, drawn together."""
 
-    demographic: DemographicModel | ProjectedCostModel
+    demographic: DemographicModel | ProjectedCostModel | ComponentCostModel
     spec: EconomySpec
     residual_sd: float
     years: tuple[int, ...]  # reported years (the demographic model's)

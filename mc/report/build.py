@@ -37,10 +37,12 @@ from mc.report.tables import (
     manifest_table,
     mcse_table,
     precision_table,
+    reconciliation_report_table,
     scenario_table,
     sensitivity_selection,
     sensitivity_table,
     variance_table,
+    views_report_table,
 )
 from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands
 from mc.summary.exceedance import exceedance_table
@@ -130,7 +132,24 @@ def build_report(
     precision = precision_table(run, lang)
     mcse = mcse_table(run, lang)
     manifest = manifest_table(run, lang)
-    tables = [t for t in (headline, scen, exceed, sens, variance, precision, mcse, manifest) if t]
+    views = views_report_table(run, lang)
+    reconciliation = reconciliation_report_table(run, lang)
+    tables = [
+        t
+        for t in (
+            headline,
+            views,
+            reconciliation,
+            scen,
+            exceed,
+            sens,
+            variance,
+            precision,
+            mcse,
+            manifest,
+        )
+        if t
+    ]
 
     figures: dict[str, bytes] = {}
     captions: dict[str, str] = {}
@@ -307,8 +326,13 @@ def _page(
 
     year = run.cost_year
     # TBU's alternatives go right under the fan of their bands, so the two can be read together
+    headline = [table("headline")]
+    views = run.manifest.get(layout.KEY_VIEWS)
+    if isinstance(views, dict) and "views" in tables:  # say which view the headline bands are
+        view = text(lang, f"view_{views.get('headline', 'tbu')}_long")
+        headline.insert(0, H.paragraph(text(lang, "headline_view", view=view), id="headline-view"))
     sections = [
-        H.section("headline", text(lang, "sec_headline", year=year), table("headline")),
+        H.section("headline", text(lang, "sec_headline", year=year), *headline),
         H.section(
             "fans",
             text(lang, "sec_fans"),
@@ -318,6 +342,19 @@ def _page(
             fig("fig-fan-economy"),
         ),
     ]
+    if "views" in tables:
+        sections.insert(
+            1,
+            H.section(
+                "views",
+                text(lang, "sec_views", year=year),
+                H.paragraph(text(lang, "view_tbu_long")),
+                H.paragraph(text(lang, "view_model_long")),
+                table("views"),
+                table("reconciliation"),
+                H.paragraph(text(lang, "reconciliation_note"), cls="note"),
+            ),
+        )
     tornado = (
         [fig("fig-tornado"), table("sensitivity"), table("variance")]
         if "fig-tornado" in figures

@@ -185,3 +185,66 @@ def municipal_headline(
             p = point[("municipal_cost_per_inhabitant_kr", r.region, year)]
             lines.append(f"  {r.region:<32} {p:9.0f} {r.q05:9.0f} {r.q50:9.0f} {r.q95:9.0f}")
     return "\n".join(lines)
+
+
+def _or_dash(value: float, digits: int) -> str:
+    """A number with ``digits`` decimals, or ``-`` where there is none (no draws, no figure)."""
+    return "-" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def headline_view_line(view: str, lang: str = "en") -> str:
+    """Which view (``tbu`` or ``model``) the headline bands belong to, in one sentence."""
+    return text(lang, "headline_view", view=text(lang, f"view_{view}_long"))
+
+
+def views_lines(
+    views: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    scenarios: list[tuple[str, str]],
+    lang: str = "en",
+    *,
+    year: int,
+    price_year: int | None = None,
+) -> list[str]:
+    """Both views' total extra costs side by side, then the main scenario's reconciliation.
+
+    Parameters
+    ----------
+    views, reconciliation : DataFrame
+        ``views.csv`` and ``reconciliation.csv`` rows (:mod:`mc.workflow.views`).
+    scenarios : list of (name, label)
+        Scenarios in display order; the first one's reconciliation is printed.
+    lang : {"nb", "en"}
+        Label language.
+    year, price_year : int
+        The cost year and the costs' price year.
+    """
+    total = views[views["variable"] == "demographic_cost_total_bn"]
+    lines = [text(lang, "views_title", year=year, unit=_unit(lang, price_year))]
+    head = (
+        f"{text(lang, 'scenario'):<22} {text(lang, 'col_view'):<28} {'TBU':>6} {'point':>7} "
+        f"{'q05':>7} {'q50':>7} {'q95':>7} {'P(>TBU)':>8}"
+    )
+    lines += [head, "-" * len(head)]
+    for name, label in scenarios:
+        for row in total[total["scenario"] == name].itertuples(index=False):
+            mark = "*" if row.headline else " "
+            view = f"{mark}{text(lang, f'view_{row.view}')}"
+            pub = _or_dash(row.published, 1)
+            cells = " ".join(
+                f"{_or_dash(v, 2):>7}" for v in (row.point, row.q05, row.median, row.q95)
+            )
+            p = _or_dash(row.p_above_published, 2)
+            lines.append(f"{label[:22]:<22} {view[:28]:<28} {pub:>6} {cells} {p:>8}")
+    first, label = scenarios[0]
+    steps = reconciliation[reconciliation["scenario"] == first]
+    parts = []
+    for row in steps.itertuples(index=False):
+        value = (
+            f"{row.total_bn:.2f}"
+            if row.order in (0, steps["order"].max())
+            else (f"{row.total_bn:+.2f}")
+        )
+        parts.append(f"{text(lang, f'step_{row.step}')} {value}")
+    lines.append(f"{label}: " + " → ".join(parts))
+    return lines

@@ -416,6 +416,82 @@ _TEXT["en"].update(
 )
 
 
+# The two views of a cost year (a configuration with ``model_view``; mc/workflow/views.py).
+_TEXT["nb"].update(
+    {
+        "view_tbu": "TBUs sentrale bane",
+        "view_model": "Modellens egen prognose",
+        "view_tbu_long": "TBUs sentrale bane: TBUs forutsetninger (grunnforløp og ekstra "
+        "flyktninger) med modellens usikkerhet rundt",
+        "view_model_long": "Modellens egen prognose: komponentframskrivingen fra dataene "
+        "(fødte, døde og nettoinnvandring som vender tilbake mot sitt langsiktige nivå); "
+        "alternativene er avvik fra hovedalternativet",
+        "headline_view": "Hovedtallene under er {view}.",
+        "views_title": "Begge syn, samlede merutgifter {year}, {unit}",
+        "col_view": "Syn",
+        "col_median": "Median",
+        "col_band90": "90 % intervall",
+        "col_step": "Steg",
+        "col_change": "Endring",
+        "col_growth": "Befolkningsvekst",
+        "sec_views": "To syn på {year}",
+        "cap_views": "Samlede merutgifter og frie inntekter {year} i begge syn: median, "
+        "90 %-intervall og sannsynligheten for å havne over TBUs tall (views.csv)",
+        "cap_reconciliation": "Fra medianen i TBUs sentrale bane til medianen i modellens "
+        "prognose, {scenario}: ett ledd byttes om gangen i fast rekkefølge (reconciliation.csv)",
+        "reconciliation_note": "Kostnaden er lineær i befolkningsendringen, så leddene for "
+        "innvandring, fødte, døde og aldring avhenger ikke av rekkefølgen; bare enhetskostnadene "
+        "ville gjort det, og de er like i begge syn.",
+        "step_tbu_median": "Median, TBUs sentrale bane",
+        "step_tbu_median_to_central_path": "Til TBU-synets punktbane",
+        "step_net_immigration": "Nettoinnvandring (nivå og alder)",
+        "step_births": "Fødte",
+        "step_deaths": "Døde",
+        "step_ageing": "Aldring av startbefolkningen",
+        "step_unit_costs": "Enhetskostnader",
+        "step_model_central_path_to_median": "Fra modellens punktbane til dens median",
+        "step_model_median": "Median, modellens prognose",
+    }
+)
+_TEXT["en"].update(
+    {
+        "view_tbu": "TBU's central path",
+        "view_model": "The model's own forecast",
+        "view_tbu_long": "TBU's central path: TBU's inputs (baseline and extra refugees) with the "
+        "model's errors around them",
+        "view_model_long": "The model's own forecast: the cohort-component projection from the "
+        "data (births, deaths, net migration returning towards its long-run level); the "
+        "scenarios are deviations from the main one",
+        "headline_view": "The headline figures below are {view}.",
+        "views_title": "Both views, total extra costs {year}, {unit}",
+        "col_view": "View",
+        "col_median": "Median",
+        "col_band90": "90 % band",
+        "col_step": "Step",
+        "col_change": "Change",
+        "col_growth": "Population growth",
+        "sec_views": "Two views of {year}",
+        "cap_views": "Total extra costs and the free-revenue part {year} in both views: median, "
+        "90 % band and the probability of exceeding TBU's figure (views.csv)",
+        "cap_reconciliation": "From the median of TBU's central path to the median of the "
+        "model's forecast, {scenario}: one part swapped at a time in a fixed order "
+        "(reconciliation.csv)",
+        "reconciliation_note": "The cost is linear in the population change, so the steps for "
+        "immigration, births, deaths and ageing do not depend on their order; only unit costs "
+        "would, and both views share them.",
+        "step_tbu_median": "Median, TBU's central path",
+        "step_tbu_median_to_central_path": "To the TBU view's central path",
+        "step_net_immigration": "Net immigration (level and ages)",
+        "step_births": "Births",
+        "step_deaths": "Deaths",
+        "step_ageing": "Ageing of the starting population",
+        "step_unit_costs": "Unit costs",
+        "step_model_central_path_to_median": "From the model's central path to its median",
+        "step_model_median": "Median, the model's forecast",
+    }
+)
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``values``.
 

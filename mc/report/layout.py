@@ -29,6 +29,10 @@ SENSITIVITY = "sensitivity.csv"
 SENSITIVITY_INDICES = "sensitivity_indices.csv"
 #: Costs of past years from observed population change (``tbu-mc history``).
 HISTORY = "history.csv"
+#: Both views' bands side by side (a configuration with ``model_view``; mc/workflow/views.py).
+VIEWS = "views.csv"
+#: The steps from one view's median to the other's.
+RECONCILIATION = "reconciliation.csv"
 #: Bands of a stochastic population projection (``tbu-mc population project``).
 POPULATION_BANDS = "population_bands.csv"
 #: Rows of a population backtest (``tbu-mc population backtest``).
@@ -75,6 +79,8 @@ ALL_OUTPUTS = frozenset(
         SENSITIVITY,
         SENSITIVITY_INDICES,
         HISTORY,
+        VIEWS,
+        RECONCILIATION,
         POPULATION_BANDS,
         BACKTEST,
         BACKTEST_COSTS,
@@ -107,6 +113,7 @@ def run_files(
     economy: bool = False,
     exceedance: bool = False,
     sensitivity: bool = False,
+    views: bool = False,
 ) -> tuple[str, ...]:
     """The files ``tbu-mc run`` writes into its folder, sorted by name.
 
@@ -120,6 +127,8 @@ def run_files(
         The configuration asks for exceedance probabilities.
     sensitivity : bool
         A sensitivity analysis was run (adds its two tables and the tornado chart).
+    views : bool
+        The configuration has a second view (adds ``views.csv`` and ``reconciliation.csv``).
 
     Returns
     -------
@@ -137,6 +146,8 @@ def run_files(
     """
     kind = RunKind(kind)
     names = {DETERMINISTIC, MANIFEST}
+    if views:
+        names |= {VIEWS, RECONCILIATION}
     if kind is RunKind.STREAM:
         names |= {SUMMARY, MUNICIPAL_RANKING}
     elif kind is RunKind.MONTE_CARLO:
@@ -199,6 +210,8 @@ KEY_NOTES = "notes"
 #: Run-time changes to the configuration file (``--set``, ``--scenario``) as ``key.path=value``;
 #: the resolved configuration under :data:`KEY_CONFIG` already contains them.
 KEY_OVERRIDES = "overrides"
+#: Which view is the headline and how the other was made (a configuration with ``model_view``).
+KEY_VIEWS = "views"
 
 #: Keys every manifest has, in the order they are written.
 MANIFEST_KEYS = (
@@ -222,4 +235,11 @@ MANIFEST_KEYS = (
     KEY_CONFIG,
 )
 #: Keys only some runs add after those.
-OPTIONAL_MANIFEST_KEYS = (KEY_DESIGN, KEY_STOPPING, KEY_REDUCTION, KEY_NOTES, KEY_OVERRIDES)
+OPTIONAL_MANIFEST_KEYS = (
+    KEY_DESIGN,
+    KEY_STOPPING,
+    KEY_REDUCTION,
+    KEY_NOTES,
+    KEY_OVERRIDES,
+    KEY_VIEWS,
+)

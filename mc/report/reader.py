@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 from dataclasses import dataclass
@@ -71,6 +72,11 @@ class ScenarioRecord:
         return self.label_nb if lang == "nb" else self.label_en
 
 
+#: The columns the report reads from ``views.csv`` and ``reconciliation.csv``.
+VIEWS_READ = ("view", "headline", "variable", "scenario", "median", "q05", "q95", "published")
+RECONCILIATION_READ = ("scenario", "order", "step", "total_bn", "free_bn")
+
+
 class RunFolder:
     """The outputs of one ``tbu-mc run``, read from its folder.
 
@@ -115,6 +121,13 @@ class RunFolder:
             self.path / layout.DETERMINISTIC, DETERMINISTIC_READ, ("year", "value")
         )
         self.exceedance = _read_table(self.path / layout.EXCEEDANCE, (), ())
+        # a configuration with a second view (mc/workflow/views.py) writes both tables
+        self.views = _read_table(
+            self.path / layout.VIEWS, VIEWS_READ, ("median", "q05", "q95", "p_above_published")
+        )
+        self.reconciliation = _read_table(
+            self.path / layout.RECONCILIATION, RECONCILIATION_READ, ("order", "total_bn", "free_bn")
+        )
         self.sensitivity = _read_table(
             self.path / layout.SENSITIVITY, SENSITIVITY_COLUMNS, ("low", "high", "base")
         )
@@ -164,6 +177,17 @@ class RunFolder:
             )
         if not out:  # an old manifest: take the order of summary.csv
             out = [ScenarioRecord(s, s, s, None, {}) for s in self.summary["scenario"].unique()]
+        if self.views is not None and "extra_net_immigration" in self.views:
+            # two views: the headline's scenarios are the run's (the model view measures them
+            # from the main scenario, so the configuration's levels are not the headline's)
+            rows = self.views[self.views["headline"].astype(bool)]
+            extra = dict(zip(rows["scenario"], rows["extra_net_immigration"], strict=True))
+            out = [
+                dataclasses.replace(s, extra_net_immigration=float(extra[s.name]))
+                if s.name in extra
+                else s
+                for s in out
+            ]
         return out
 
     def draws(self, variables: list[str]) -> xr.DataTree:

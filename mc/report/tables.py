@@ -523,3 +523,78 @@ def manifest_table(run: RunFolder, lang: str) -> Table:
         tuple(items),
         "ll",
     )
+
+
+def views_report_table(run: RunFolder, lang: str) -> Table | None:
+    """``views.csv``: both views' median, 90 % band and P(> TBU) per scenario and variable."""
+    frame = run.views
+    if frame is None or frame.empty:
+        return None
+    labels = {s.name: s.label(lang) for s in run.scenarios}
+    year = run.cost_year
+    rows = []
+    for row in frame.itertuples(index=False):
+        view = text(lang, f"view_{row.view}") + (" *" if bool(row.headline) else "")
+        rows.append(
+            (
+                labels.get(str(row.scenario), str(row.scenario)),
+                variable_label(str(row.variable), lang, run.price_year, year),
+                view,
+                number(float(row.published), 1, lang),
+                number(float(row.median), 2, lang),
+                band_range(float(row.q05), float(row.q95), 2, lang),
+                number(float(row.p_above_published), 2, lang),
+            )
+        )
+    return Table(
+        "views",
+        text(lang, "cap_views", year=year),
+        (
+            text(lang, "scenario"),
+            text(lang, "col_variable"),
+            text(lang, "col_view"),
+            text(lang, "col_tbu"),
+            text(lang, "col_median"),
+            text(lang, "col_band90"),
+            text(lang, "col_p_above_tbu"),
+        ),
+        tuple(rows),
+        "lllrrrr",
+    )
+
+
+def reconciliation_report_table(run: RunFolder, lang: str) -> Table | None:
+    """``reconciliation.csv`` of the first scenario: each step's change of the two costs."""
+    frame = run.reconciliation
+    if frame is None or frame.empty:
+        return None
+    first = run.scenarios[0] if run.scenarios else None
+    scenario = first.name if first is not None else str(frame["scenario"].iloc[0])
+    part = frame[frame["scenario"] == scenario].sort_values("order")
+    last = int(part["order"].max())
+    rows = []
+    for row in part.itertuples(index=False):
+        sign = "" if int(row.order) in (0, last) else "+"
+        total, free = float(row.total_bn), float(row.free_bn)
+        rows.append(
+            (
+                text(lang, f"step_{row.step}"),
+                (sign if total >= 0 else "") + number(total, 2, lang),
+                (sign if free >= 0 else "") + number(free, 2, lang),
+            )
+        )
+    return Table(
+        "reconciliation",
+        text(
+            lang,
+            "cap_reconciliation",
+            scenario=first.label(lang) if first is not None else scenario,
+        ),
+        (
+            text(lang, "col_step"),
+            text(lang, "total"),
+            text(lang, "free"),
+        ),
+        tuple(rows),
+        "lrr",
+    )

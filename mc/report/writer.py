@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mc.model.config.views import reference_scenario
 from mc.report import layout
 from mc.report.charts import (
     DEFAULT_LEVELS,
@@ -75,8 +76,13 @@ def write_run(
         manifest[layout.KEY_NOTES] = list(analysis.notes)
     if config.overrides:
         manifest[layout.KEY_OVERRIDES] = list(config.overrides)
+    if analysis.views is not None:
+        manifest[layout.KEY_VIEWS] = views_manifest(analysis)
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
+        if analysis.views is not None and analysis.reconciliation is not None:
+            folder.write_csv(layout.VIEWS, analysis.views)
+            folder.write_csv(layout.RECONCILIATION, analysis.reconciliation)
         if analysis.kind == AnalysisKind.STREAM and analysis.summary is not None:
             folder.write_csv(
                 layout.SUMMARY, with_region_names(analysis.summary, analysis.region_names, lang)
@@ -105,6 +111,25 @@ def write_run(
                 folder.write_csv(layout.SENSITIVITY_INDICES, analysis.sensitivity_indices)
         folder.write_json(layout.MANIFEST, manifest)
     return Path(out)
+
+
+def views_manifest(analysis: Analysis) -> dict[str, object]:
+    """The manifest's record of the two views: which is the headline, how the other ran."""
+    config, side = analysis.config, analysis.side
+    assert config.model_view is not None and side is not None  # set together by analyse_views
+    record: dict[str, object] = {
+        "headline": config.view.value,
+        "other": side.config.view.value,
+        "reference_scenario": reference_scenario(config),
+        "model_origin": config.model_view.origin or config.cost_year - 1,
+        "files": [layout.VIEWS, layout.RECONCILIATION],
+    }
+    if side.simulation is not None:
+        record["other_draws"] = side.simulation.plan.draws
+        record["other_seed_entropy"] = side.simulation.entropy
+    if side.population is not None:
+        record["other_data"] = str(side.population.source)
+    return record
 
 
 def _write_charts(folder: OutputDir, analysis: Analysis, lang: str) -> None:

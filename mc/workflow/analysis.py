@@ -47,6 +47,7 @@ from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 from mc.workflow.build import CostModel, build_cost_model, point_estimates
 from mc.workflow.options import RunOptions
+from mc.workflow.views import analyse_views
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
 #: A run with less work than this stays in this process when no scheduler is asked for: starting
@@ -95,6 +96,11 @@ class Analysis:
     #: One-line remarks on how the run was done (block size chosen, statistics left empty);
     #: printed by the CLI and recorded in the manifest.
     notes: list[str] = field(default_factory=list)
+    #: With a ``model_view`` (mc/workflow/views.py): both views' bands, the reconciliation of
+    #: their medians and the other view's own analysis.
+    views: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None
+    side: Analysis | None = None
 
     @property
     def published(self) -> dict[tuple[str, str], float]:
@@ -172,6 +178,18 @@ def analyse(
         ``force_size``).
     """
     o = options if options is not None else RunOptions.from_config(config.run)
+    if config.model_view is not None:  # two views: each runs alone through this function
+        return analyse_views(
+            config,
+            o,
+            population=population,
+            client=client,
+            progress=progress,
+            checkpoint_dir=checkpoint_dir,
+            resume=resume,
+            restart=restart,
+            slow_blocks=slow_blocks,
+        )
     if population is None:
         population = run_population(config)
     model = with_design(build_cost_model(config, population), o.design)

@@ -28,7 +28,7 @@ def test_run_writes_every_output(sync_run, capsys):
     names = sorted(p.name for p in sync_run.iterdir() if not p.name.startswith("."))
     ledger = json.loads((sync_run / ".tbu-mc.json").read_text())["files"]
     assert ledger == names  # the ledger names exactly what the run wrote
-    assert names == list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
+    assert names == list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True, views=True))
     exceedance = pd.read_csv(sync_run / "exceedance.csv")
     assert list(exceedance.columns) == [
         "variable",

@@ -124,3 +124,28 @@ class NotFinite:
 def test_nan_never_passes_silently(spec):
     with pytest.raises(BlockError, match="non-finite draws"):
         simulate(NotFinite(), BlockPlan(20, 10), 1, spec, retries=0)
+
+
+@pytest.fixture(scope="module")
+def component_model(data_dir):
+    from mc.model.config import Config, load_config
+    from tests.conftest import CONFIGS
+
+    raw = load_config(CONFIGS / "tbu-2025-projection.yaml").to_dict()
+    raw["population"] = {
+        "kind": "components",
+        "data": str(data_dir),
+        "immigrant_profile": raw["population"]["immigrant_profile"],
+    }
+    return build_model(Config.from_dict(raw, CONFIGS))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [SchedulerSpec("threads", workers=2), SchedulerSpec("processes", workers=2)],
+    ids=lambda s: s.describe(),
+)
+def test_component_costs_bit_identical_across_schedulers(component_model, spec):
+    plan = BlockPlan(4_000, 1_000)
+    reference = simulate(component_model, plan, ENTROPY, SchedulerSpec("sync"))
+    assert_identical(reference, simulate(component_model, plan, ENTROPY, spec))

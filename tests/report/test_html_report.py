@@ -18,7 +18,7 @@ from tests.conftest import listing
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # tbu-2025 has the economy and exceedance thresholds, and the report fixtures run no sensitivity
-RUN_FILES = list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
+RUN_FILES = list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True, views=True))
 REPORT_FILES = list(REPORT_FILES)
 
 
@@ -137,6 +137,8 @@ def test_markdown_and_latex_hold_the_same_tables(report_en):
     latex = (folder / "tables.tex").read_text(encoding="utf-8")
     assert [t.id for t in report.tables] == [
         "headline",
+        "views",
+        "reconciliation",
         "scenarios",
         "exceedance",
         "sensitivity",

@@ -35,11 +35,12 @@ def sensitivity_run(tmp_path_factory) -> Path:
 
 
 def test_a_monte_carlo_run_writes_exactly_its_declared_files(run_2025):
-    assert listing(run_2025) == list(run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True))
+    declared = run_files(RunKind.MONTE_CARLO, economy=True, exceedance=True, views=True)
+    assert listing(run_2025) == list(declared)
 
 
 def test_a_sensitivity_run_adds_its_tables_and_the_tornado(sensitivity_run):
-    declared = run_files("monte-carlo", economy=True, exceedance=True, sensitivity=True)
+    declared = run_files("monte-carlo", economy=True, exceedance=True, sensitivity=True, views=True)
     assert listing(sensitivity_run) == list(declared)
     assert {layout.SENSITIVITY, layout.SENSITIVITY_INDICES, layout.TORNADO} <= set(declared)
 
@@ -48,17 +49,18 @@ def test_the_report_writes_exactly_its_declared_files(sensitivity_run, tmp_path)
     written = write_report(sensitivity_run, lang="en")
     assert [p.name for p in written] == list(layout.REPORT_FILES)
     assert set(listing(sensitivity_run)) - set(layout.REPORT_FILES) == set(
-        run_files("monte-carlo", economy=True, exceedance=True, sensitivity=True)
+        run_files("monte-carlo", economy=True, exceedance=True, sensitivity=True, views=True)
     )
 
 
 def test_every_declared_name_is_known():
     kinds = [
-        run_files(kind, economy=e, exceedance=x, sensitivity=s)
+        run_files(kind, economy=e, exceedance=x, sensitivity=s, views=v)
         for kind in RunKind
         for e in (False, True)
         for x in (False, True)
         for s in (False, True)
+        for v in (False, True)
     ]
     assert set().union(*kinds) | set(layout.REPORT_FILES) <= layout.ALL_OUTPUTS
     assert run_files(RunKind.DETERMINISTIC) == (layout.DETERMINISTIC, layout.MANIFEST)

@@ -16,21 +16,31 @@ class PopulationKind(StrEnum):
     """Where the population change comes from.
 
     ``projected``: a fixed baseline table plus the simple population drivers; ``observed``: SSB's
-    figures; ``stochastic``: the fitted stochastic projection (``tbu-mc population fit``).
+    figures; ``stochastic``: the fitted stochastic projection (``tbu-mc population fit``);
+    ``components``: the cohort-component projection of the nation, fitted on the data folder
+    when the run starts (births, deaths and mean-reverting net migration).
     """
 
     PROJECTED = "projected"
     OBSERVED = "observed"
     STOCHASTIC = "stochastic"
+    COMPONENTS = "components"
 
 
-def _only(kind: PopulationKind) -> Any:
-    """Read the field only for one kind of population (required there, ``None`` otherwise)."""
+def _only(*kinds: PopulationKind) -> Any:
+    """Read the field only for some kinds of population (required there, ``None`` otherwise)."""
 
     def parse(sec: Section, key: str, values: dict[str, Any], allow: bool) -> str | None:
-        return sec.take_str(key) if values["kind"] is kind else None
+        return sec.take_str(key) if values["kind"] in kinds else None
 
     return parse
+
+
+def _origin(sec: Section, key: str, values: dict[str, Any], allow: bool) -> int | None:
+    """The component projection's origin (1 January); default the year before the cost year."""
+    if values["kind"] is not PopulationKind.COMPONENTS or not sec.has(key):
+        return None
+    return int(sec.take_number(key, low=1900, high=2100, integer=True))
 
 
 def _baseline(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Baseline | None:
@@ -62,7 +72,12 @@ class Population:
     file: str | None = setting("custom", None, parse=_only(PopulationKind.OBSERVED))
     immigrant_profile: AgeProfile | None = setting("custom", None, parse=_profile)
     fit: str | None = setting("custom", None, parse=_only(PopulationKind.STOCHASTIC))
-    data: str | None = setting("custom", None, parse=_only(PopulationKind.STOCHASTIC))
+    data: str | None = setting(
+        "custom", None, parse=_only(PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS)
+    )
+    #: components only: the projection's origin (data up to 1 January of it), default the year
+    #: before the cost year, as TBU forecasts in the spring of that year
+    origin: int | None = setting("custom", None, parse=_origin)
     # only a stochastic projection is regional; other kinds do not write the field
     level: str = setting(
         "custom", "national", parse=_level, dump=lambda v, p: v if p.fit is not None else OMIT
@@ -78,6 +93,12 @@ def parse_population(sec: Section, cost_year: int, allow: bool = False) -> Popul
             "baseline",
             baseline.to_year,
             f"the baseline must end on 1 January of the cost year {cost_year}",
+        )
+    if population.origin is not None and not 1 <= cost_year - population.origin <= 10:
+        raise sec.error(
+            "origin",
+            population.origin,
+            f"the origin must lie 1-10 years before the cost year {cost_year}",
         )
     sec.done()
     return population

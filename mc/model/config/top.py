@@ -31,9 +31,10 @@ from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario, parse_scenarios, scenarios_to_dict
 from mc.model.config.tables import UnitCosts, parse_unit_costs, unit_costs_to_dict
 from mc.model.config.uncertainty import Uncertainty
+from mc.model.config.views import ModelView, View
 from mc.model.economy_spec import EconomySpec, Threshold
 from mc.model.fields import Section
-from mc.model.schema import read, setting, write
+from mc.model.schema import OMIT, read, setting, write
 
 _YEAR = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
 
@@ -122,6 +123,16 @@ class Config:
         "custom", (), parse=econ.read_exceedance, dump=econ.write_exceedance, omit="falsy"
     )
     cluster: ClusterSpec | None = setting("section", None, schema=ClusterSpec)
+    #: The model's own forecast beside TBU's central path (mc/model/config/views.py).
+    model_view: ModelView | None = setting("section", None, schema=ModelView)
+    #: Which view is the headline; the other is computed and shown beside it. Written only with
+    #: a model view, so the checksums of single-view configurations do not change.
+    view: View = setting(
+        "choice",
+        View.TBU,
+        choices=View,
+        dump=lambda v, c: v.value if c.model_view is not None else OMIT,
+    )
     # written only when set, so that the checksums of ordinary configurations do not change
     allow_implausible: bool = setting(
         "bool",
@@ -155,6 +166,18 @@ class Config:
         if fit is None or data is None:
             raise ConfigError("population.fit", None, "a stochastic population needs fit and data")
         return fit, data
+
+    def component_data(self) -> Path:
+        """Absolute path of the data folder of a cohort-component population."""
+        data = self._resolve(self.population.data)
+        if data is None:
+            raise ConfigError("population.data", None, "a component population needs data")
+        return data
+
+    def component_origin(self) -> int:
+        """Origin of a cohort-component population: as configured, else the cost year - 1."""
+        origin = self.population.origin
+        return self.cost_year - 1 if origin is None else origin
 
     def _resolve(self, value: str | None) -> Path | None:
         if value is None:
@@ -238,6 +261,7 @@ def check_consistency(config: Config) -> None:
     u = config.uncertainty
     pop = config.population
     config.price_factor()  # raises if the deflator lacks a year
+    check_views(config)
     needs_profile = any(s.extra_net_immigration != 0 for s in config.scenarios) or (
         max(u.extra_net_immigration.scale, u.extra_net_immigration.scale_high) > 0
     )
@@ -256,7 +280,7 @@ def check_consistency(config: Config) -> None:
             "extra_net_immigration",
             config.source,
         )
-    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC):
+    if pop.kind in (PopulationKind.OBSERVED, PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS):
         for key, value in (
             ("births.sd", u.births_sd),
             ("deaths.relative_sd", u.deaths_relative_sd),
@@ -270,3 +294,45 @@ def check_consistency(config: Config) -> None:
                     "observed, or the projection already carries this uncertainty)",
                     config.source,
                 )
+
+
+def check_views(config: Config) -> None:
+    """A second view needs TBU's projected baseline to stand beside; ``view: model`` needs one.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``view``, ``model_view`` or ``model_view.reference`` and what is allowed.
+    """
+    mv = config.model_view
+    if mv is None:
+        if config.view is View.MODEL:
+            raise ConfigError(
+                "view",
+                config.view.value,
+                "'model' needs a model_view section (the data folder of the component "
+                "projection); without one the only view is the configuration's own: 'tbu'",
+                config.source,
+            )
+        return
+    if config.population.kind is not PopulationKind.PROJECTED:
+        raise ConfigError(
+            "model_view",
+            "section present",
+            "the model's view stands beside TBU's central path, a projected baseline "
+            f"(population.kind: projected); this configuration's kind is "
+            f"'{config.population.kind.value}'",
+            config.source,
+        )
+    names = config.scenario_names
+    if mv.reference is not None and mv.reference not in names:
+        raise ConfigError(
+            "model_view.reference", mv.reference, f"must be one of {list(names)}", config.source
+        )
+    if mv.origin is not None and not 1 <= config.cost_year - mv.origin <= 10:
+        raise ConfigError(
+            "model_view.origin",
+            mv.origin,
+            f"the origin must lie 1-10 years before the cost year {config.cost_year}",
+            config.source,
+        )

@@ -1,0 +1,298 @@
+"""Both views of a cost year side by side, and the table that reconciles their medians.
+
+A configuration with a ``model_view`` section (see :mod:`mc.model.config.views`) runs twice: the
+headline view as an ordinary run (every output, checkpoints, sensitivity) and the other view on
+the same seed, draws and block size for its demographic costs. :func:`views_table` puts the two
+views' bands side by side; :func:`reconciliation_table` walks from one median to the other.
+
+The reconciliation. The cost of a year is linear in the population change by age, and the change
+is the sum of four parts: the cohorts ageing one year, births (at age 0), deaths and net migration
+(the regular flow and the scenario's extra immigrants). Starting from the TBU view's median, the
+table steps to its central path (the point estimate), swaps the parts one at a time to the model
+view's (net immigration, births, deaths, ageing of the starting population, then unit costs), and
+steps from the model view's central path to its median. Because the cost is linear in each part,
+the population steps do not depend on their order; only the unit-cost step does (it would be priced
+on the model view's population, as it comes last). The two views share the configuration's unit
+costs, so that step is zero today. The two "central path to median" steps hold everything that is
+not in the point paths: the skew and spread of the draws (and Monte Carlo error, a few thousandths
+of a billion at the default draws).
+
+Where the TBU view's parts come from: its baseline table gives the change by age and the expected
+deaths by age; the ageing is computed from the observed population on 1 January of the baseline's
+first year; births are what the table's age 0 needs beyond that (the regular migrants of the
+shipped table include no infants), and net migration is the rest. The model view's parts come
+from the component projection's central path (:func:`mc.model.component_costs.central_path`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mc.domain.ages import N_AGES
+from mc.model.component_costs import ageing, central_path, component_fit
+from mc.model.config import Config
+from mc.model.config.views import View, other_view, reference_scenario, view_config
+from mc.model.population import PopulationTable
+from mc.workflow.options import RunOptions
+
+if TYPE_CHECKING:
+    from mc.workflow.analysis import Analysis
+
+#: The variables the views compare (the cost year's demographic costs).
+VIEW_VARIABLES = ("demographic_cost_total_bn", "demographic_cost_free_bn")
+VIEW_COLUMNS = (
+    "view",
+    "headline",
+    "variable",
+    "scenario",
+    "extra_net_immigration",
+    "point",
+    "median",
+    "q05",
+    "q95",
+    "published",
+    "p_above_published",
+)
+#: The reconciliation's steps, in the order they are taken.
+STEPS = (
+    "tbu_median",
+    "tbu_median_to_central_path",
+    "net_immigration",
+    "births",
+    "deaths",
+    "ageing",
+    "unit_costs",
+    "model_central_path_to_median",
+    "model_median",
+)
+RECONCILIATION_COLUMNS = ("scenario", "order", "step", "total_bn", "free_bn", "growth")
+
+
+def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysis:
+    """Run the headline view as usual and the other view beside it.
+
+    ``kwargs`` go to :func:`mc.workflow.analysis.analyse` for the headline run (population,
+    client, progress, checkpoints); the other view runs on the same draws, seed, block size and
+    scheduler with plain Monte Carlo and no sensitivity or precision targets.
+
+    Returns
+    -------
+    Analysis
+        The headline view's analysis, with ``views``, ``reconciliation`` and ``side`` (the other
+        view's analysis) set and ``config`` the two-view configuration.
+    """
+    from mc.workflow.analysis import analyse
+
+    headline = config.view
+    main = analyse(view_config(config, headline), options, **kwargs)
+    side_options = dataclasses.replace(
+        options,
+        design="mc",
+        sensitivity=0,
+        precision=(),
+        confidence=None,
+        wave=None,
+        precision_variable=None,
+    )
+    side_kwargs = {k: v for k, v in kwargs.items() if k in ("population", "client")}
+    side = analyse(view_config(config, other_view(headline)), side_options, **side_kwargs)
+    main.notes.extend(f"{other_view(headline).value} view: {note}" for note in side.notes)
+    by_view = {headline: main, other_view(headline): side}
+    main.views = views_table(config, by_view)
+    main.reconciliation = reconciliation_table(config, by_view)
+    main.side = side
+    main.config = config
+    return main
+
+
+def _cell(table: pd.DataFrame | None, variable: str, scenario: str, year: int) -> pd.Series | None:
+    if table is None:
+        return None
+    rows = table[
+        (table["variable"] == variable)
+        & (table["scenario"] == scenario)
+        & (table["year"] == year)
+        & (table["sector"] == "all")
+    ]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _share_above(
+    analysis: Analysis, variable: str, scenario: str, year: int, level: float
+) -> float:
+    """Share of draws strictly above ``level`` (NaN when the draws were not kept)."""
+    if analysis.tree is None:
+        return float("nan")
+    values = analysis.tree["posterior"][variable].sel(scenario=scenario, year=year)
+    return float((values > level).mean())
+
+
+def views_table(config: Config, by_view: dict[View, Analysis]) -> pd.DataFrame:
+    """One row per view, variable and scenario: point, median, 90 % band, P(> published).
+
+    The published figure is TBU's for the scenario (total or free-revenue part); the model view's
+    scenario has the same name and its extra immigration measured from the reference scenario.
+    """
+    rows = []
+    for view in (View.TBU, View.MODEL):
+        analysis = by_view[view]
+        year = analysis.config.cost_year
+        for scenario in analysis.config.scenarios:
+            for variable in VIEW_VARIABLES:
+                published = (
+                    scenario.published_total_bn
+                    if variable == "demographic_cost_total_bn"
+                    else scenario.published_free_bn
+                )
+                point = _cell(analysis.deterministic, variable, scenario.name, year)
+                band = _cell(analysis.summary, variable, scenario.name, year)
+                nan = float("nan")
+                rows.append(
+                    {
+                        "view": view.value,
+                        "headline": view is config.view,
+                        "variable": variable,
+                        "scenario": scenario.name,
+                        "extra_net_immigration": scenario.extra_net_immigration,
+                        "point": nan if point is None else float(point["value"]),
+                        "median": nan if band is None else float(band["q50"]),
+                        "q05": nan if band is None else float(band["q05"]),
+                        "q95": nan if band is None else float(band["q95"]),
+                        "published": nan if published is None else published,
+                        "p_above_published": nan
+                        if published is None or band is None
+                        else _share_above(analysis, variable, scenario.name, year, published),
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(VIEW_COLUMNS))
+
+
+@dataclasses.dataclass(frozen=True)
+class Parts:
+    """A year's population change by single-year age (both sexes), in its four parts."""
+
+    ageing: np.ndarray
+    births: np.ndarray
+    deaths: np.ndarray
+    migration: np.ndarray
+
+    @property
+    def change(self) -> np.ndarray:
+        """The population change the parts add up to."""
+        total: np.ndarray = self.ageing + self.births - self.deaths + self.migration
+        return total
+
+
+def _extra_profile(config: Config) -> np.ndarray:
+    profile = config.population.immigrant_profile
+    if profile is None:
+        return np.zeros(N_AGES)
+    per_age = profile.per_age().sum(axis=0)
+    return np.asarray(per_age / per_age.sum())
+
+
+def tbu_parts(config: Config, population: PopulationTable, extra: float) -> Parts:
+    """The TBU view's cost-year change in parts (see the module docstring)."""
+    baseline = config.population.baseline
+    if baseline is None:
+        raise ValueError("the TBU view needs a projected baseline")
+    change: np.ndarray = baseline.change.per_age().sum(axis=0)
+    aged = ageing(population.at(baseline.from_year).sum(axis=0))
+    deaths = baseline.expected_deaths.per_age().sum(axis=0)
+    rest = change - aged + deaths  # births + migration
+    births = np.zeros(N_AGES)
+    births[0] = rest[0]
+    migration = rest - births + extra * _extra_profile(config)
+    return Parts(aged, births, deaths, migration)
+
+
+def model_parts(config: Config, population: PopulationTable, extra: float) -> Parts:
+    """The model view's cost-year change in parts, from the projection's central path."""
+    fit = component_fit(config, population)
+    path = central_path(fit, config.cost_year - fit.origin)
+    last = -1  # the cost year's change
+    migration = path.migration[last] + extra * _extra_profile(config)
+    return Parts(path.ageing[last], path.births[last], path.deaths[last], migration)
+
+
+def _priced(config: Config, change: np.ndarray) -> tuple[float, float]:
+    """Total and free-revenue cost (bn kroner) of a change by age, at the config's unit costs."""
+    costs = config.unit_costs.matrix(config.age_groups) * config.price_factor()  # (K, A)
+    sector_bn = costs @ change / 1e9
+    return float(sector_bn.sum()), float(sector_bn @ config.unit_costs.free_shares)
+
+
+def reconciliation_table(config: Config, by_view: dict[View, Analysis]) -> pd.DataFrame:
+    """Steps from the TBU view's median to the model view's, per scenario (see module docstring).
+
+    In each scenario, ``tbu_median`` plus the steps between equals ``model_median`` (up to
+    floating-point rounding). Without draws (a deterministic run) the medians are the central
+    paths. ``growth`` is the point path's population growth on the first and last rows and each
+    step's change of it in between.
+    """
+    tbu, model = by_view[View.TBU], by_view[View.MODEL]
+    population = model.population
+    if population is None:
+        raise ValueError("the model view's analysis keeps its population")
+    tbu_config, model_config = tbu.config, model.config
+    rows = []
+    zero = reference_scenario(config)
+    for scenario in config.scenarios:
+        extra_a = scenario.extra_net_immigration
+        extra_b = (
+            extra_a - next(s for s in config.scenarios if s.name == zero).extra_net_immigration
+        )
+        a = tbu_parts(tbu_config, population, extra_a)
+        b = model_parts(model_config, population, extra_b)
+        medians = {}
+        for view, analysis in ((View.TBU, tbu), (View.MODEL, model)):
+            cells = []
+            for variable in VIEW_VARIABLES:
+                band = _cell(analysis.summary, variable, scenario.name, analysis.config.cost_year)
+                cells.append(None if band is None else float(band["q50"]))
+            medians[view] = cells
+        point_a = _priced(tbu_config, a.change)
+        point_b = _priced(model_config, b.change)
+        med_a = _or_point(medians[View.TBU], point_a)
+        med_b = _or_point(medians[View.MODEL], point_b)
+        steps: list[tuple[str, tuple[float, float], float]] = [
+            ("tbu_median", med_a, float(a.change.sum())),
+            ("tbu_median_to_central_path", _minus(point_a, med_a), 0.0),
+        ]
+        current = a
+        for part in ("migration", "births", "deaths", "ageing"):
+            swapped = dataclasses.replace(current, **{part: getattr(b, part)})
+            step = _minus(_priced(tbu_config, swapped.change), _priced(tbu_config, current.change))
+            growth = float(swapped.change.sum() - current.change.sum())
+            steps.append(("net_immigration" if part == "migration" else part, step, growth))
+            current = swapped
+        unit = _minus(_priced(model_config, b.change), _priced(tbu_config, current.change))
+        steps.append(("unit_costs", unit, 0.0))
+        steps.append(("model_central_path_to_median", _minus(med_b, point_b), 0.0))
+        steps.append(("model_median", med_b, float(b.change.sum())))
+        for order, (name, (total, free), growth) in enumerate(steps):
+            rows.append(
+                {
+                    "scenario": scenario.name,
+                    "order": order,
+                    "step": name,
+                    "total_bn": total,
+                    "free_bn": free,
+                    "growth": growth,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(RECONCILIATION_COLUMNS))
+
+
+def _or_point(medians: list[float | None], point: tuple[float, float]) -> tuple[float, float]:
+    """The medians where the run drew, else the central path."""
+    total, free = medians
+    return (point[0] if total is None else total, point[1] if free is None else free)
+
+
+def _minus(x: tuple[float, float], y: tuple[float, float]) -> tuple[float, float]:
+    return (x[0] - y[0], x[1] - y[1])
