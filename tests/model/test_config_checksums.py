@@ -16,7 +16,7 @@ SHA256 = {
     "municipalities-2025.yaml": "d7981e4b752b531d35746cde5dc82ac4d1dd2f4f55d36837dc26251db47da399",
     "tbu-2024-actual.yaml": "3790ef3a7ff5335c831ba6b02c6a66478af10aa55aabd05ec29706b2442451d4",
     "tbu-2025-projection.yaml": "7d46fe25eb8dd6b45c13c8eadbeb792746fa2077b3adc929bfb9bd63979b4cb5",
-    "tbu-2025.yaml": "90791184a8b54d4540fc782f5b57bd615c84d0fb04b45df2fe5b67f4a136af48",
+    "tbu-2025.yaml": "544d2d1415dcc1a8c640a1beefad026cf71e078a9cd68d293988ec711eb99dcf",
     "tbu-2030.yaml": "7f38f5910ca5867db12eeafe9dea094c649a32edab2744fea31a763a66339bd3",
 }
 
