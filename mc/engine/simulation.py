@@ -115,8 +115,8 @@ def simulate(
     progress : callable, optional
         Called with the number of draws each time a block finishes.
     reducer : Reducer, optional
-        ``gather`` (default: keep the draws) or ``stream`` (histograms; memory independent of
-        the draws).
+        ``gather`` (default: keep the draws) or ``stream`` (histograms, exceedance counts and
+        block moments; memory independent of the draws but for the first ``reducer.keep``).
     checkpoints : Checkpoints, optional
         Save every finished block as it completes; blocks found there are not recomputed.
     resume : bool

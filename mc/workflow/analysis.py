@@ -80,9 +80,10 @@ class Analysis:
     """What a run computed; :func:`mc.report.write_run` writes it out.
 
     ``kind`` says which of the optional parts are there: a ``DETERMINISTIC`` analysis has only
-    ``deterministic``; ``MONTE_CARLO`` adds ``simulation``, ``tree`` and ``summary`` (and
-    ``exceedance``, ``sensitivity`` when configured or asked); ``STREAM`` adds ``simulation``,
-    ``summary`` and ``region_names``.
+    ``deterministic``; ``MONTE_CARLO`` adds ``simulation``, ``summary`` and ``tree`` (the first
+    ``keep_draws`` draws; ``None`` if none are kept; every draw when
+    ``simulation.complete``), and ``exceedance``, ``sensitivity`` when configured or asked;
+    ``STREAM`` adds ``simulation``, ``summary`` and ``region_names``.
     """
 
     config: Config
