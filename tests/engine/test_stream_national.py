@@ -5,6 +5,8 @@ the kept draws are exactly the stream's first ones, and a checkpoint holds summa
 does not grow with the block's draw count.
 """
 
+import json
+
 import numpy as np
 import pytest
 
@@ -54,7 +56,11 @@ def assert_identical(a, b):
 
 @pytest.mark.parametrize(
     "spec",
-    [SchedulerSpec("threads", workers=2), SchedulerSpec("processes", workers=2)],
+    [
+        SchedulerSpec("threads", workers=2),
+        SchedulerSpec("processes", workers=1),
+        SchedulerSpec("processes", workers=2),
+    ],
     ids=lambda s: s.describe(),
 )
 def test_streamed_national_run_is_bit_identical_across_schedulers(model, reducer, streamed, spec):
@@ -135,3 +141,47 @@ def test_checkpoint_bytes_grow_far_slower_than_the_draws(model, tmp_path):
     # 16x the draws: the trimmed histograms widen only as far as the tails reach (a few bins
     # more per cell) and the counts go from 16- to 32-bit; the draws themselves would grow 16x
     assert sizes[32_000] < 3 * sizes[2_000]
+
+
+def test_resumed_streamed_run_is_bit_identical_with_its_kept_draws(model, reducer, tmp_path):
+    from mc.engine import Checkpoints
+    from mc.engine.checkpoint import block_path
+
+    reference = simulate(model, PLAN, ENTROPY, SchedulerSpec("sync"), reducer=reducer)
+    store = Checkpoints(tmp_path / "ck", {"entropy": ENTROPY, "keep_draws": reducer.keep})
+    simulate(model, PLAN, ENTROPY, SchedulerSpec("sync"), reducer=reducer, checkpoints=store)
+    # as if the run had stopped before blocks 1 (one that keeps its draws) and 3 (one that not)
+    block_path(tmp_path / "ck", 1).unlink()
+    block_path(tmp_path / "ck", 3).unlink()
+    resumed = simulate(
+        model,
+        PLAN,
+        ENTROPY,
+        SchedulerSpec("threads", workers=2),
+        reducer=reducer,
+        checkpoints=store,
+        resume=True,
+    )
+    assert resumed.resumed_blocks == 2
+    assert_identical(reference, resumed)
+
+
+def test_resuming_with_other_kept_draws_is_refused(tmp_path):
+    from mc.engine import Checkpoints
+    from mc.errors import OutputError
+
+    Checkpoints(tmp_path / "ck", {"entropy": 1, "keep_draws": 10_000}).open(resume=False)
+    with pytest.raises(OutputError, match="keep_draws: 10000 -> 5000"):
+        Checkpoints(tmp_path / "ck", {"entropy": 1, "keep_draws": 5_000}).open(resume=True)
+
+
+@pytest.mark.parametrize("keep", [0, 20_000])
+def test_analyse_records_kept_draws_in_the_checkpoint_identity(config_2025, tmp_path, keep):
+    from mc.workflow import RunOptions, analyse
+
+    options = RunOptions(
+        draws=4_000, block_size=2_000, seed=1, keep_draws=keep, scheduler=SchedulerSpec("sync")
+    )
+    analyse(config_2025, options, checkpoint_dir=tmp_path / "ck")
+    identity = json.loads((tmp_path / "ck" / "run.json").read_text(encoding="utf-8"))
+    assert identity.get("keep_draws") == (keep or None) and identity["reducer"] == "stream"
