@@ -215,10 +215,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             price_year=config.price_year,
         )
     )
-    # where a scenario falls among the draws: only when every draw is there to place it in
-    sim = analysis.simulation
-    tree = analysis.tree if sim is not None and sim.complete else None
-    for line in placement_lines(tree, analysis.deterministic, scenarios, args.lang):
+    for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
         print(line)
     if sim is not None:
         print(

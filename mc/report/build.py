@@ -235,25 +235,6 @@ def write_files(run_dir: str | Path, report: Report) -> list[Path]:
     return [Path(run_dir) / name for name in layout.REPORT_FILES]
 
 
-def _summary_edges(run: RunFolder, spec: BandSpec) -> pd.DataFrame:
-    """Band edges from ``summary.csv`` for a run whose ``draws.nc`` lacks draws.
-
-    Raises
-    ------
-    DataError
-        If a band needs a quantile ``summary.csv`` does not hold.
-    """
-    try:
-        return summary_band_edges(run.summary, spec.levels)
-    except ValueError:
-        raise DataError(
-            str(run.path),
-            f"the bands {spec.describe()} need quantiles summary.csv does not hold; this run's "
-            "draws.nc does not hold every draw (--keep-draws), so its bands come from "
-            "summary.csv: choose bands of 30, 50, 70, 80 or 90 %",
-        ) from None
-
-
 def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:
     """P(outcome > TBU's published figure) per scenario and variable, from the draws."""
     out = {}
@@ -342,3 +323,22 @@ def _page(
 
 
 __all__ = ["HEADLINE_VARIABLES", "Report", "build_report", "write_files", "write_report"]
+
+
+def _summary_edges(run: RunFolder, spec: BandSpec) -> pd.DataFrame:
+    """Band edges from ``summary.csv`` for a run whose ``draws.nc`` lacks draws.
+
+    Raises
+    ------
+    DataError
+        If a band needs a quantile ``summary.csv`` does not hold.
+    """
+    try:
+        return summary_band_edges(run.summary, spec.levels)
+    except ValueError:
+        raise DataError(
+            str(run.path),
+            f"the bands {spec.describe()} need quantiles summary.csv does not hold; this run's "
+            "draws.nc does not hold every draw (--keep-draws), so its bands come from "
+            "summary.csv: choose bands of 30, 50, 70, 80 or 90 %",
+        ) from None
