@@ -127,3 +127,19 @@ def test_summary_columns_are_the_same_but_sketch_error(pair):
     exact, sketch = pair
     assert list(sketch.summary.columns) == [*exact.summary.columns, "sketch_error"]
     assert isinstance(sketch.summary, pd.DataFrame)
+
+
+def test_keep_draws_comes_from_the_run_section_unless_a_flag_says_otherwise():
+    from mc.model.config import RunDefaults
+    from mc.workflow.options import DEFAULT_KEEP_DRAWS
+
+    assert RunOptions().kept_draws == DEFAULT_KEEP_DRAWS
+    assert RunOptions.from_config(RunDefaults(keep_draws=5)).kept_draws == 5
+    assert RunOptions.from_config(RunDefaults(keep_draws=5), keep_draws=0).kept_draws == 0
+
+
+def test_negative_keep_draws_is_refused_naming_the_flag():
+    from mc.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--keep-draws"):
+        RunOptions(keep_draws=-1)
