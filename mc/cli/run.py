@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mc.cli.args import add_scheduler_flags, command_line, positive_int, scheduler_from_args, seed
+from mc.cli.args import (
+    add_scheduler_flags,
+    command_line,
+    count,
+    positive_int,
+    scheduler_from_args,
+    seed,
+)
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -39,6 +46,13 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "--block-size",
         type=positive_int,
         help="draws per block; blocks are Dask tasks and ArviZ chains",
+    )
+    run.add_argument(
+        "--keep-draws",
+        type=count,
+        metavar="N",
+        help="write the stream's first N draws (whole blocks) to draws.nc; statistics use "
+        "every draw either way (config: run.keep_draws; default 100000; 0: no draws.nc)",
     )
     add_scheduler_flags(run, batch=True)
     run.add_argument(
@@ -125,6 +139,7 @@ def options_from_args(args: argparse.Namespace, run: Any = None, scheduler: Any 
         precision_variable=args.precision_variable,
         force_size=args.force_size or None,
         scheduler=scheduler,
+        keep_draws=args.keep_draws,
     )
 
 

@@ -174,7 +174,7 @@ def cells_per_draw(dims: dict[str, tuple[str, ...]], coords: dict[str, Any]) -> 
 
 
 def estimate_size(
-    plan: BlockPlan, cells: int, *, histogram_bins: int | None = None
+    plan: BlockPlan, cells: int, *, histogram_bins: int | None = None, kept: int = 0
 ) -> SizeEstimate:
     """What a run of ``plan`` with ``cells`` output values per draw needs.
 
@@ -192,6 +192,9 @@ def estimate_size(
         Values per draw (:func:`cells_per_draw`).
     histogram_bins : int, optional
         Bins per cell of a streamed run.
+    kept : int
+        Draws a streamed run also returns to the client for ``draws.nc`` (held, checkpointed
+        and written as a gathered run's are).
 
     Returns
     -------
@@ -208,10 +211,18 @@ def estimate_size(
     count_bytes = 2 if plan.block_size < 2**16 else 4  # a block's counts: uint16 or uint32
     histograms = cells * (histogram_bins + 2)
     held = math.ceil(math.log2(plan.n_blocks)) + 2 if plan.n_blocks > 1 else 2
+    basis = f"{plan.n_blocks:,} blocks x {cells:,} histograms of {histogram_bins + 2} counts"
+    if kept:
+        basis += f", and the first {kept:,} draws kept"
     return SizeEstimate(
-        memory=held * histograms * VALUE_BYTES + plan.block_size * draw_bytes,
-        disk=math.ceil(plan.n_blocks * histograms * count_bytes * TRIMMED_SHARE),
-        basis=f"{plan.n_blocks:,} blocks x {cells:,} histograms of {histogram_bins + 2} counts",
+        # each block's mean and sum of squares per cell stay with the merged summary (R-hat)
+        memory=held * histograms * VALUE_BYTES
+        + plan.block_size * draw_bytes
+        + plan.n_blocks * 2 * draw_bytes
+        + GATHER_MEMORY_FACTOR * kept * draw_bytes,
+        disk=math.ceil(plan.n_blocks * histograms * count_bytes * TRIMMED_SHARE)
+        + 2 * kept * draw_bytes,
+        basis=basis,
     )
 
 

@@ -2,7 +2,11 @@
 
 A :class:`BlockSummary` covers a run of consecutive blocks: their moments, and either their draws
 (``gather``: kept for exact quantiles and the DataTree) or fixed-grid histograms per output cell
-(``stream``: memory independent of the number of draws; quantiles within one bin width).
+(``stream``: memory independent of the number of draws; quantiles within one bin width). A streamed
+summary also counts, per configured threshold, the draws beyond it (exceedance), keeps each block's
+mean and sum of squared deviations (blocks as chains, for R-hat), and may carry the draws of the
+run's first ``keep`` draws (the leading blocks only), so ``draws.nc`` can be written without the
+client ever holding the rest.
 
 Summaries are merged in a fixed balanced tree over block indices (``tree_merge``), the same tree
 under every scheduler, so even the floating-point moments come out bit-identical however the
@@ -52,14 +56,43 @@ class BlockSummary:
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     block_mean: dict[str, np.ndarray] | None = None  # (blocks, cells) when streaming: for R-hat
     block_m2: dict[str, np.ndarray] | None = None
+    #: Draws beyond each threshold of :attr:`Reducer.thresholds`, keyed by its position
+    #: (``"0"``, ``"1"``, ...), shaped like the variable's cells (exact counts: they add).
+    hits: dict[str, np.ndarray] | None = None
+
+
+def kept_draws(block: int, size: int, keep: int) -> int:
+    """How many of block ``block``'s draws a streamed run with ``keep`` returns as draws.
+
+    The kept draws are the first ones of the stream in whole blocks (so that ``draws.nc`` keeps
+    its blocks as ArviZ chains): the first ``keep // size`` blocks; a ``keep`` smaller than one
+    block keeps the first ``keep`` draws of block 0.
+    """
+    if keep >= size:
+        return size if (block + 1) * size <= keep else 0
+    return keep if block == 0 else 0
+
+
+def kept_total(n_blocks: int, size: int, keep: int) -> int:
+    """Draws a run of ``n_blocks`` blocks of ``size`` keeps (see :func:`kept_draws`)."""
+    if keep >= size:
+        return min(n_blocks, keep // size) * size
+    return keep if n_blocks else 0
 
 
 @dataclass(frozen=True)
 class Reducer:
-    """How blocks are summarised: ``mode`` is ``"gather"`` or ``"stream"`` (with ``grids``)."""
+    """How blocks are summarised: ``mode`` is ``"gather"`` or ``"stream"`` (with ``grids``).
+
+    A ``stream`` reducer also keeps the run's first ``keep`` draws (:func:`kept_draws`) and
+    counts, per entry ``(variable, threshold, direction)`` of ``thresholds``, the draws strictly
+    above or below the threshold.
+    """
 
     mode: str = "gather"
     grids: dict[str, Grid] | None = None
+    keep: int = 0
+    thresholds: tuple[tuple[str, float, str], ...] = ()
 
     def summarize(self, block: int, draws: dict[str, np.ndarray], seconds: float) -> BlockSummary:
         """Reduce one block's draws (runs where the block ran)."""
@@ -69,6 +102,18 @@ class Reducer:
             kept = {name: values[None] for name, values in draws.items()}
             return BlockSummary(block, 1, moments, [seconds], draws=kept, shapes=shapes)
         assert self.grids is not None
+        size = next(iter(draws.values())).shape[0] if draws else 0
+        n_kept = kept_draws(block, size, self.keep)
+        leading = None
+        if n_kept:
+            # a copy: the block's full arrays must not stay alive behind a view
+            leading = {name: values[None, :n_kept].copy() for name, values in draws.items()}
+        hits = {}
+        for i, (name, threshold, direction) in enumerate(self.thresholds):
+            if name in draws:
+                values = draws[name]
+                beyond = values > threshold if direction == "above" else values < threshold
+                hits[str(i)] = np.count_nonzero(beyond, axis=0).astype(np.int64)
         counts = {}
         for name, values in draws.items():
             grid = self.grids[name]
@@ -81,10 +126,12 @@ class Reducer:
             1,
             moments,
             [seconds],
+            draws=leading,
             counts=counts,
             shapes=shapes,
             block_mean={name: np.ravel(m.mean)[None] for name, m in moments.items()},
             block_m2={name: np.ravel(m.m2)[None] for name, m in moments.items()},
+            hits=hits or None,
         )
 
 
@@ -106,9 +153,11 @@ def merge(a: BlockSummary, b: BlockSummary) -> BlockSummary:
     if a.first + a.n != b.first:
         raise ValueError(f"summaries of blocks {a.first}+{a.n} and {b.first} are not adjacent")
     moments = {name: a.moments[name].merge(b.moments[name]) for name in a.moments}
-    draws = counts = means = m2s = None
+    draws = counts = means = m2s = hits = None
     if a.draws is not None and b.draws is not None:
         draws = {name: np.concatenate([a.draws[name], b.draws[name]]) for name in a.draws}
+    elif a.draws is not None or b.draws is not None:  # the kept draws end inside this merge
+        draws = a.draws if a.draws is not None else b.draws
     if a.counts is not None and b.counts is not None:
         dtype = _count_dtype(next(iter(moments.values())).count) if moments else np.int64
         counts = {name: np.add(a.counts[name], b.counts[name], dtype=dtype) for name in a.counts}
@@ -116,8 +165,19 @@ def merge(a: BlockSummary, b: BlockSummary) -> BlockSummary:
         means = {k: np.concatenate([a.block_mean[k], b.block_mean[k]]) for k in a.block_mean}
         assert a.block_m2 is not None and b.block_m2 is not None
         m2s = {k: np.concatenate([a.block_m2[k], b.block_m2[k]]) for k in a.block_m2}
+    if a.hits is not None and b.hits is not None:
+        hits = {k: a.hits[k] + b.hits[k] for k in a.hits}
     return BlockSummary(
-        a.first, a.n + b.n, moments, a.seconds + b.seconds, draws, counts, a.shapes, means, m2s
+        a.first,
+        a.n + b.n,
+        moments,
+        a.seconds + b.seconds,
+        draws,
+        counts,
+        a.shapes,
+        means,
+        m2s,
+        hits,
     )
 
 
@@ -211,7 +271,8 @@ def summary_to_arrays(s: BlockSummary) -> dict[str, Any]:
         for part in ("mean", "m2", "min", "max"):
             out[f"m/{name}/{part}"] = getattr(m, part)
         out[f"shape/{name}"] = np.array(s.shapes.get(name, ()), dtype=np.int64)
-    for kind, table in (("d", s.draws), ("bm", s.block_mean), ("bv", s.block_m2)):
+    tables = (("d", s.draws), ("bm", s.block_mean), ("bv", s.block_m2), ("x", s.hits))
+    for kind, table in tables:
         for name, values in (table or {}).items():
             out[f"{kind}/{name}"] = values
     for name, counts in (s.counts or {}).items():
@@ -259,4 +320,5 @@ def summary_from_arrays(data: Any) -> BlockSummary:
         shapes,
         table("bm/"),
         table("bv/"),
+        table("x/"),
     )

@@ -51,6 +51,21 @@ class SimulationResult:
     block_mean: dict[str, np.ndarray] | None = None
     block_m2: dict[str, np.ndarray] | None = None
     stopping: dict[str, Any] | None = None
+    #: Exceedance counts per threshold of the reducer (see :class:`~mc.engine.reduce.Reducer`).
+    hits: dict[str, np.ndarray] | None = None
+
+    @property
+    def kept(self) -> int:
+        """How many draws :attr:`draws` holds: all of them, or the first ones of a streamed run."""
+        if not self.draws:
+            return 0
+        first = next(iter(self.draws.values()))
+        return int(first.shape[0] * first.shape[1])
+
+    @property
+    def complete(self) -> bool:
+        """Whether :attr:`draws` holds every draw of the run (exact statistics are possible)."""
+        return self.kept == self.plan.draws
 
     def gathered(self) -> dict[str, np.ndarray]:
         """The draws of a run whose reducer gathered them.
@@ -100,8 +115,8 @@ def simulate(
     progress : callable, optional
         Called with the number of draws each time a block finishes.
     reducer : Reducer, optional
-        ``gather`` (default: keep the draws) or ``stream`` (histograms; memory independent of
-        the draws).
+        ``gather`` (default: keep the draws) or ``stream`` (histograms, exceedance counts and
+        block moments; memory independent of the draws but for the first ``reducer.keep``).
     checkpoints : Checkpoints, optional
         Save every finished block as it completes; blocks found there are not recomputed.
     resume : bool
@@ -392,4 +407,5 @@ def _result(
         resumed_blocks=resumed,
         block_mean=root.block_mean,
         block_m2=root.block_m2,
+        hits=root.hits,
     )

@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from mc.errors import ConfigError
+from mc.errors import ConfigError, DataError
 from mc.model.economy_spec import Threshold
 from mc.report import html as H
 from mc.report import layout
 from mc.report.charts import (
     demographic_fan,
     economy_fan,
+    summary_band_edges,
     tornado_chart,
 )
 from mc.report.formats import html_table, latex_document, markdown_document, markdown_escape
@@ -117,13 +119,18 @@ def build_report(
     run = RunFolder(run_dir)
     year = run.cost_year
     variables = headline_variables(run)
-    tree = run.draws(variables)
-    edges = band_table(tree, spec.levels, variables=variables, year=year)
     scenarios = [(s.name, s.label(lang)) for s in run.scenarios]
     published = {(s.name, v): value for s in run.scenarios for v, value in s.published.items()}
-
-    above = _above_published(tree, run, year)
-    percentiles = _percentiles(tree, run, year)
+    if run.has_every_draw:
+        tree = run.draws(variables)
+        edges = band_table(tree, spec.levels, variables=variables, year=year)
+        above = _above_published(tree, run, year)
+        percentiles = _percentiles(tree, run, year)
+    else:
+        # draws.nc holds the first draws or none: bands from summary.csv's quantiles of every
+        # draw; the shares that need the draws themselves are left empty (shown as a dash)
+        edges = _summary_edges(run, spec)
+        above, percentiles = {}, {}
     headline = headline_report_table(run, edges, spec, lang, above)
     scen = scenario_table(run, percentiles, lang)
     exceed = exceedance_report_table(run, lang)
@@ -390,3 +397,22 @@ def _page(
 
 
 __all__ = ["HEADLINE_VARIABLES", "Report", "build_report", "write_files", "write_report"]
+
+
+def _summary_edges(run: RunFolder, spec: BandSpec) -> pd.DataFrame:
+    """Band edges from ``summary.csv`` for a run whose ``draws.nc`` lacks draws.
+
+    Raises
+    ------
+    DataError
+        If a band needs a quantile ``summary.csv`` does not hold.
+    """
+    try:
+        return summary_band_edges(run.summary, spec.levels)
+    except ValueError:
+        raise DataError(
+            str(run.path),
+            f"the bands {spec.describe()} need quantiles summary.csv does not hold; this run's "
+            "draws.nc does not hold every draw (--keep-draws), so its bands come from "
+            "summary.csv: choose bands of 30, 50, 70, 80 or 90 %",
+        ) from None

@@ -91,7 +91,9 @@ def placement_lines(
     Parameters
     ----------
     tree : DataTree or None
-        The run's draws; ``None`` (a deterministic or streamed run) gives no lines.
+        The run's draws; ``None`` (a deterministic or streamed run) gives no lines, and so does
+        a tree of only the run's first draws (``--keep-draws``: its attributes ``draws_kept``
+        and ``draws_total`` differ), which could place a scenario elsewhere than every draw.
     deterministic : DataFrame
         ``deterministic.csv`` rows.
     scenarios : list of (name, label)
@@ -107,6 +109,8 @@ def placement_lines(
         E.g. ``"refugees_30k: 4.45 bn, the 83rd percentile of Main alternative (...)"``.
     """
     if tree is None or len(scenarios) < 2 or "posterior" not in tree.children:
+        return []
+    if tree.attrs.get("draws_kept", 0) != tree.attrs.get("draws_total", 0):
         return []
     year = int(deterministic["year"].max()) if year is None else year
     (reference, reference_label), *others = scenarios

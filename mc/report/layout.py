@@ -205,6 +205,8 @@ KEY_DESIGN = "design"
 KEY_STOPPING = "stopping"
 #: How a streamed run reduced its draws.
 KEY_REDUCTION = "reduction"
+#: How many draws ``draws.nc`` holds, of how many, and which (the first ones of the stream).
+KEY_KEPT_DRAWS = "kept_draws"
 #: Notes on the run for its reader.
 KEY_NOTES = "notes"
 #: Run-time changes to the configuration file (``--set``, ``--scenario``) as ``key.path=value``;
@@ -239,6 +241,7 @@ OPTIONAL_MANIFEST_KEYS = (
     KEY_DESIGN,
     KEY_STOPPING,
     KEY_REDUCTION,
+    KEY_KEPT_DRAWS,
     KEY_NOTES,
     KEY_OVERRIDES,
     KEY_VIEWS,

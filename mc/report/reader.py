@@ -103,13 +103,12 @@ class RunFolder:
                 str(self.path),
                 "holds no manifest.json, so it is not the output folder of `tbu-mc run`",
             )
-        for name in (layout.SUMMARY, layout.DRAWS):
-            if not (self.path / name).is_file():
-                raise DataError(
-                    str(self.path),
-                    f"holds no {name}: a report needs the draws of a Monte Carlo run "
-                    "(a --deterministic run has only the point estimates)",
-                )
+        if not (self.path / layout.SUMMARY).is_file():
+            raise DataError(
+                str(self.path),
+                f"holds no {layout.SUMMARY}: a report needs a Monte Carlo run "
+                "(a --deterministic run has only the point estimates)",
+            )
         try:
             self.manifest: dict[str, Any] = json.loads(
                 (self.path / layout.MANIFEST).read_text(encoding="utf-8")
@@ -189,6 +188,20 @@ class RunFolder:
                 for s in out
             ]
         return out
+
+    @property
+    def has_every_draw(self) -> bool:
+        """Whether ``draws.nc`` holds every draw of the run (statistics over it are exact).
+
+        A streamed run writes only its first ``--keep-draws`` draws (the manifest's
+        ``kept_draws``), or none; a folder written before runs streamed holds them all.
+        """
+        if not (self.path / layout.DRAWS).is_file():
+            return False
+        kept = self.manifest.get(layout.KEY_KEPT_DRAWS)
+        if not isinstance(kept, dict):
+            return True
+        return bool(kept.get("draws") == kept.get("of"))
 
     def draws(self, variables: list[str]) -> xr.DataTree:
         """The draws of ``variables`` (group ``posterior``) as an in-memory ``DataTree``.

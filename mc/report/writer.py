@@ -66,11 +66,25 @@ def write_run(
                 "reason": "targets met" if met else "cap on draws reached",
             }
     if sim is not None and sim.counts is not None and sim.grids is not None:
+        exact = analysis.kind == AnalysisKind.MONTE_CARLO and sim.complete
         manifest[layout.KEY_REDUCTION] = {
             "mode": "stream",
             "bins_per_cell": next(iter(sim.grids.values())).bins,
-            "quantile_error": "at most one bin width per cell: column sketch_error of summary.csv",
-            "ess": "the number of draws (independent streams); R-hat from the blocks' moments",
+            "quantile_error": "none: exact quantiles over every draw (all kept)"
+            if exact
+            else "at most one bin width per cell: column sketch_error of summary.csv",
+            "ess": "ArviZ's bulk ESS and R-hat over every draw, blocks as chains"
+            if exact
+            else "the number of draws (independent streams); R-hat from the blocks' moments",
+        }
+    if sim is not None and analysis.kind == AnalysisKind.MONTE_CARLO:
+        manifest[layout.KEY_KEPT_DRAWS] = {
+            "draws": sim.kept,
+            "of": sim.plan.draws,
+            "which": "the first draws of the stream, from block 0 on in block order "
+            "(blocks are the chains of draws.nc)"
+            if sim.kept
+            else "none (--keep-draws 0): no draws.nc",
         }
     if analysis.notes:
         manifest[layout.KEY_NOTES] = list(analysis.notes)
@@ -96,13 +110,10 @@ def write_run(
                 population=point_population(analysis.deterministic, config.cost_year),
             )
             folder.file(layout.MUNICIPAL_RANKING).write_bytes(png)
-        if (
-            analysis.kind == AnalysisKind.MONTE_CARLO
-            and analysis.tree is not None
-            and analysis.summary is not None
-        ):
+        if analysis.kind == AnalysisKind.MONTE_CARLO and analysis.summary is not None:
             folder.write_csv(layout.SUMMARY, analysis.summary)
-            analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
+            if analysis.tree is not None:
+                analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
             _write_charts(folder, analysis, lang)
             if analysis.exceedance is not None:
                 folder.write_csv(layout.EXCEEDANCE, analysis.exceedance)
@@ -136,13 +147,17 @@ def _write_charts(folder: OutputDir, analysis: Analysis, lang: str) -> None:
     """The fan charts and the tornado chart of a run with draws, as the report draws them."""
     config, sim = analysis.config, analysis.simulation
     labels = [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios]
-    # exact edges over all draws, as `tbu-mc report` computes them: the figures are the same
-    bands = band_table(
-        analysis.tree,
-        DEFAULT_LEVELS,
-        variables=[*DEMOGRAPHIC_PANELS, *ECONOMY_PANELS],
-        year=config.cost_year,
-    )
+    if analysis.tree is not None and sim is not None and sim.complete:
+        # exact edges over all draws, as `tbu-mc report` computes them: the figures are the same
+        bands = band_table(
+            analysis.tree,
+            DEFAULT_LEVELS,
+            variables=[*DEMOGRAPHIC_PANELS, *ECONOMY_PANELS],
+            year=config.cost_year,
+        )
+    else:  # draws.nc holds some draws or none: the edges of every draw's sketches
+        assert analysis.summary is not None
+        bands = summary_band_edges(analysis.summary, DEFAULT_LEVELS)
     common = {
         "levels": DEFAULT_LEVELS,
         "lang": lang,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import arviz as az
 import numpy as np
@@ -57,4 +57,44 @@ def exceedance_table(tree: xr.DataTree, thresholds: Sequence[Threshold]) -> pd.D
                         "mcse": float(mcse.sel(cell)),
                     }
                 )
+    return pd.DataFrame(rows, columns=list(EXCEEDANCE_COLUMNS))
+
+
+def exceedance_from_counts(
+    hits: Mapping[str, np.ndarray],
+    thresholds: Sequence[Threshold],
+    dims: Mapping[str, tuple[str, ...]],
+    coords: Mapping[str, list],
+    draws: int,
+) -> pd.DataFrame:
+    """The rows of :func:`exceedance_table` from a streamed run's merged exceedance counts.
+
+    ``hits[str(i)]`` counts the draws beyond ``thresholds[i]`` per cell of its variable, so the
+    probability is exactly the share :func:`exceedance_table` computes from the draws. Its MCSE is
+    the binomial ``sqrt(p (1 - p) / N)``: every draw comes from its own stream position, so the
+    draws are independent and the effective sample size is ``N`` (the exact path's ArviZ MCSE
+    estimates the same quantity from the draws' autocorrelation, with blocks as chains).
+    Thresholds on variables the run does not have, or split by sector, are skipped, as there.
+    """
+    rows = []
+    for i, t in enumerate(thresholds):
+        counts = hits.get(str(i))
+        names = dims.get(t.variable)
+        if counts is None or names is None or "sector" in names:
+            continue
+        probability = np.asarray(counts, dtype=float) / draws
+        mcse = np.sqrt(probability * (1 - probability) / draws)
+        for position in np.ndindex(probability.shape):
+            cell = {d: coords[d][k] for d, k in zip(names, position, strict=True)}
+            rows.append(
+                {
+                    "variable": t.variable,
+                    "scenario": str(cell.get("scenario", "all")),
+                    "year": int(cell.get("year", 0)),
+                    "threshold": t.threshold,
+                    "direction": t.direction,
+                    "probability": float(probability[position]),
+                    "mcse": float(mcse[position]),
+                }
+            )
     return pd.DataFrame(rows, columns=list(EXCEEDANCE_COLUMNS))

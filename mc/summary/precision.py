@@ -114,8 +114,12 @@ class PrecisionRule:
         }
 
     def _quantiles(self, summary: BlockSummary, probs: list[float]) -> dict[float, float]:
-        if summary.draws is not None:
-            values = summary.draws[self.variable]
+        values = None if summary.draws is None else summary.draws[self.variable]
+        # exact over the draws only when they are all the draws (a streamed run keeps the first)
+        if (
+            values is not None
+            and values.shape[0] * values.shape[1] == summary.moments[self.variable].count
+        ):
             cell = values.reshape(values.shape[0] * values.shape[1], -1)[:, self.index]
             return dict(zip(probs, np.quantile(cell, probs), strict=True))
         assert summary.counts is not None and self.grid is not None

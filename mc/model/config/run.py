@@ -2,7 +2,8 @@
 
 ``draws``, ``block_size`` and ``seed`` size and seed the run; ``design``, ``sensitivity``,
 ``precision``, ``confidence``, ``wave`` and ``precision_variable`` are the options of the same
-names on the command line (:class:`mc.workflow.RunOptions` checks them against each other). Unset
+names on the command line (:class:`mc.workflow.RunOptions` checks them against each other);
+``keep_draws`` is ``--keep-draws``, how many of the first draws ``draws.nc`` holds. Unset
 options are left out of the written form, so a configuration's checksum is the same as before they
 existed.
 
@@ -30,3 +31,5 @@ class RunDefaults:
     confidence: float | None = setting("number", None, low=0.0, high=1.0, low_open=True)
     wave: int | None = setting("integer", None, low=1)
     precision_variable: str | None = setting("text", None)
+    #: Draws written to ``draws.nc``: the first ones of the stream (unset: RunOptions' default).
+    keep_draws: int | None = setting("integer", None, low=0)

@@ -1,0 +1,328 @@
+"""National runs that stream (issue 16): wall time, efficiency, memory and checkpoint bytes.
+
+``python -m benchmarks.national [--draws N] [--small N] [--block-size B]`` measures, on the
+default configuration (``configs/tbu-2025.yaml``, the economy on top of the demographic costs):
+
+- the numba kernel's draws per second on one core (``simulate_costs_numba`` at the block size,
+  best of 5 calls), and the whole model's (``EconomyModel.simulate``: the kernel plus the economy
+  drivers and their rank correlation), in this process;
+- ``analyse`` end to end (pilot, blocks, merges on the workers, summary tables) for ``N`` draws
+  on a LocalCluster of 2 single-threaded worker processes and of 1, and for ``--small`` draws on 2,
+  each in a process of its own (``--child``) with a cluster started and warmed beforehand; then
+  ``write_run`` of the result. Peak RSS of the client and of each worker is the kernel's
+  high-water mark (``VmHWM``) reset just before the run (``/proc/self/clear_refs``);
+- the bytes of one block's checkpoint at several block sizes;
+- Dask's cost per task (1,000 empty tasks on a warm 2-worker cluster), the bytes and seconds of
+  one merge of two block summaries: the measured inputs of ``docs/scale.md``.
+
+It prints one JSON object and rewrites the section of ``benchmarks/README.md`` between
+``<!-- national:start -->`` and ``<!-- national:end -->``. It measures; it never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.machine import ROOT, load_average
+from benchmarks.memory import peak_rss_bytes, reset_peak_rss
+from benchmarks.render import write_text
+
+CONFIG = ROOT / "configs" / "tbu-2025.yaml"
+README = ROOT / "benchmarks" / "README.md"
+RESULTS = ROOT / "benchmarks" / "results" / "national.json"
+START, END = "<!-- national:start -->", "<!-- national:end -->"
+SEED = 20240321
+TARGET_WALL_RATIO = 2.0  # issue 16: the engine adds at most as much as the kernels cost
+TARGET_EFFICIENCY = 0.90
+TARGET_MEMORY_RATIO = 1.2
+
+
+def _worker_reset() -> bool:
+    return reset_peak_rss()
+
+
+def _worker_peak() -> int:
+    return peak_rss_bytes()
+
+
+def child(draws: int, workers: int, block: int) -> dict[str, Any]:
+    """One timed ``analyse`` + ``write_run`` on a warm LocalCluster of ``workers`` processes."""
+    from mc.engine import SchedulerSpec
+    from mc.engine.schedulers import dask_client
+    from mc.model.config import load_config
+    from mc.report import write_run
+    from mc.workflow import RunOptions, analyse
+    from mc.workflow.analysis import run_population
+
+    config = load_config(CONFIG)
+    population = run_population(config)
+    with dask_client(SchedulerSpec("processes", workers=workers)) as client:
+        warm = RunOptions(draws=workers * 2_000, block_size=2_000, seed=SEED, keep_draws=0)
+        analyse(config, warm, population=population, client=client)
+        options = RunOptions(draws=draws, block_size=block, seed=SEED)
+        client.run(_worker_reset)
+        reset_peak_rss()
+        start = time.perf_counter()
+        analysis = analyse(config, options, population=population, client=client)
+        wall = time.perf_counter() - start
+        worker_peaks = sorted(client.run(_worker_peak).values())
+    client_peak = peak_rss_bytes()
+    sim = analysis.simulation
+    assert sim is not None
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        write_run(Path(folder) / "run", analysis)
+        write_seconds = time.perf_counter() - start
+        written = sum(p.stat().st_size for p in (Path(folder) / "run").iterdir())
+    return {
+        "draws": draws,
+        "workers": workers,
+        "block_size": block,
+        "blocks": sim.plan.n_blocks,
+        "wall_seconds": wall,
+        "simulate_seconds": sim.wall_seconds,
+        "block_seconds_sum": float(sum(sim.block_seconds)),
+        "write_seconds": write_seconds,
+        "written_bytes": written,
+        "kept_draws": sim.kept,
+        "client_peak_bytes": client_peak,
+        "worker_peak_bytes": worker_peaks,
+    }
+
+
+def run_child(draws: int, workers: int, block: int) -> dict[str, Any]:
+    """:func:`child` in a fresh interpreter, so its peak RSS is its own."""
+    command = [sys.executable, "-m", "benchmarks.national", "--child"]
+    command += [str(draws), str(workers), str(block)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def rates(block: int) -> dict[str, float]:
+    """Draws per second on one core: the numba kernel alone and the whole national model."""
+    from mc.model.config import load_config
+    from mc.model.demographic import build_model
+    from mc.sampling import block_generator
+    from mc.workflow.analysis import run_population
+    from mc.workflow.build import build_cost_model
+
+    config = load_config(CONFIG)
+    kernel_model = build_model(config)
+    from mc.kernels import simulate_costs_numba
+
+    def best(call: Any, repeats: int = 5) -> float:
+        call()
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            seconds.append(time.perf_counter() - start)
+        return min(seconds)
+
+    kernel = best(
+        lambda: simulate_costs_numba(np.random.default_rng(1), block, kernel_model.inputs)
+    )
+    model = build_cost_model(config, run_population(config))
+    whole = best(lambda: model.simulate(block_generator(SEED, 0), block), repeats=3)
+    return {"kernel_draws_per_second": block / kernel, "model_draws_per_second": block / whole}
+
+
+def checkpoint_bytes(sizes: tuple[int, ...]) -> dict[str, int]:
+    """Bytes of block 0's checkpoint (no kept draws) at each block size."""
+    from mc.engine.blocks import run_block
+    from mc.engine.checkpoint import save_block
+    from mc.engine.reduce import PILOT_KEY, Reducer, pilot_grids
+    from mc.model.config import load_config
+    from mc.sampling import block_generator
+    from mc.workflow.analysis import NATIONAL_SKETCH_BINS, run_population
+    from mc.workflow.build import build_cost_model
+
+    config = load_config(CONFIG)
+    model = build_cost_model(config, run_population(config))
+    pilot = model.simulate(block_generator(SEED, PILOT_KEY), 200)
+    thresholds = tuple((t.variable, t.threshold, t.direction) for t in config.exceedance)
+    reducer = Reducer("stream", pilot_grids(pilot, bins=NATIONAL_SKETCH_BINS), 0, thresholds)
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path = save_block(folder, run_block(model, SEED, 0, size, reducer))
+            out[str(size)] = path.stat().st_size
+            path.unlink()
+    return out
+
+
+def dask_costs(block: int) -> dict[str, float]:
+    """Seconds per empty task on a warm 2-worker cluster; bytes and seconds of one merge."""
+    from mc.engine import SchedulerSpec
+    from mc.engine.blocks import run_block
+    from mc.engine.reduce import PILOT_KEY, Reducer, merge, pilot_grids
+    from mc.engine.schedulers import dask_client
+    from mc.model.config import load_config
+    from mc.sampling import block_generator
+    from mc.workflow.analysis import NATIONAL_SKETCH_BINS, run_population
+    from mc.workflow.build import build_cost_model
+
+    config = load_config(CONFIG)
+    model = build_cost_model(config, run_population(config))
+    pilot = model.simulate(block_generator(SEED, PILOT_KEY), 200)
+    reducer = Reducer("stream", pilot_grids(pilot, bins=NATIONAL_SKETCH_BINS))
+    a, b = (run_block(model, SEED, k, block, reducer) for k in (0, 1))
+    start = time.perf_counter()
+    for _ in range(10):
+        merged = merge(a, b)
+    merge_seconds = (time.perf_counter() - start) / 10
+    with dask_client(SchedulerSpec("processes", workers=2)) as client:
+        client.gather(client.map(abs, range(-100, 0), pure=False))  # warm
+        n = 1_000
+        start = time.perf_counter()
+        client.gather(client.map(abs, range(-n, 0), pure=False))
+        per_task = (time.perf_counter() - start) / n
+    return {
+        "task_seconds": per_task,
+        "merge_seconds": merge_seconds,
+        "summary_bytes": len(pickle.dumps(a, protocol=5)),
+        "merged_bytes": len(pickle.dumps(merged, protocol=5)),
+    }
+
+
+def _load(values: list[float] | None) -> str:
+    return "-" if not values else " / ".join(f"{v:.1f}" for v in values)
+
+
+def markdown(r: dict[str, Any]) -> list[str]:
+    """The README section."""
+    big, one, small = r["runs"]["big2"], r["runs"]["big1"], r["runs"]["small2"]
+    kernel, whole = r["rates"]["kernel_draws_per_second"], r["rates"]["model_draws_per_second"]
+    floor_kernel = big["draws"] / (2 * kernel)
+    floor_model = big["draws"] / (2 * whole)
+    efficiency = one["wall_seconds"] / (2 * big["wall_seconds"])
+    busy2, busy1 = big["block_seconds_sum"] / 2, one["block_seconds_sum"]
+    per2, per1 = big["block_seconds_sum"] / big["blocks"], busy1 / one["blocks"]
+    client_ratio = big["client_peak_bytes"] / small["client_peak_bytes"]
+    worker_ratio = max(big["worker_peak_bytes"]) / max(small["worker_peak_bytes"])
+    lines = [
+        f"Measured {r['date']} on the shared 2-core machine (load average "
+        f"{_load(r['load_before'])} before, {_load(r['load_after'])} after: other engineers' "
+        "jobs ran at the "
+        "same time, so the times are upper bounds). Default configuration "
+        f"(`configs/tbu-2025.yaml`), blocks of {big['block_size']:,} draws, keep-draws default "
+        f"({big['kept_draws']:,} kept).",
+        "",
+        "| figure | value | target |",
+        "|---|---:|---|",
+        f"| numba kernel, one core | {kernel:,.0f} draws/s | |",
+        f"| whole national model (kernel + economy drivers), one core | {whole:,.0f} draws/s | |",
+        f"| {big['draws']:,} draws, 2 workers: wall (analyse) | {big['wall_seconds']:.1f} s | |",
+        f"| ... against draws / (2 x kernel rate) = {floor_kernel:.1f} s | "
+        f"{big['wall_seconds'] / floor_kernel:.1f}x | <= {TARGET_WALL_RATIO:g}x |",
+        f"| ... against draws / (2 x whole-model rate) = {floor_model:.1f} s | "
+        f"{big['wall_seconds'] / floor_model:.2f}x | (model rate timed in-process first) |",
+        f"| ... against its own blocks' seconds / 2 = {busy2:.1f} s | "
+        f"{big['wall_seconds'] / busy2:.2f}x | (the engine's share, same load) |",
+        f"| same, 1 worker: wall | {one['wall_seconds']:.1f} s | |",
+        f"| ... against its own blocks' seconds = {busy1:.1f} s | "
+        f"{one['wall_seconds'] / busy1:.2f}x | |",
+        f"| parallel efficiency 1 -> 2 workers | {100 * efficiency:.0f} % | "
+        f">= {100 * TARGET_EFFICIENCY:.0f} % |",
+        f"| mean seconds of a block, 1 worker / 2 workers | {per1:.1f} / {per2:.1f} s | |",
+        f"| writing the run folder (write_run) | {big['write_seconds']:.1f} s | seconds |",
+        f"| client peak RSS {small['draws']:,} / {big['draws']:,} draws | "
+        f"{small['client_peak_bytes'] / 1e6:,.0f} / {big['client_peak_bytes'] / 1e6:,.0f} MB "
+        f"({client_ratio:.2f}x) | <= {TARGET_MEMORY_RATIO}x |",
+        f"| largest worker peak RSS {small['draws']:,} / {big['draws']:,} draws | "
+        f"{max(small['worker_peak_bytes']) / 1e6:,.0f} / "
+        f"{max(big['worker_peak_bytes']) / 1e6:,.0f} MB ({worker_ratio:.2f}x) | "
+        f"<= {TARGET_MEMORY_RATIO}x |",
+        "| checkpoint bytes per block, by block size | "
+        + ", ".join(f"{int(k):,}: {v / 1e3:,.0f} kB" for k, v in r["checkpoints"].items())
+        + " | independent of size |",
+        f"| Dask cost per task (1,000 empty tasks, warm 2-worker cluster) | "
+        f"{1e3 * r['dask']['task_seconds']:.2f} ms | |",
+        f"| one merge of two block summaries (25,000 draws: 16-bit counts) | "
+        f"{1e3 * r['dask']['merge_seconds']:.1f} ms, "
+        f"{r['dask']['merged_bytes'] / 1e6:.1f} MB pickled | |",
+        "",
+        "The targets of issue 16 against these figures: memory (client and workers, 10^6 vs "
+        "10^7 draws) and the seconds to write the folder are met. Wall time against the numba "
+        "kernel is not, and cannot be on this model: a draw of the whole national model (the "
+        "economy's drivers and their rank correlation on top of the cost kernel) costs about "
+        "15 times the kernel's, so the kernel-based floor is out of reach before any engine "
+        "cost; against its own blocks' seconds the engine adds the few per cent in the rows "
+        "marked *the engine's share*. Parallel efficiency was not measurable on a machine whose "
+        "two cores were shared with other jobs: a block took twice as long with two workers as "
+        "with one (the mean block seconds above), i.e. the two workers together got about one "
+        "core. Checkpoint bytes per block are bounded by the grid (57 x 20,002 x 4 bytes = "
+        "4.6 MB) whatever the block's size; they grow below that bound as blocks fill more "
+        "bins. `docs/scale.md` uses these figures for 10^9 draws on 1,000 workers.",
+        "",
+    ]
+    return lines
+
+
+def replace_section(lines: list[str]) -> None:
+    """Put ``lines`` between the section markers of the README (appended the first time)."""
+    text = README.read_text(encoding="utf-8")
+    body = "\n".join([START, *lines, END])
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + body + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    write_text(README, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (or, with ``--child``, one timed run) and print JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.national", description=__doc__)
+    parser.add_argument("--draws", type=int, default=10_000_000)
+    parser.add_argument("--small", type=int, default=1_000_000)
+    parser.add_argument("--block-size", type=int, default=250_000)
+    parser.add_argument("--child", nargs=3, type=int, metavar=("DRAWS", "WORKERS", "BLOCK"))
+    parser.add_argument("--render", action="store_true", help="only rewrite the README section")
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return 0
+    if args.render:
+        replace_section(markdown(json.loads(RESULTS.read_text(encoding="utf-8"))))
+        return 0
+    import datetime as dt
+
+    result: dict[str, Any] = {
+        "date": dt.date.today().isoformat(),
+        "load_before": load_average(),
+    }
+    result["rates"] = rates(args.block_size)
+    print(f"rates {result['rates']}", file=sys.stderr)
+    result["runs"] = {}
+    for key, draws, workers in (
+        ("small2", args.small, 2),
+        ("big2", args.draws, 2),
+        ("big1", args.draws, 1),
+    ):
+        result["runs"][key] = run_child(draws, workers, args.block_size)
+        print(f"{key} {result['runs'][key]}", file=sys.stderr)
+    result["checkpoints"] = checkpoint_bytes((25_000, 100_000, 250_000))
+    result["dask"] = dask_costs(25_000)
+    result["load_after"] = load_average()
+    write_text(RESULTS, json.dumps(result, indent=1) + "\n")
+    replace_section(markdown(result))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
