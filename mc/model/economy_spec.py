@@ -6,6 +6,7 @@ its source there.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,9 @@ DIRECTIONS = ("above", "below")
 
 @dataclass(frozen=True)
 class YearPlan:
-    """What the budget assumed for one year."""
+    """What the budget assumed for one year, and the day the latest of its figures was public."""
 
+    published: dt.date = setting("date")
     deflator_pct: float = setting("number")
     tax_growth_pct: float = setting("number")
     real_growth_free_revenues_bn: float = setting("number")
@@ -31,7 +33,7 @@ class YearPlan:
     demographic_free_bn: float = setting("number")
 
 
-PLAN_FIELDS = tuple(f.name for f, _ in declared(YearPlan))
+PLAN_FIELDS = tuple(f.name for f, _ in declared(YearPlan) if f.name != "published")
 _POSITIVE = {"low": 0.0, "low_open": True}
 
 
@@ -57,6 +59,7 @@ class EconomySpec:
     """Base-year accounts, the plan, the drivers and their dependence."""
 
     base_year: int = setting("integer", low=1900, high=2200)
+    accounts_published: dt.date = setting("date", key="accounts.published")
     free_revenues_bn: float = setting("number", key="accounts.free_revenues_bn", **_POSITIVE)
     tax_revenues_bn: float = setting("number", key="accounts.tax_revenues_bn", **_POSITIVE)
     operating_revenues_bn: float = setting(
@@ -77,6 +80,7 @@ class EconomySpec:
         "number", key="net_operating_result.persistence", low=-1.0, high=1.0
     )
     ndr_sd_pct: float = setting("number", key="net_operating_result.sd_pct", low=0.0)
+    ndr_published: dt.date = setting("date", key="net_operating_result.published")
     drivers: tuple[Marginal, ...] = setting(  # in the order of DRIVERS
         "custom",
         parse=_drivers,
@@ -86,6 +90,16 @@ class EconomySpec:
     spearman: tuple[tuple[float, ...], ...] = setting(
         "custom", key="dependence.spearman", parse=_spearman, dump=lambda v, e: [list(r) for r in v]
     )
+
+    #: The file the section came from (for messages); not part of the written form.
+    source: str | None = setting("custom", None, key=None, compare=False)
+
+    def dated_rows(self) -> tuple[tuple[str, dt.date], ...]:
+        """Every dated row of the section, ``(field, published)``, named from ``economy``."""
+        rows = [("economy.accounts.published", self.accounts_published)]
+        rows += [(f"economy.plan.{year}.published", p.published) for year, p in self.plan]
+        rows.append(("economy.net_operating_result.published", self.ndr_published))
+        return tuple(rows)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -129,7 +143,7 @@ def parse_marginal(sec: Section) -> Marginal:
     return Marginal(kind, tuple(values.items()), source)
 
 
-def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
+def parse_economy(sec: Section, cost_year: int, source: str | None = None) -> EconomySpec:
     """Validate the ``economy`` section.
 
     Raises
@@ -141,7 +155,7 @@ def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
         outside [-1, 1] or a correlation matrix that is not positive semi-definite.
     """
     # the cost year is not part of the section; the plan's reader needs it
-    values = read(EconomySpec, sec, given={"cost_year": cost_year})
+    values = read(EconomySpec, sec, given={"cost_year": cost_year, "source": source})
     del values["cost_year"]
     sec.done()
     return EconomySpec(**values)

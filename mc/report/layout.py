@@ -193,6 +193,9 @@ KEY_NOTES = "notes"
 #: Run-time changes to the configuration file (``--set``, ``--scenario``) as ``key.path=value``;
 #: the resolved configuration under :data:`KEY_CONFIG` already contains them.
 KEY_OVERRIDES = "overrides"
+#: Inputs published after the configuration's ``as_of`` that a run kept (``flag_late_inputs``),
+#: as ``{"field": ..., "published": ..., "as_of": ...}``.
+KEY_LATE_INPUTS = "late_inputs"
 
 #: Keys every manifest has, in the order they are written.
 MANIFEST_KEYS = (
@@ -216,4 +219,11 @@ MANIFEST_KEYS = (
     KEY_CONFIG,
 )
 #: Keys only some runs add after those.
-OPTIONAL_MANIFEST_KEYS = (KEY_DESIGN, KEY_STOPPING, KEY_REDUCTION, KEY_NOTES, KEY_OVERRIDES)
+OPTIONAL_MANIFEST_KEYS = (
+    KEY_DESIGN,
+    KEY_STOPPING,
+    KEY_REDUCTION,
+    KEY_NOTES,
+    KEY_OVERRIDES,
+    KEY_LATE_INPUTS,
+)

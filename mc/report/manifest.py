@@ -82,4 +82,30 @@ def build_manifest(
         layout.KEY_PLATFORM: platform.platform(),
         layout.KEY_CONFIG: config,
     }
+    late = late_inputs(config)
+    if late:
+        manifest[layout.KEY_LATE_INPUTS] = late
     return manifest
+
+
+def late_inputs(config: dict[str, Any]) -> list[dict[str, str]]:
+    """The economy rows of a resolved configuration published after its ``as_of``.
+
+    Only a configuration with ``flag_late_inputs: true`` loads with such rows; the manifest
+    lists them so that the run's reader sees what it used that was not yet public.
+    """
+    as_of, economy = config.get("as_of"), config.get("economy")
+    if not as_of or not isinstance(economy, dict):
+        return []
+    rows = [("economy.accounts.published", economy.get("accounts", {}).get("published"))]
+    rows += [
+        (f"economy.plan.{year}.published", plan.get("published"))
+        for year, plan in economy.get("plan", {}).items()
+    ]
+    ndr = economy.get("net_operating_result", {})
+    rows.append(("economy.net_operating_result.published", ndr.get("published")))
+    return [
+        {"field": f, "published": str(d), "as_of": str(as_of)}
+        for f, d in rows
+        if d is not None and str(d) > str(as_of)
+    ]

@@ -12,11 +12,12 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "f616023d1fb4f698855d3c220ab75f1815fcbaa2fc5f5db909cfec8f40d6a826",
-    "tbu-2024-actual.yaml": "aba5d4cada69a108bf08ec12d8bfd1e9d1933ca957b5a1c2dc4663cfd0fa242e",
-    "tbu-2025-projection.yaml": "bce1a8179ca7a07af30fe7fdcc40435bbd1ccd65ecc63b6cfcd164a84c4c18fc",
-    "tbu-2025.yaml": "64dbe34edd7de73e47a9afabcbc48c7938ba81f560b2718fb5621a20084c4cdd",
-    "tbu-2030.yaml": "6c2773bce52d8272c4175e6b66015bd658e06633fb9920e150ed5c0270c3c78e",
+    "municipalities-2025.yaml": "3ab30e7b1655bf817b14708ba78d8333956e22a67a393ce1bd56f932fbcc1f66",
+    "tbu-2024-actual.yaml": "945faba20c862be5180bceaab9e6899bde46da828ebaf3cd919e4a9f67b00459",
+    "tbu-2025-autumn.yaml": "596674a773959d1e99bef96cca10e61204c0009827090dee9c360f4c77e76fd4",
+    "tbu-2025-projection.yaml": "448c85ed3a8799733cdaad61a40321fd2b7a195dfd6b6ef6f4fb22400cc029f8",
+    "tbu-2025.yaml": "28ca3fb52551652b071af8aee041156b393ba99c3a51644bacb01d72d877527b",
+    "tbu-2030.yaml": "48bc0a2117d683b36360baf7c05930696391c33136ea9a1ff32200e7151ce8fa",
 }
 
 

@@ -25,7 +25,7 @@ def read_economy(sec: Section, key: str, values: dict[str, Any], allow: bool) ->
     if not sec.has(key):
         return None
     data, source = maybe_file(sec, key)
-    return parse_economy(Section(data, key, source), values["cost_year"])
+    return parse_economy(Section(data, key, source), values["cost_year"], source)
 
 
 def read_exceedance(
