@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -292,7 +293,9 @@ def _page(
     sections.append(
         H.section("precision", text(lang, "sec_precision"), table("precision"), table("mcse"))
     )
-    config = yaml.safe_dump(run.config, sort_keys=False, allow_unicode=True, width=100)
+    config = yaml.safe_dump(
+        shown_config(run.config), sort_keys=False, allow_unicode=True, width=100
+    )
     sections.append(
         H.section(
             "reproduce",
@@ -316,3 +319,20 @@ def _page(
 
 
 __all__ = ["HEADLINE_VARIABLES", "Report", "build_report", "write_files", "write_report"]
+
+
+def shown_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The resolved configuration as the page shows it: the forecast-error table summarised.
+
+    The table (tens of rows, each with its sources' web addresses) stays whole in
+    ``manifest.json``; the page names its size so that it stays readable and links nowhere.
+    """
+    economy = config.get("economy")
+    surprises = economy.get("surprises") if isinstance(economy, dict) else None
+    table = surprises.get("table") if isinstance(surprises, dict) else None
+    if not isinstance(table, dict):
+        return config
+    rows = len(table.get("rows", []))
+    summary = f"<forecast-error table: {rows} rows; the whole table is in manifest.json>"
+    shown_surprises = {**surprises, "table": summary}
+    return {**config, "economy": {**economy, "surprises": shown_surprises}}

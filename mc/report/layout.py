@@ -196,6 +196,9 @@ KEY_OVERRIDES = "overrides"
 #: Inputs published after the configuration's ``as_of`` that a run kept (``flag_late_inputs``),
 #: as ``{"field": ..., "published": ..., "as_of": ...}``.
 KEY_LATE_INPUTS = "late_inputs"
+#: The forecast-error samples the economy's surprises were drawn from, as of the run's ``as_of``:
+#: per surprise the variable, horizons, years, size and the fitted Student t.
+KEY_ECONOMY_SURPRISES = "economy_surprises"
 
 #: Keys every manifest has, in the order they are written.
 MANIFEST_KEYS = (
@@ -226,4 +229,5 @@ OPTIONAL_MANIFEST_KEYS = (
     KEY_NOTES,
     KEY_OVERRIDES,
     KEY_LATE_INPUTS,
+    KEY_ECONOMY_SURPRISES,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
+import warnings
 from importlib import metadata
 from typing import Any
 
@@ -85,7 +86,46 @@ def build_manifest(
     late = late_inputs(config)
     if late:
         manifest[layout.KEY_LATE_INPUTS] = late
+    surprises = economy_surprises(config)
+    if surprises:
+        manifest[layout.KEY_ECONOMY_SURPRISES] = surprises
     return manifest
+
+
+def economy_surprises(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The samples behind the economy's surprises, from a resolved configuration.
+
+    Per surprise: the variable and horizons, the years and size of the sample as of ``as_of``,
+    how many rows were left out for being published later, and the fitted Student t.
+    """
+    economy = config.get("economy")
+    if not isinstance(economy, dict) or "surprises" not in economy:
+        return {}
+    from mc.model.config import Config  # the config layer rebuilds the spec and its fits
+    from mc.model.economy import error_fits
+
+    with warnings.catch_warnings():  # a late input was reported when the config was loaded
+        warnings.simplefilter("ignore")
+        spec = Config.from_dict(config).economy
+    if spec is None:
+        return {}
+    out = {}
+    for driver, fit in error_fits(spec, real_growth=True).items():
+        sample, p = fit.origin, fit.predictive
+        out[driver] = {
+            "variable": sample.variable,
+            "horizons": list(sample.horizons),
+            "as_of": sample.as_of.isoformat(),
+            "years": list(sample.years),
+            "n": fit.n,
+            "left_out_as_later": len(sample.dropped),
+            "errors": [float(e) for e in fit.errors],
+            "t_df": p.df,
+            "t_loc": p.loc,
+            "t_scale": p.scale,
+            "drawn": driver in spec.error_sources(),
+        }
+    return out
 
 
 def late_inputs(config: dict[str, Any]) -> list[dict[str, str]]:

@@ -18,6 +18,8 @@ def march(**changes):
     """configs/tbu-2025.yaml with its economy table inlined and ``changes`` applied."""
     data = raw("tbu-2025.yaml")
     data["economy"] = yaml.safe_load((CONFIGS / data["economy"]).read_text(encoding="utf-8"))
+    # inlined here, the economy's own table path is read from the configs folder
+    data["economy"]["surprises"]["table"] = "tables/forecast-errors.yaml"
     data.update(changes)
     return data
 

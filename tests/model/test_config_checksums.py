@@ -14,10 +14,10 @@ from tests.conftest import CONFIGS
 SHA256 = {
     "municipalities-2025.yaml": "3ab30e7b1655bf817b14708ba78d8333956e22a67a393ce1bd56f932fbcc1f66",
     "tbu-2024-actual.yaml": "945faba20c862be5180bceaab9e6899bde46da828ebaf3cd919e4a9f67b00459",
-    "tbu-2025-autumn.yaml": "596674a773959d1e99bef96cca10e61204c0009827090dee9c360f4c77e76fd4",
+    "tbu-2025-autumn.yaml": "40f51f1d2ae804bf2a0406a69c89ec92d54c353d6458761f27a01fd1bbd741d9",
     "tbu-2025-projection.yaml": "448c85ed3a8799733cdaad61a40321fd2b7a195dfd6b6ef6f4fb22400cc029f8",
-    "tbu-2025.yaml": "28ca3fb52551652b071af8aee041156b393ba99c3a51644bacb01d72d877527b",
-    "tbu-2030.yaml": "48bc0a2117d683b36360baf7c05930696391c33136ea9a1ff32200e7151ce8fa",
+    "tbu-2025.yaml": "24f1d977efe07bafaabb893b908ffca7396a15ab216cccc4b489076ad67ef5e5",
+    "tbu-2030.yaml": "4aff84cc407080e4c4594741d6ae2e4174b7193d9c507c2902f1cf7e39559d81",
 }
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mc.errors import ConfigError
+from mc.errors import ConfigError, TbuMcWarning
 from mc.model.ages import AgeGroups
 from mc.model.config import economy as econ
 from mc.model.config.cluster import ClusterSpec
@@ -253,6 +253,7 @@ def check_consistency(config: Config) -> None:
         population drivers' spreads.
     """
     check_as_of(config)
+    check_economy_prices(config)
     u = config.uncertainty
     pop = config.population
     config.price_factor()  # raises if the deflator lacks a year
@@ -290,7 +291,7 @@ def check_consistency(config: Config) -> None:
                 )
 
 
-class LateInputWarning(UserWarning):
+class LateInputWarning(TbuMcWarning):
     """An input published after the configuration's ``as_of`` was kept (``flag_late_inputs``)."""
 
 
@@ -328,3 +329,27 @@ def check_as_of(config: Config) -> None:
             LateInputWarning,
             stacklevel=2,
         )
+
+
+def check_economy_prices(config: Config) -> None:
+    """Plan years after the price year take the model's demographic costs, in the price year.
+
+    Raises
+    ------
+    ConfigError
+        When such a plan year states its demographic costs in another price year (they would be
+        replaced by the model's, counted in the configuration's ``price_year``).
+    """
+    if config.economy is None:
+        return
+    spec = config.economy
+    for year, price_year in zip(spec.years, spec.demographic_price_years(), strict=True):
+        if year > config.price_year and price_year != config.price_year:
+            raise ConfigError(
+                f"economy.plan.{year}.demographic_price_year",
+                price_year,
+                f"{config.price_year} (the configuration's price_year): the model's demographic "
+                f"costs for {year} replace the plan's and are counted in "
+                f"{config.price_year}-kroner",
+                spec.source,
+            )
