@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from mc._version import __version__
-from mc.cli import calibrate, data, history, population, report, run
+from mc.cli import backtest, calibrate, data, history, population, report, run
 from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
 from mc.errors import TbuMcWarning
 
@@ -27,6 +27,7 @@ COMMANDS: dict[str, ModuleType] = {
     "data": data,
     "report": report,
     "calibrate": calibrate,
+    "backtest": backtest,
 }
 
 

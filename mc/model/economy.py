@@ -240,8 +240,11 @@ class EconomyModel:
                 total_path[:, :, j] = total[:, :, k]
         return free_path, total_path
 
-    def _report(self, accounts: np.ndarray, levels: np.ndarray) -> dict[str, np.ndarray]:
-        keep = [self.spec.years.index(y) for y in self.years]
+    def _report(
+        self, accounts: np.ndarray, levels: np.ndarray, every_year: bool = False
+    ) -> dict[str, np.ndarray]:
+        years = self.spec.years if every_year else self.years
+        keep = [self.spec.years.index(y) for y in years]
         out = {name: accounts[:, :, keep, k] for k, name in enumerate(OUTPUTS)}
         for k, name in enumerate(LEVEL_OUTPUTS):
             out[name] = levels[:, :, keep, k]
@@ -261,9 +264,13 @@ class EconomyModel:
         )
 
     def simulate(
-        self, rng: np.random.Generator, n: int, backend: str = "numba"
+        self, rng: np.random.Generator, n: int, backend: str = "numba", every_year: bool = False
     ) -> dict[str, np.ndarray]:
-        """Draw ``n`` joint outcomes (demographic and economic streams are separate children)."""
+        """Draw ``n`` joint outcomes (demographic and economic streams are separate children).
+
+        The economy's outputs cover the reported years, or with ``every_year`` every planned
+        year (:attr:`EconomySpec.years`, from the year after the base year).
+        """
         demographic_rng, economy_rng = rng.spawn(2)
         out = self.demographic.simulate(demographic_rng, n, backend)
         free, total = self._demographic_paths(out)
@@ -273,7 +280,8 @@ class EconomyModel:
         noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
         run = accounts_numba if backend == "numba" else accounts_numpy
         accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
-        return {**out, **self._report(accounts, self._levels(accounts, noise))}
+        economy = self._report(accounts, self._levels(accounts, noise), every_year)
+        return {**out, **economy}
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Every surprise at its expected value, no residual, the demographic point estimates."""
