@@ -262,3 +262,19 @@ def test_bad_exceedance():
     data["exceedance"] = [{"variable": "happiness", "threshold": 1, "direction": "below"}]
     with pytest.raises(ConfigError, match=r"exceedance\[0\]\.variable"):
         Config.from_dict(data, base_dir=CONFIGS)
+
+
+def test_set_reaches_a_plan_year_and_moves_the_ex_ante_room(config_2025):
+    # YAML reads plan years as whole numbers; --set names them as text. Before the fix the change
+    # went to a second key "2025" and was silently lost.
+    from mc.model.config import load_config
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        changed = load_config(CONFIGS / "tbu-2025.yaml", sets=["economy.plan.2025.pension_bn=0.3"])
+    assert dict(changed.economy.plan)[2025].pension_bn == 0.3
+    base = build_cost_model(config_2025).point_estimates
+    demographic = point_estimates(config_2025, build_cost_model(config_2025))
+    before = base(demographic)["handlingsrom_ex_ante_bn"]
+    after = build_cost_model(changed).point_estimates(demographic)["handlingsrom_ex_ante_bn"]
+    np.testing.assert_allclose(before - after, 0.3, atol=1e-12)
