@@ -183,6 +183,8 @@ _TEXT["nb"].update(
         "drv_price_surprise_pp": "Prisvekst mot budsjett",
         "drv_tax_surprise_pct": "Skatteinngang mot budsjett",
         "drv_interest_surprise_pp": "Rente mot budsjett",
+        "drv_deflator_surprise_pp": "Deflator mot budsjett",
+        "drv_tax_surprise_bn": "Skatteinngang mot budsjett (mrd. kr)",
     }
 )
 _TEXT["en"].update(
@@ -307,6 +309,8 @@ _TEXT["en"].update(
         "drv_price_surprise_pp": "Price growth vs budget",
         "drv_tax_surprise_pct": "Tax revenue vs budget",
         "drv_interest_surprise_pp": "Interest rate vs budget",
+        "drv_deflator_surprise_pp": "Deflator vs budget",
+        "drv_tax_surprise_bn": "Tax revenue vs budget (bn NOK)",
     }
 )
 
