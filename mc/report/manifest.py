@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
-import warnings
 from importlib import metadata
 from typing import Any
 
@@ -101,14 +100,15 @@ def economy_surprises(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     economy = config.get("economy")
     if not isinstance(economy, dict) or "surprises" not in economy:
         return {}
-    from mc.model.config import Config  # the config layer rebuilds the spec and its fits
     from mc.model.economy import error_fits
+    from mc.model.economy_spec import parse_economy
+    from mc.model.fields import Section
+    from mc.model.schema import read_date
 
-    with warnings.catch_warnings():  # a late input was reported when the config was loaded
-        warnings.simplefilter("ignore")
-        spec = Config.from_dict(config).economy
-    if spec is None:
-        return {}
+    # only the economy section is rebuilt: the rest of the configuration may name files that
+    # are relative to a folder this function does not know
+    as_of = read_date(config["as_of"], "as_of") if config.get("as_of") else None
+    spec = parse_economy(Section(economy, "economy"), int(config["cost_year"]), None, as_of)
     out = {}
     for driver, fit in error_fits(spec, real_growth=True).items():
         sample, p = fit.origin, fit.predictive
