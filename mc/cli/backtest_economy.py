@@ -53,6 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Backtest, write ``backtest_economy.csv``, ``coverage.csv`` (and ``levels.csv``)."""
     from mc.model.config import load_config
+    from mc.report import layout
     from mc.report.manifest import build_manifest
     from mc.report.writer import write_tables
     from mc.workflow.economy_backtest import backtest_economy
@@ -63,9 +64,9 @@ def handle(args: argparse.Namespace) -> int:
     result = backtest_economy(
         first, last, args.facts, config=config, draws=args.draws, entropy=entropy
     )
-    tables = {"backtest_economy.csv": result.rows, "coverage.csv": result.coverage}
+    tables = {layout.BACKTEST_ECONOMY: result.rows, layout.COVERAGE: result.coverage}
     if config is not None:
-        tables["levels.csv"] = result.levels
+        tables[layout.ECONOMY_LEVELS] = result.levels
     manifest = build_manifest(
         config=config.to_dict() if config else {"years": [first, last]},
         config_sha256=config.sha256() if config else "",

@@ -37,6 +37,10 @@ BACKTEST = "backtest.csv"
 COVERAGE = "coverage.csv"
 #: Scores (CRPS, interval scores) of the backtest.
 SCORES = "scores.csv"
+#: Rows of an economy backtest (``tbu-mc backtest economy``); its coverage is :data:`COVERAGE`.
+BACKTEST_ECONOMY = "backtest_economy.csv"
+#: A configuration's own years by level, with known outcomes placed (``--config``).
+ECONOMY_LEVELS = "levels.csv"
 
 # Figures ----------------------------------------------------------------------------------------
 
@@ -75,6 +79,8 @@ ALL_OUTPUTS = frozenset(
         BACKTEST,
         COVERAGE,
         SCORES,
+        BACKTEST_ECONOMY,
+        ECONOMY_LEVELS,
         FAN_DEMOGRAPHIC,
         FAN_ECONOMY,
         MUNICIPAL_RANKING,
