@@ -117,3 +117,11 @@ class BlockError(TbuMcError, RuntimeError):
 
 class OutputError(TbuMcError, OSError):
     """The output directory cannot be written as asked."""
+
+
+class TbuMcWarning(UserWarning):
+    """Something a user should read about a run that does not stop it.
+
+    The command line prints each as one ``note:`` line on standard output after the command's
+    own output; from Python they are ordinary warnings.
+    """

@@ -36,6 +36,7 @@ TABLES = (
 #: Per configuration: the extra arguments of a small run (seconds each, several blocks).
 RUNS = {
     "tbu-2025": ["--draws", "2000", "--block-size", "500", "--sensitivity", "256"],
+    "tbu-2025-autumn": ["--draws", "2000", "--block-size", "500"],
     "tbu-2025-projection": ["--draws", "2000", "--block-size", "500"],
     "tbu-2030": ["--draws", "2000", "--block-size", "500"],
     "tbu-2024-actual": ["--draws", "2000", "--block-size", "500"],

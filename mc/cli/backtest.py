@@ -9,10 +9,10 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from mc.cli import backtest_costs
+from mc.cli import backtest_costs, backtest_economy
 
 #: What can be backtested, by subcommand name.
-SUBCOMMANDS: dict[str, ModuleType] = {"costs": backtest_costs}
+SUBCOMMANDS: dict[str, ModuleType] = {"costs": backtest_costs, "economy": backtest_economy}
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:

@@ -8,13 +8,16 @@ one line (:mod:`mc.cli.errors`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from mc._version import __version__
 from mc.cli import backtest, calibrate, data, history, population, report, run
 from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
+from mc.errors import TbuMcWarning
 
 #: The commands in the order ``--help`` lists them.
 COMMANDS: dict[str, ModuleType] = {
@@ -47,13 +50,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def notes() -> Iterator[None]:
+    """Print tbu-mc's own warnings as ``note:`` lines on standard output, after the command."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TbuMcWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, TbuMcWarning):
+            print(f"note: {w.message}")
+        else:  # everyone else's warnings as Python would have shown them
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbu-mc`` console script."""
     argv, debug = split_debug(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with quiet_interrupts():
+        with quiet_interrupts(), notes():
             return COMMANDS[args.command].handle(args, argv)
     except (Exception, KeyboardInterrupt) as exc:
         if debug:

@@ -41,3 +41,48 @@ def ndr_history(facts: str | Path) -> pd.Series:
     for period, value in zip(late["period"], late["pct_of_driftsinntekter"], strict=True):
         series.loc[int(period)] = float(value)
     return series.sort_index()
+
+
+#: The level names of ``ndr_by_level_recent.csv`` and the economy model's names for them.
+LEVEL_NAMES = {
+    "kommunesektoren": "sector",
+    "kommunene": "municipalities",
+    "fylkeskommunene": "counties",
+}
+
+
+def ndr_by_level(facts: str | Path) -> pd.DataFrame:
+    """Recent net operating results by level, with TBU's recommended levels.
+
+    Parameters
+    ----------
+    facts : str or Path
+        The fact-table folder (``../shared/data/facts``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, level (sector/municipalities/counties), pct, norm_pct, source``.
+
+    Raises
+    ------
+    DataError
+        If the table is missing or names a level not in :data:`LEVEL_NAMES`.
+    """
+    path = Path(facts) / "ndr_by_level_recent.csv"
+    try:
+        raw = pd.read_csv(path)
+    except FileNotFoundError as exc:
+        raise DataError(str(path), "fact table missing") from exc
+    unknown = sorted(set(raw["level"]) - set(LEVEL_NAMES))
+    if unknown:
+        raise DataError(str(path), f"unknown level(s) {unknown}; known: {sorted(LEVEL_NAMES)}")
+    return pd.DataFrame(
+        {
+            "year": raw["year"].astype(int),
+            "level": raw["level"].map(LEVEL_NAMES),
+            "pct": raw["netto_driftsresultat_pct"].astype(float),
+            "norm_pct": raw["tbu_recommended_pct"].astype(float),
+            "source": raw["source_url"],
+        }
+    )

@@ -1,31 +1,36 @@
 """The municipal sector's accounts year by year and draw by draw.
 
-Free revenues, real growth, handlingsrom and the net operating result follow from the plan and
-the year's surprises.
+Free revenues, real growth, the two kinds of room for manoeuvre and the net operating result
+follow from the plan and the year's surprises (each surprise is ``outcome - budget-time
+forecast``, drawn from the forecast-error record; see :mod:`mc.model.economy`).
 
 For year ``t`` (plan values carry a ``b``; outcomes do not):
 
-- deflator ``d = d_b + w * wage_surprise + (1 - w) * price_surprise`` (percent);
-- taxes ``T = T_plan * (1 + tax_surprise / 100)`` with ``T_plan = T_plan[t-1] * (1 + g_b / 100)``;
-  the surprise ``S = T - T_plan`` is temporary: next year's plan starts from the planned level;
-- free revenues ``FI = FI_plan + S`` with ``FI_plan = FI_plan[t-1] * (1 + d_b / 100) + RG_plan``;
+- deflator ``d = d_b + e_d`` (percent; ``e_d`` the deflator surprise in pp);
+- taxes ``T = T_plan + e_T`` (bn kr) with ``T_plan = T_plan[t-1] * (1 + g_b / 100)``; the
+  surprise is temporary: next year's plan starts from the planned level;
+- free revenues ``FI = FI_plan + e_T`` with ``FI_plan = FI_plan[t-1] * (1 + d_b / 100) + RG_plan``;
 - real growth in free revenues ``RG = FI - FI[t-1] * (1 + d / 100)`` (TBU's definition: nominal
-  growth deflated with the outcome deflator);
-- room for manoeuvre ``handlingsrom = RG - demographic cost (free revenues) - pension``;
+  growth deflated with the outcome deflator), in kroner of year ``t``;
+- demographic costs come in the kroner of an earlier price year ``p`` (TBU prices year ``t``'s
+  costs in ``t - 1`` kroner) and are moved to year-``t`` kroner before they meet real growth:
+  ``D_t = D_p * prod_{k=p+1..t} (1 + d_k / 100)``, with the budget's deflators for the ex-ante
+  room and the outcome deflators for the realised one;
+- the budget's room ``ex_ante = RG_plan - D_t(budget deflators) - pension`` (what the plan leaves
+  after demography and pension, TBU's "handlingsrom", with this draw's demographic cost);
+- what the surprises left ``realised = RG - D_t(outcome deflators) - pension``;
 - operating revenues ``R = R[t-1] * (1 + d / 100) + RG + demographic cost financed otherwise``;
-- net operating result, in percent of ``R``::
+- the sector's net operating result, in percent of ``R``::
 
       NDR = mu + phi * (NDR[t-1] - mu) + 100 * shock / R + residual
-      shock = S - FI[t-1] * (d - d_b) / 100 - (demographic - demographic_b) - D[t-1] * i / 100
+      shock = u_T - FI[t-1] * u_d / 100 - (D_t - D_t,budget) - debt_share * R[t-1] * u_i / 100
 
-  with net debt ``D = debt_share * R`` and ``i`` this year's interest surprise in percentage
-  points. ``mu`` and ``phi`` are the sector's long-run level and persistence (AR(1) on 1990-2023);
-  the shock is what the year brings that the budget did not plan for, and the residual is the rest
-  of the historical year-to-year spread.
+  with ``u = e - c`` each surprise less its expected value ``c`` (``surprise_centre``): the
+  level ``mu`` was fitted on outcomes that already contain the record's average surprise, so
+  only the departure from it moves the result. ``i`` is the interest surprise in percentage
+  points and ``D_t,budget`` the demographic cost the budget assumed, in year-``t`` kroner.
 
-Outputs per draw, scenario and year: deflator (%), tax growth (%), real growth in free revenues,
-handlingsrom and free revenues (bn kr), net operating result (% of operating revenues), nominal
-growth in free revenues (%).
+Outputs per draw, scenario and year are listed in :data:`OUTPUTS`.
 """
 
 from __future__ import annotations
@@ -35,18 +40,20 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-#: Order of the economic drivers in the ``surprises`` array.
-DRIVERS = ("wage_surprise_pp", "price_surprise_pp", "tax_surprise_pct", "interest_surprise_pp")
+#: Order of the economic surprises in the ``surprises`` array.
+DRIVERS = ("deflator_surprise_pp", "tax_surprise_bn", "interest_surprise_pp")
 #: Order of the outputs on the last axis.
 OUTPUTS = (
     "deflator_pct",
     "tax_growth_pct",
     "real_growth_free_revenues_bn",
-    "handlingsrom_bn",
+    "handlingsrom_ex_ante_bn",
+    "realised_room_bn",
     "free_revenues_bn",
     "net_operating_result_pct",
     "nominal_growth_free_revenues_pct",
 )
+_NDR = OUTPUTS.index("net_operating_result_pct")
 
 
 class EconomyInputs(NamedTuple):
@@ -54,9 +61,10 @@ class EconomyInputs(NamedTuple):
 
     deflator_b: np.ndarray  # (Y,) budget deflator, %
     tax_growth_b: np.ndarray  # (Y,) budget tax growth, %
-    real_growth_plan: np.ndarray  # (Y,) planned real growth in free revenues, bn
-    pension: np.ndarray  # (Y,) real growth in pension costs, bn
+    real_growth_plan: np.ndarray  # (Y,) planned real growth in free revenues, bn kr of the year
+    pension: np.ndarray  # (Y,) real growth in pension costs, bn kr of the year
     demographic_b: np.ndarray  # (Y,) demographic cost the budget assumed (free revenues), bn
+    demographic_lag: np.ndarray  # (Y,) int: years from the demographic costs' price year to t
     free_revenues0: float
     taxes0: float
     revenues0: float
@@ -64,7 +72,17 @@ class EconomyInputs(NamedTuple):
     mu: float
     phi: float
     debt_share: float
-    wage_weight: float
+    surprise_centre: np.ndarray  # (3,) expected value of each surprise (the record's bias)
+
+
+def price_factors(deflator: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """``prod_{k=t-lag_t+1..t} (1 + deflator_k / 100)`` for every ``t`` (last axis is years)."""
+    growth = 1 + np.asarray(deflator, dtype=float) / 100
+    out = np.ones_like(growth)
+    for t in range(growth.shape[-1]):
+        for k in range(t - int(lag[t]) + 1, t + 1):
+            out[..., t] *= growth[..., k]
+    return out
 
 
 def accounts_numpy(
@@ -80,51 +98,57 @@ def accounts_numpy(
     ----------
     x : EconomyInputs
         Plan and base year.
-    surprises : ndarray, shape (n, Y, 4)
-        Driver draws in the order of :data:`DRIVERS`.
+    surprises : ndarray, shape (n, Y, 3)
+        Surprise draws in the order of :data:`DRIVERS`.
     residual : ndarray, shape (n, Y)
         Residual shock to the net operating result, percentage points.
     demographic, demographic_total : ndarray, shape (n, S, Y)
-        Demographic costs financed by free revenues, and in total, bn kr.
+        Demographic costs financed by free revenues, and in total, bn kr of their price year.
 
     Returns
     -------
-    ndarray, shape (n, S, Y, 7)
+    ndarray, shape (n, S, Y, 8)
         Outputs in the order of :data:`OUTPUTS`.
     """
     n, n_scen, n_years = demographic.shape
     shape = (n, n_scen)
     out = np.empty((n, n_scen, n_years, len(OUTPUTS)))
+    deflators = x.deflator_b[None, :] + surprises[:, :, 0]
+    to_year = price_factors(deflators, x.demographic_lag)[:, None, :]  # (n, 1, Y)
+    to_year_b = price_factors(x.deflator_b, x.demographic_lag)  # (Y,)
     fi_prev = np.full(shape, x.free_revenues0)
     tax_prev = np.full(shape, x.taxes0)
     rev_prev = np.full(shape, x.revenues0)
     ndr_prev = np.full(shape, x.ndr0)
     fi_plan, tax_plan = x.free_revenues0, x.taxes0
     for t in range(n_years):
-        w, p, tau, i = (np.broadcast_to(surprises[:, t, k][:, None], shape) for k in range(4))
-        deflator = x.deflator_b[t] + x.wage_weight * w + (1 - x.wage_weight) * p
+        e_d, e_t, i = (np.broadcast_to(surprises[:, t, k][:, None], shape) for k in range(3))
+        deflator = x.deflator_b[t] + e_d
         fi_plan = fi_plan * (1 + x.deflator_b[t] / 100) + x.real_growth_plan[t]
         tax_plan = tax_plan * (1 + x.tax_growth_b[t] / 100)
-        taxes = tax_plan * (1 + tau / 100)
-        extra_tax = taxes - tax_plan
-        fi = fi_plan + extra_tax
+        taxes = tax_plan + e_t
+        fi = fi_plan + e_t
         growth = fi - fi_prev * (1 + deflator / 100)
-        demo = demographic[:, :, t]
-        revenues = rev_prev * (1 + deflator / 100) + growth + (demographic_total[:, :, t] - demo)
+        demo = demographic[:, :, t] * to_year[:, :, t]
+        demo_budget_prices = demographic[:, :, t] * to_year_b[t]
+        other = (demographic_total[:, :, t] - demographic[:, :, t]) * to_year[:, :, t]
+        revenues = rev_prev * (1 + deflator / 100) + growth + other
+        c_d, c_t, c_i = x.surprise_centre
         shock = (
-            extra_tax
-            - fi_prev * (deflator - x.deflator_b[t]) / 100
-            - (demo - x.demographic_b[t])
-            - x.debt_share * rev_prev * i / 100
+            (e_t - c_t)
+            - fi_prev * (e_d - c_d) / 100
+            - (demo - x.demographic_b[t] * to_year_b[t])
+            - x.debt_share * rev_prev * (i - c_i) / 100
         )
         ndr = x.mu + x.phi * (ndr_prev - x.mu) + 100 * shock / revenues + residual[:, t][:, None]
         out[:, :, t, 0] = deflator
         out[:, :, t, 1] = 100 * (taxes / tax_prev - 1)
         out[:, :, t, 2] = growth
-        out[:, :, t, 3] = growth - demo - x.pension[t]
-        out[:, :, t, 4] = fi
-        out[:, :, t, 5] = ndr
-        out[:, :, t, 6] = 100 * (fi / fi_prev - 1)
+        out[:, :, t, 3] = x.real_growth_plan[t] - demo_budget_prices - x.pension[t]
+        out[:, :, t, 4] = growth - demo - x.pension[t]
+        out[:, :, t, 5] = fi
+        out[:, :, t, _NDR] = ndr
+        out[:, :, t, 7] = 100 * (fi / fi_prev - 1)
         fi_prev, tax_prev, rev_prev, ndr_prev = fi, taxes, revenues, ndr
     return out
 
@@ -136,6 +160,7 @@ def _accounts_numba(
     real_growth_plan: np.ndarray,
     pension: np.ndarray,
     demographic_b: np.ndarray,
+    demographic_lag: np.ndarray,
     free_revenues0: float,
     taxes0: float,
     revenues0: float,
@@ -143,48 +168,56 @@ def _accounts_numba(
     mu: float,
     phi: float,
     debt_share: float,
-    wage_weight: float,
+    surprise_centre: np.ndarray,
     surprises: np.ndarray,
     residual: np.ndarray,
     demographic: np.ndarray,
     demographic_total: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
     n, n_scen, n_years = demographic.shape
-    out = np.empty((n, n_scen, n_years, 7))
+    out = np.empty((n, n_scen, n_years, 8))
+    to_year_b = np.ones(n_years)
+    for t in range(n_years):
+        for k in range(t - demographic_lag[t] + 1, t + 1):
+            to_year_b[t] *= 1 + deflator_b[k] / 100
+    to_year = np.empty(n_years)
     for d in range(n):
+        for t in range(n_years):
+            to_year[t] = 1.0
+            for k in range(t - demographic_lag[t] + 1, t + 1):
+                to_year[t] *= 1 + (deflator_b[k] + surprises[d, k, 0]) / 100
         for s in range(n_scen):
             fi_prev, tax_prev, rev_prev, ndr_prev = free_revenues0, taxes0, revenues0, ndr0
             fi_plan, tax_plan = free_revenues0, taxes0
             for t in range(n_years):
-                w = surprises[d, t, 0]
-                p = surprises[d, t, 1]
-                tau = surprises[d, t, 2]
-                i = surprises[d, t, 3]
-                deflator = deflator_b[t] + wage_weight * w + (1 - wage_weight) * p
+                e_d = surprises[d, t, 0]
+                e_t = surprises[d, t, 1]
+                i = surprises[d, t, 2]
+                deflator = deflator_b[t] + e_d
                 fi_plan = fi_plan * (1 + deflator_b[t] / 100) + real_growth_plan[t]
                 tax_plan = tax_plan * (1 + tax_growth_b[t] / 100)
-                taxes = tax_plan * (1 + tau / 100)
-                extra_tax = taxes - tax_plan
-                fi = fi_plan + extra_tax
+                taxes = tax_plan + e_t
+                fi = fi_plan + e_t
                 growth = fi - fi_prev * (1 + deflator / 100)
-                demo = demographic[d, s, t]
-                revenues = (
-                    rev_prev * (1 + deflator / 100) + growth + (demographic_total[d, s, t] - demo)
-                )
+                demo = demographic[d, s, t] * to_year[t]
+                demo_budget_prices = demographic[d, s, t] * to_year_b[t]
+                other = (demographic_total[d, s, t] - demographic[d, s, t]) * to_year[t]
+                revenues = rev_prev * (1 + deflator / 100) + growth + other
                 shock = (
-                    extra_tax
-                    - fi_prev * (deflator - deflator_b[t]) / 100
-                    - (demo - demographic_b[t])
-                    - debt_share * rev_prev * i / 100
+                    (e_t - surprise_centre[1])
+                    - fi_prev * (e_d - surprise_centre[0]) / 100
+                    - (demo - demographic_b[t] * to_year_b[t])
+                    - debt_share * rev_prev * (i - surprise_centre[2]) / 100
                 )
                 ndr = mu + phi * (ndr_prev - mu) + 100 * shock / revenues + residual[d, t]
                 out[d, s, t, 0] = deflator
                 out[d, s, t, 1] = 100 * (taxes / tax_prev - 1)
                 out[d, s, t, 2] = growth
-                out[d, s, t, 3] = growth - demo - pension[t]
-                out[d, s, t, 4] = fi
-                out[d, s, t, 5] = ndr
-                out[d, s, t, 6] = 100 * (fi / fi_prev - 1)
+                out[d, s, t, 3] = real_growth_plan[t] - demo_budget_prices - pension[t]
+                out[d, s, t, 4] = growth - demo - pension[t]
+                out[d, s, t, 5] = fi
+                out[d, s, t, 6] = ndr
+                out[d, s, t, 7] = 100 * (fi / fi_prev - 1)
                 fi_prev, tax_prev, rev_prev, ndr_prev = fi, taxes, revenues, ndr
     return out
 
@@ -204,6 +237,7 @@ def accounts_numba(
         np.asarray(x.real_growth_plan, dtype=float),
         np.asarray(x.pension, dtype=float),
         np.asarray(x.demographic_b, dtype=float),
+        np.asarray(x.demographic_lag, dtype=np.int64),
         float(x.free_revenues0),
         float(x.taxes0),
         float(x.revenues0),
@@ -211,7 +245,7 @@ def accounts_numba(
         float(x.mu),
         float(x.phi),
         float(x.debt_share),
-        float(x.wage_weight),
+        np.asarray(x.surprise_centre, dtype=float),
         np.ascontiguousarray(surprises, dtype=float),
         np.ascontiguousarray(residual, dtype=float),
         np.ascontiguousarray(demographic, dtype=float),

@@ -1,49 +1,139 @@
-"""The sector's economy on top of the demographic costs: drivers, dependence, accounts.
+"""The sector's economy on top of the demographic costs: surprises, dependence, accounts.
 
 :class:`EconomyModel` wraps the demographic model of a configuration when the configuration has
 an ``economy`` section (:func:`mc.workflow.build.build_cost_model` decides). The accounts are in
 :mod:`mc.kernels.economy`.
 
-The net operating result's one-year spread in history (``sd_pct``, the residual sd of an AR(1) on
-1990-2023) is split between the modelled drivers and a residual: ``residual_sd`` is what is left
-after the drivers' own contribution in the first projected year, so the total spread stays at the
-historical one however the drivers are set (and a warning says so if the drivers alone exceed it).
+The surprises (outcome minus budget-time forecast) come from two places:
+
+- the deflator (pp) and the sector's taxes (bn kr) from the forecast-error record
+  (``surprises.table``, :mod:`mc.model.forecast_errors`) as it stood on the configuration's
+  ``as_of``: rows published later are left out, and each surprise is drawn from the conjugate
+  Student-t predictive of its sample (a tiny sample gives few degrees of freedom and a wide,
+  heavy-tailed predictive; the sample's bias is kept as the predictive's location);
+- the interest surprise from a stated marginal (no forecast-error record for it yet).
+
+Real growth in free revenues has no surprise of its own: it is the identity
+``RG = FI - FI[t-1] (1 + d)``, so its surprise is the tax surprise minus the deflator surprise
+on last year's free revenues. The record of real-growth errors (one or no figure per unit as of
+2024) is kept beside the run for comparison (:func:`error_fits` with ``real_growth=True``).
+
+The sector's net operating result follows an AR(1) fitted on the post-2014 regime; its one-year
+spread (``sd_pct``) is split between the modelled surprises and a Student-t residual, whose size
+is what the surprises leave: ``sqrt(sd^2 - explained^2)`` with ``explained`` measured robustly
+(interquartile range / 1.349) because the surprises may have infinite variance. Municipalities
+and counties are the sector's result plus a stated gap and a level residual.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from mc.errors import TbuMcWarning
 from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
 from mc.model.demographic import (
     VARIABLE_DIMS,
     DemographicModel,
     ProjectedCostModel,
 )
-from mc.model.economy_spec import EconomySpec
+from mc.model.economy_spec import ECONOMY_OUTPUTS, LEVEL_OUTPUTS, EconomySpec
 from mc.sampling.dependence import gaussian_copula_uniforms, iman_conover
 from mc.sampling.marginals import check_probability
 
 if TYPE_CHECKING:
     from mc.model.component_costs import ComponentCostModel
 
-ECONOMY_DIMS: dict[str, tuple[str, ...]] = {name: ("scenario", "year") for name in OUTPUTS}
-_EXPLAINED_DRAWS = 200_000  # draws used to measure the drivers' share of the historical spread
+ECONOMY_DIMS: dict[str, tuple[str, ...]] = {name: ("scenario", "year") for name in ECONOMY_OUTPUTS}
+_EXPLAINED_DRAWS = 200_000  # draws used to measure the surprises' share of the historical spread
+_IQR_PER_SD = 1.3489795003921634  # interquartile range of a standard normal
+#: The real-growth samples compared with the implied real-growth surprise (not drawn).
+REAL_GROWTH_VARIABLES = ("real_growth_free_revenues_bn", "real_growth_free_revenues_pct")
 
 
-def economy_inputs(spec: EconomySpec) -> EconomyInputs:
-    """Kernel inputs from the ``economy`` section."""
+@dataclass(frozen=True)
+class FittedSurprise:
+    """A surprise drawn from the predictive of a forecast-error fit (a location-scale t)."""
+
+    variable: str
+    df: float
+    loc: float
+    scale: float
+
+    @property
+    def centre(self) -> float:
+        """The expected surprise: the location (the mean, for more than one degree of freedom)."""
+        return self.loc
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantiles at probabilities ``u``."""
+        from scipy import stats
+
+        return np.asarray(stats.t.ppf(u, self.df, self.loc, self.scale))
+
+
+def error_fits(spec: EconomySpec, real_growth: bool = False) -> dict[str, Any]:
+    """The forecast-error fits behind the surprises, as of the configuration's ``as_of``.
+
+    Parameters
+    ----------
+    spec : EconomySpec
+        The economy section (its ``as_of`` is the configuration's).
+    real_growth : bool
+        Also fit the real-growth samples (reported, not drawn).
+
+    Returns
+    -------
+    dict
+        Driver name (or real-growth variable) to :class:`mc.model.forecast_errors.ErrorFit`;
+        each fit's ``origin`` is the sample with the rows left out for being published later.
+    """
+    from mc.model.forecast_error_table import parse_forecast_errors
+
+    table = parse_forecast_errors(spec.error_table, spec.source or "economy.surprises.table")
+    as_of = spec.as_of.isoformat() if spec.as_of else "9999-12-31"
+    fits: dict[str, Any] = {}
+    for driver, src in spec.error_sources().items():
+        sample = table.sample(src.variable, as_of, horizons=src.horizons, late="drop")
+        fits[driver] = sample.fit()
+    if real_growth:
+        for variable in REAL_GROWTH_VARIABLES:
+            if variable in table.variables:
+                horizons = ("budget", "revised")
+                fits[variable] = table.sample(variable, as_of, horizons=horizons, late="drop").fit()
+    return fits
+
+
+def surprise_marginals(spec: EconomySpec) -> tuple[Any, ...]:
+    """One marginal per driver, in the order of :data:`DRIVERS`."""
+    fits = error_fits(spec)
+    out: list[Any] = []
+    for name in DRIVERS:
+        if name in fits:
+            p = fits[name].predictive
+            out.append(FittedSurprise(fits[name].origin.variable, p.df, p.loc, p.scale))
+        else:
+            out.append(spec.interest)
+    return tuple(out)
+
+
+def economy_inputs(spec: EconomySpec, marginals: tuple[Any, ...] | None = None) -> EconomyInputs:
+    """Kernel inputs from the ``economy`` section (``marginals`` give the surprises' centres)."""
+    if marginals is None:
+        marginals = surprise_marginals(spec)
+    lag = np.array(spec.years) - np.array(spec.demographic_price_years())
     return EconomyInputs(
         deflator_b=spec.plan_array("deflator_pct"),
         tax_growth_b=spec.plan_array("tax_growth_pct"),
         real_growth_plan=spec.plan_array("real_growth_free_revenues_bn"),
         pension=spec.plan_array("pension_bn"),
         demographic_b=spec.plan_array("demographic_free_bn"),
+        demographic_lag=lag.astype(np.int64),
         free_revenues0=spec.free_revenues_bn,
         taxes0=spec.tax_revenues_bn,
         revenues0=spec.operating_revenues_bn,
@@ -51,57 +141,68 @@ def economy_inputs(spec: EconomySpec) -> EconomyInputs:
         mu=spec.ndr_equilibrium_pct,
         phi=spec.ndr_persistence,
         debt_share=spec.net_debt_share,
-        wage_weight=spec.wage_weight,
+        surprise_centre=np.array([m.centre for m in marginals], dtype=float),
     )
 
 
-def draw_drivers(rng: np.random.Generator, n: int, spec: EconomySpec, years: int) -> np.ndarray:
-    """Driver draws ``(n, years, 4)`` with the configured marginals and rank correlation.
+def draw_drivers(
+    rng: np.random.Generator,
+    n: int,
+    spec: EconomySpec,
+    years: int,
+    marginals: tuple[Any, ...] | None = None,
+) -> np.ndarray:
+    """Surprise draws ``(n, years, 3)`` with the fitted marginals and the rank correlation.
 
     Each year is drawn separately (surprises are independent from year to year); within a year the
-    four drivers are tied by Iman-Conover reordering or the Gaussian copula.
+    three surprises are tied by Iman-Conover reordering or the Gaussian copula.
     """
+    if marginals is None:
+        marginals = surprise_marginals(spec)
     spearman = np.array(spec.spearman)
     out = np.empty((n, years, len(DRIVERS)))
     for t in range(years):
         if spec.method == "gaussian-copula":
             u = check_probability(gaussian_copula_uniforms(rng, n, spearman))
-            out[:, t] = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(spec.drivers)])
+            out[:, t] = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(marginals)])
         else:
             u = check_probability(rng.random((n, len(DRIVERS))))
-            raw = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(spec.drivers)])
+            raw = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(marginals)])
             out[:, t] = iman_conover(raw, spearman, rng)
     return out
 
 
-def explained_sd(spec: EconomySpec) -> float:
-    """Spread (pp) of the first year's net operating result that the drivers alone produce."""
-    x = economy_inputs(spec)
+def explained_sd(spec: EconomySpec, marginals: tuple[Any, ...] | None = None) -> float:
+    """Robust spread (pp; IQR / 1.349) of the first year's result that the surprises produce."""
+    if marginals is None:
+        marginals = surprise_marginals(spec)
+    x = economy_inputs(spec, marginals)
     rng = np.random.default_rng(20240321)  # fixed: a property of the config, not of a run
-    s = draw_drivers(rng, _EXPLAINED_DRAWS, spec, 1)[:, 0]
-    w, p, tau, i = s.T
-    deflator = x.deflator_b[0] + x.wage_weight * w + (1 - x.wage_weight) * p
-    extra_tax = x.taxes0 * (1 + x.tax_growth_b[0] / 100) * tau / 100
-    shock = (
-        extra_tax
-        - x.free_revenues0 * (deflator - x.deflator_b[0]) / 100
-        - x.debt_share * x.revenues0 * i / 100
-    )
-    return float(np.std(100 * shock / x.revenues0))
+    e_d, e_t, i = draw_drivers(rng, _EXPLAINED_DRAWS, spec, 1, marginals)[:, 0].T
+    shock = e_t - x.free_revenues0 * e_d / 100 - x.debt_share * x.revenues0 * i / 100
+    # the spread does not depend on the centres, so they are left in
+    q25, q75 = np.percentile(100 * shock / x.revenues0, [25, 75])
+    return float((q75 - q25) / _IQR_PER_SD)
 
 
 def residual_sd(spec: EconomySpec) -> float:
-    """The part of the historical one-year spread the drivers leave unexplained (pp)."""
+    """The part of the historical one-year spread the surprises leave unexplained (pp)."""
     explained = explained_sd(spec)
     if explained > spec.ndr_sd_pct:
         warnings.warn(
-            f"the economic drivers alone give the net operating result a one-year spread of "
-            f"{explained:.2f} pp, more than the historical {spec.ndr_sd_pct:.2f} pp; no residual "
-            "is added",
+            f"the economic surprises alone give the net operating result a one-year spread of "
+            f"{explained:.2f} pp (IQR/1.349), more than the historical {spec.ndr_sd_pct:.2f} pp; "
+            "no residual is added",
+            TbuMcWarning,
             stacklevel=2,
         )
         return 0.0
     return float(np.sqrt(spec.ndr_sd_pct**2 - explained**2))
+
+
+def t_unit(rng: np.random.Generator, df: float, size: Any) -> np.ndarray:
+    """Student-t draws scaled to unit variance (``df > 2``)."""
+    return rng.standard_t(df, size=size) * math.sqrt((df - 2) / df)
 
 
 @dataclass(frozen=True)
@@ -112,6 +213,11 @@ class EconomyModel:
     spec: EconomySpec
     residual_sd: float
     years: tuple[int, ...]  # reported years (the demographic model's)
+    marginals: tuple[Any, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.marginals:  # fitted once, where the model is built
+            object.__setattr__(self, "marginals", surprise_marginals(self.spec))
 
     @property
     def coords(self) -> dict[str, list]:
@@ -137,35 +243,61 @@ class EconomyModel:
                 total_path[:, :, j] = total[:, :, k]
         return free_path, total_path
 
-    def _report(self, accounts: np.ndarray) -> dict[str, np.ndarray]:
-        keep = [self.spec.years.index(y) for y in self.years]
-        return {name: accounts[:, :, keep, k] for k, name in enumerate(OUTPUTS)}
+    def _report(
+        self, accounts: np.ndarray, levels: np.ndarray, every_year: bool = False
+    ) -> dict[str, np.ndarray]:
+        years = self.spec.years if every_year else self.years
+        keep = [self.spec.years.index(y) for y in years]
+        out = {name: accounts[:, :, keep, k] for k, name in enumerate(OUTPUTS)}
+        for k, name in enumerate(LEVEL_OUTPUTS):
+            out[name] = levels[:, :, keep, k]
+        return out
+
+    def _levels(self, accounts: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        """Municipalities' and counties' results around the sector's, ``(n, S, Y, 2)``.
+
+        ``noise`` ``(n, Y)`` moves the counties-minus-municipalities difference; the revenue-
+        weighted mean of the two levels stays the sector's result in every draw.
+        """
+        lv = self.spec.levels
+        sector = accounts[..., OUTPUTS.index("net_operating_result_pct")]
+        delta = lv.difference_pct + lv.difference_sd_pct * noise[:, None, :]
+        return np.stack(
+            [sector - lv.county_share * delta, sector + (1 - lv.county_share) * delta], axis=-1
+        )
 
     def simulate(
-        self, rng: np.random.Generator, n: int, backend: str = "numba"
+        self, rng: np.random.Generator, n: int, backend: str = "numba", every_year: bool = False
     ) -> dict[str, np.ndarray]:
-        """Draw ``n`` joint outcomes (demographic and economic streams are separate children)."""
+        """Draw ``n`` joint outcomes (demographic and economic streams are separate children).
+
+        The economy's outputs cover the reported years, or with ``every_year`` every planned
+        year (:attr:`EconomySpec.years`, from the year after the base year).
+        """
         demographic_rng, economy_rng = rng.spawn(2)
         out = self.demographic.simulate(demographic_rng, n, backend)
         free, total = self._demographic_paths(out)
         years = len(self.spec.years)
-        surprises = draw_drivers(economy_rng, n, self.spec, years)
-        residual = economy_rng.standard_normal((n, years)) * self.residual_sd
+        surprises = draw_drivers(economy_rng, n, self.spec, years, self.marginals)
+        residual = t_unit(economy_rng, self.spec.ndr_df, (n, years)) * self.residual_sd
+        noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
         run = accounts_numba if backend == "numba" else accounts_numpy
-        accounts = run(economy_inputs(self.spec), surprises, residual, free, total)
-        return {**out, **self._report(accounts)}
+        accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
+        economy = self._report(accounts, self._levels(accounts, noise), every_year)
+        return {**out, **economy}
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Every driver at its centre, no residual, the demographic point estimates."""
+        """Every surprise at its expected value, no residual, the demographic point estimates."""
         single = {name: value[None] for name, value in demographic.items()}
         free, total = self._demographic_paths(single)
         years = len(self.spec.years)
-        centres = np.array([m.centre for m in self.spec.drivers])
+        centres = np.array([m.centre for m in self.marginals])
         surprises = np.broadcast_to(centres, (1, years, len(DRIVERS)))
         accounts = accounts_numpy(
-            economy_inputs(self.spec), surprises, np.zeros((1, years)), free, total
+            economy_inputs(self.spec, self.marginals), surprises, np.zeros((1, years)), free, total
         )
-        return {name: value[0] for name, value in self._report(accounts).items()}
+        levels = self._levels(accounts, np.zeros((1, years)))
+        return {name: value[0] for name, value in self._report(accounts, levels).items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,6 +311,32 @@ def fit_ndr(series: pd.Series) -> tuple[float, float, float]:
     (a, phi), *_ = np.linalg.lstsq(design, x[1:], rcond=None)
     residual = x[1:] - design @ np.array([a, phi])
     return float(a / (1 - phi)), float(phi), float(residual.std(ddof=2))
+
+
+#: The first year of TBU's present norm for the net operating result (2 % for the sector, down
+#: from 3 %): the regime the shipped fits use.
+REGIME_START = 2014
+
+
+def fit_ndr_regime(series: pd.Series, last: int, first: int = REGIME_START) -> dict[str, float]:
+    """The AR(1) of :func:`fit_ndr` on ``first..last``, with a predictive that owns its doubt.
+
+    Returns ``mu``, ``phi``, ``sd`` (residual, ``n - 2`` degrees of freedom), ``pairs`` (the
+    number of year-on-year pairs), ``df = pairs - 2`` and ``sd_pct = sd * sqrt(1 + 1 / pairs)``:
+    the one-year spread with the doubt about the level added, drawn as a Student t with ``df``
+    degrees of freedom (a short regime widens the tails, never narrows them).
+    """
+    window = series.loc[first:last]
+    mu, phi, sd = fit_ndr(window)
+    pairs = window.size - 1
+    return {
+        "mu": mu,
+        "phi": phi,
+        "sd": sd,
+        "pairs": float(pairs),
+        "df": float(pairs - 2),
+        "sd_pct": sd * math.sqrt(1 + 1 / pairs),
+    }
 
 
 def ndr_backtest(series: pd.Series, first: int, last: int) -> pd.DataFrame:

@@ -1,16 +1,18 @@
 """The ``economy`` and ``exceedance`` sections of a configuration.
 
-See :mod:`mc.kernels.economy` for what the numbers drive. Every number in a shipped config carries
-its source there.
+See :mod:`mc.kernels.economy` and :mod:`mc.model.economy` for what the numbers drive. Every
+number in a shipped config carries its source there, and every row the day it was published.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from mc.errors import ConfigError
 from mc.kernels.economy import DRIVERS, OUTPUTS
 from mc.model.fields import Section
 from mc.model.schema import declared, read, setting, write
@@ -18,32 +20,94 @@ from mc.sampling.dependence import METHODS, check_correlation
 from mc.sampling.marginals import KINDS, PARAMS, Marginal, marginal_to_dict
 
 DIRECTIONS = ("above", "below")
+#: The levels whose net operating result is reported beside the sector's.
+LEVELS = ("municipalities", "counties")
+#: The level outputs, one variable per level (the sector's is ``net_operating_result_pct``).
+LEVEL_OUTPUTS = tuple(f"net_operating_result_{level}_pct" for level in LEVELS)
+#: Every output of the economy model.
+ECONOMY_OUTPUTS = (*OUTPUTS, *LEVEL_OUTPUTS)
+#: The surprises drawn from the forecast-error record, and the config key naming each sample.
+ERROR_DRIVERS = {"deflator_surprise_pp": "deflator", "tax_surprise_bn": "tax"}
 
 
 @dataclass(frozen=True)
 class YearPlan:
-    """What the budget assumed for one year."""
+    """What the budget assumed for one year, and the day the latest of its figures was public."""
 
+    published: dt.date = setting("date")
     deflator_pct: float = setting("number")
     tax_growth_pct: float = setting("number")
     real_growth_free_revenues_bn: float = setting("number")
     pension_bn: float = setting("number")
     demographic_free_bn: float = setting("number")
+    #: The price year of ``demographic_free_bn``; TBU prices year t's costs in t - 1 kroner.
+    demographic_price_year: int | None = setting("integer", None, low=1900, high=2200)
 
 
-PLAN_FIELDS = tuple(f.name for f, _ in declared(YearPlan))
+PLAN_FIELDS = tuple(
+    f.name for f, _ in declared(YearPlan) if f.name not in ("published", "demographic_price_year")
+)
 _POSITIVE = {"low": 0.0, "low_open": True}
+
+
+@dataclass(frozen=True)
+class ErrorSource:
+    """Which forecast-error sample a surprise is drawn from."""
+
+    variable: str = setting("text")
+    horizons: tuple[str, ...] = setting("list", ("budget",))
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """Municipalities and counties around the sector's net operating result.
+
+    The sector's result is the revenue-weighted mean of the two levels, so with the counties'
+    share ``w`` of operating revenues and the difference ``delta = counties - municipalities``:
+    ``municipalities = sector - w delta`` and ``counties = sector + (1 - w) delta``.
+    """
+
+    published: dt.date = setting("date")
+    county_share: float = setting("number", low=0.0, high=1.0)
+    difference_pct: float = setting("number", low=-20, high=20)
+    difference_sd_pct: float = setting("number", low=0.0)
 
 
 def _plan(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
     return _parse_plan(sec.section(key), values["base_year"], values["cost_year"])
 
 
-def _drivers(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
-    drv = sec.section(key)
-    drivers = tuple(parse_marginal(drv.section(name)) for name in DRIVERS)
-    drv.done()
-    return drivers
+def _levels(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    lev = sec.section(key)
+    out = LevelSpec(**read(LevelSpec, lev))
+    lev.done()
+    return out
+
+
+def _interest(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    return parse_marginal(sec.section(key))
+
+
+def _error_table(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    # imported here: the table's types pull in pandas, which a config load must not need
+    from mc.model.forecast_error_table import parse_forecast_errors
+
+    raw = _plain_dates(sec.take(key))
+    if not isinstance(raw, dict):
+        raise sec.error(key, raw, "a forecast-error table (a path to a YAML file or a mapping)")
+    parse_forecast_errors(raw, sec.source or sec.field(key))  # checked now, parsed again on use
+    return raw
+
+
+def _plain_dates(value: Any) -> Any:
+    """Dates as ISO text, so that the table's written form is plain JSON."""
+    if isinstance(value, dict):
+        return {k: _plain_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_dates(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _spearman(dep: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
@@ -54,9 +118,14 @@ def _spearman(dep: Section, key: str, values: dict[str, Any], allow: bool) -> An
 
 @dataclass(frozen=True, kw_only=True)  # keywords: a defaulted field (method) comes before others
 class EconomySpec:
-    """Base-year accounts, the plan, the drivers and their dependence."""
+    """Base-year accounts, the plan, the surprises and their dependence, the net operating result.
+
+    The deflator and tax surprises are drawn from the forecast-error record (``surprises.table``)
+    as it stood on the configuration's ``as_of``; see :mod:`mc.model.economy`.
+    """
 
     base_year: int = setting("integer", low=1900, high=2200)
+    accounts_published: dt.date = setting("date", key="accounts.published")
     free_revenues_bn: float = setting("number", key="accounts.free_revenues_bn", **_POSITIVE)
     tax_revenues_bn: float = setting("number", key="accounts.tax_revenues_bn", **_POSITIVE)
     operating_revenues_bn: float = setting(
@@ -66,10 +135,10 @@ class EconomySpec:
         "number", key="accounts.net_operating_result_pct", low=-50, high=50
     )
     net_debt_share: float = setting("number", key="accounts.net_debt_share", low=0.0, high=5.0)
-    wage_weight: float = setting("number", key="deflator_wage_weight", low=0.0, high=1.0)
     plan: tuple[tuple[int, YearPlan], ...] = setting(
         "custom", parse=_plan, dump=lambda v, e: {year: write(p) for year, p in v}
     )
+    ndr_published: dt.date = setting("date", key="net_operating_result.published")
     ndr_equilibrium_pct: float = setting(
         "number", key="net_operating_result.equilibrium_pct", low=-20, high=20
     )
@@ -77,15 +146,33 @@ class EconomySpec:
         "number", key="net_operating_result.persistence", low=-1.0, high=1.0
     )
     ndr_sd_pct: float = setting("number", key="net_operating_result.sd_pct", low=0.0)
-    drivers: tuple[Marginal, ...] = setting(  # in the order of DRIVERS
+    ndr_df: float = setting("number", key="net_operating_result.df", low=2.0, low_open=True)
+    levels: LevelSpec = setting("custom", key="net_operating_result.levels", parse=_levels)
+    error_table: dict[str, Any] = setting("custom", key="surprises.table", parse=_error_table)
+    deflator_errors: ErrorSource = setting("section", key="surprises.deflator", schema=ErrorSource)
+    tax_errors: ErrorSource = setting("section", key="surprises.tax", schema=ErrorSource)
+    interest: Marginal = setting(
         "custom",
-        parse=_drivers,
-        dump=lambda v, e: {n: marginal_to_dict(m) for n, m in zip(DRIVERS, v, strict=True)},
+        key="surprises.interest_surprise_pp",
+        parse=_interest,
+        dump=lambda v, e: marginal_to_dict(v),
     )
     method: str = setting("choice", "iman-conover", key="dependence.method", choices=METHODS)
     spearman: tuple[tuple[float, ...], ...] = setting(
         "custom", key="dependence.spearman", parse=_spearman, dump=lambda v, e: [list(r) for r in v]
     )
+    #: The configuration's information date (its top-level ``as_of``); not written here.
+    as_of: dt.date | None = setting("custom", None, key=None)
+    #: The file the section came from (for messages); not part of the written form.
+    source: str | None = setting("custom", None, key=None, compare=False)
+
+    def dated_rows(self) -> tuple[tuple[str, dt.date], ...]:
+        """Every dated row of the section, ``(field, published)``, named from ``economy``."""
+        rows = [("economy.accounts.published", self.accounts_published)]
+        rows += [(f"economy.plan.{year}.published", p.published) for year, p in self.plan]
+        rows.append(("economy.net_operating_result.published", self.ndr_published))
+        rows.append(("economy.net_operating_result.levels.published", self.levels.published))
+        return tuple(rows)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -95,6 +182,17 @@ class EconomySpec:
     def plan_array(self, field: str) -> np.ndarray:
         """One plan field as an array over :attr:`years`."""
         return np.array([getattr(p, field) for _, p in self.plan])
+
+    def demographic_price_years(self) -> tuple[int, ...]:
+        """The price year of each plan year's demographic costs (default: the year before)."""
+        return tuple(
+            year - 1 if p.demographic_price_year is None else p.demographic_price_year
+            for year, p in self.plan
+        )
+
+    def error_sources(self) -> dict[str, ErrorSource]:
+        """The sample behind each surprise drawn from the forecast-error record."""
+        return {"deflator_surprise_pp": self.deflator_errors, "tax_surprise_bn": self.tax_errors}
 
 
 @dataclass(frozen=True)
@@ -129,22 +227,34 @@ def parse_marginal(sec: Section) -> Marginal:
     return Marginal(kind, tuple(values.items()), source)
 
 
-def parse_economy(sec: Section, cost_year: int) -> EconomySpec:
+def parse_economy(
+    sec: Section, cost_year: int, source: str | None = None, as_of: dt.date | None = None
+) -> EconomySpec:
     """Validate the ``economy`` section.
 
     Raises
     ------
     ConfigError
         Naming the field: a missing plan year between the base year and the cost year (later
-        years may be given and are not used), a driver
-        or distribution that does not exist, a weight or share outside [0, 1], a correlation
-        outside [-1, 1] or a correlation matrix that is not positive semi-definite.
+        years may be given and are not used), a distribution that does not exist, a share
+        outside its range, a forecast-error table that does not parse, a correlation outside
+        [-1, 1] or a correlation matrix that is not positive semi-definite.
     """
     # the cost year is not part of the section; the plan's reader needs it
-    values = read(EconomySpec, sec, given={"cost_year": cost_year})
+    given = {"cost_year": cost_year, "source": source, "as_of": as_of}
+    values = read(EconomySpec, sec, given=given)
     del values["cost_year"]
     sec.done()
-    return EconomySpec(**values)
+    spec = EconomySpec(**values)
+    for year, price_year in zip(spec.years, spec.demographic_price_years(), strict=True):
+        if not spec.base_year <= price_year <= year:
+            raise ConfigError(
+                f"economy.plan.{year}.demographic_price_year",
+                price_year,
+                f"a year from the base year {spec.base_year} to {year}",
+                source,
+            )
+    return spec
 
 
 def _parse_plan(
@@ -205,7 +315,12 @@ def parse_exceedance(value: Any, section: Section) -> tuple[Threshold, ...]:
         return ()
     if not isinstance(value, list):
         raise section.error("exceedance", value, "expected a list of thresholds")
-    known = (*OUTPUTS, "demographic_cost_total_bn", "demographic_cost_free_bn", "population_growth")
+    known = (
+        *ECONOMY_OUTPUTS,
+        "demographic_cost_total_bn",
+        "demographic_cost_free_bn",
+        "population_growth",
+    )
     out = []
     for i, item in enumerate(value):
         sub = Section(item, f"exceedance[{i}]", section.source)

@@ -3,8 +3,8 @@
 Each section of the configuration is a frozen dataclass whose fields are made with
 :func:`setting`. The declaration carries everything the rest of the code needs to know about the
 field: its YAML name (dotted for a value nested one level down, ``births.sd``), its default, its
-kind (number, whole number, text, choice, true/false, list, or a nested section), its bounds and
-allowed choices, the words that tell a user what is allowed, and how it is written back.
+kind (number, whole number, text, choice, true/false, date, list, or a nested section), its
+bounds and allowed choices, the words that tell a user what is allowed, and how it is written back.
 :func:`read` then parses any declared section from a :class:`~mc.model.fields.Section` and
 :func:`write` serialises it, so that no field is spelled in a parser or a serialiser of its own.
 
@@ -16,12 +16,14 @@ in by the section's reader through ``given``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mc.errors import ConfigError
 from mc.model.fields import Section, check_number, check_text
 
 #: Marks a field without a default: a missing key is an error naming the field.
@@ -55,7 +57,7 @@ class Spec:
     schema: type | None = None
 
 
-KINDS = ("number", "integer", "text", "choice", "bool", "list", "section", "custom")
+KINDS = ("number", "integer", "text", "choice", "bool", "date", "list", "section", "custom")
 OMIT_RULES = ("none", "falsy", "never")
 
 
@@ -250,6 +252,8 @@ def _read_one(
         if not isinstance(raw, bool):
             raise sec.error(key, raw, spec.help or "true or false")
         return raw
+    if spec.kind == "date":
+        return read_date(raw, sec.field(key), sec.source)
     if spec.kind == "list":
         if not isinstance(raw, (list, tuple)):
             raise sec.error(key, raw, "expected a list")
@@ -265,6 +269,26 @@ def _read_one(
     if spec.pattern is not None and not spec.pattern.fullmatch(text):
         raise sec.error(key, text, spec.help)
     return text
+
+
+def read_date(value: Any, field: str, source: str | None = None) -> dt.date:
+    """An ISO date ``YYYY-MM-DD`` (YAML gives a ``date``; JSON and ``--set`` give text).
+
+    Raises
+    ------
+    ConfigError
+        Naming the field when the value is not a date.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(field, value, "an ISO date YYYY-MM-DD", source)
 
 
 def write(obj: Any, **override: Any) -> dict[str, Any]:
@@ -296,6 +320,8 @@ def plain(value: Any) -> Any:
     """A value as plain data: enums by value, tuples as lists, declared sections written."""
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, tuple):
         return [plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and declared(type(value)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -373,7 +374,9 @@ def _page(
     sections.append(
         H.section("precision", text(lang, "sec_precision"), table("precision"), table("mcse"))
     )
-    config = yaml.safe_dump(run.config, sort_keys=False, allow_unicode=True, width=100)
+    config = yaml.safe_dump(
+        shown_config(run.config), sort_keys=False, allow_unicode=True, width=100
+    )
     sections.append(
         H.section(
             "reproduce",
@@ -416,3 +419,20 @@ def _summary_edges(run: RunFolder, spec: BandSpec) -> pd.DataFrame:
             "draws.nc does not hold every draw (--keep-draws), so its bands come from "
             "summary.csv: choose bands of 30, 50, 70, 80 or 90 %",
         ) from None
+
+
+def shown_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The resolved configuration as the page shows it: the forecast-error table summarised.
+
+    The table (tens of rows, each with its sources' web addresses) stays whole in
+    ``manifest.json``; the page names its size so that it stays readable and links nowhere.
+    """
+    economy = config.get("economy")
+    surprises = economy.get("surprises") if isinstance(economy, dict) else None
+    table = surprises.get("table") if isinstance(surprises, dict) else None
+    if not isinstance(table, dict):
+        return config
+    rows = len(table.get("rows", []))
+    summary = f"<forecast-error table: {rows} rows; the whole table is in manifest.json>"
+    shown_surprises = {**surprises, "table": summary}
+    return {**config, "economy": {**economy, "surprises": shown_surprises}}

@@ -36,12 +36,21 @@ DEMOGRAPHIC_PANELS = ("demographic_cost_total_bn", "demographic_cost_free_bn")
 #: Panels of the economy fan chart, in order (those a run lacks are left out).
 ECONOMY_PANELS = (
     "net_operating_result_pct",
+    "net_operating_result_municipalities_pct",
+    "net_operating_result_counties_pct",
     "real_growth_free_revenues_bn",
-    "handlingsrom_bn",
+    "handlingsrom_ex_ante_bn",
+    "realised_room_bn",
     "deflator_pct",
+    "tax_growth_pct",
 )
-#: Reference lines drawn on a variable's panel: TBU's recommended net operating result.
-REFERENCE_LINES = {"net_operating_result_pct": (2.0, "norm")}
+#: Reference lines drawn on a variable's panel: TBU's recommended net operating result for the
+#: sector (2 %), the municipalities (1 3/4 %) and the counties (4 %).
+REFERENCE_LINES = {
+    "net_operating_result_pct": (2.0, "norm"),
+    "net_operating_result_municipalities_pct": (1.75, "norm"),
+    "net_operating_result_counties_pct": (4.0, "norm"),
+}
 DPI = 110
 
 _MEDIAN = "#08306b"
@@ -180,7 +189,9 @@ def fan_chart(
             _fan(ax, rows, points, variable, scenarios, published, ordered, shades, lang, year)
         if variable in REFERENCE_LINES:
             value, key = REFERENCE_LINES[variable]
-            ax.axhline(value, color=_PUBLISHED, linewidth=1.2, label=text(lang, key))
+            shown = f"{value:g}".replace(".", ",") if lang == "nb" else f"{value:g}"
+            label = text(lang, key, value=shown)
+            ax.axhline(value, color=_PUBLISHED, linewidth=1.2, label=label)
         only = years[0] if len(years) == 1 else None
         ax.set_title(variable_label(variable, lang, price_year, only), fontsize=9)
         ax.grid(axis="y", alpha=0.3)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mc.model.economy import draw_drivers
-from mc.model.economy_spec import EconomySpec
 from mc.model.forecast_errors import ErrorFit, ForecastErrorTable, summary_table
+from mc.sampling.dependence import iman_conover
+from mc.sampling.marginals import Marginal
 from mc.sampling.seeds import as_generator
 
 MISS_2022 = 4.2  # pp: NB22's deflator miss for 2022 (KS)
@@ -32,20 +32,35 @@ class DeflatorOdds:
     draws: int
 
 
-def shipped_deflator_odds(
-    spec: EconomySpec,
+#: The judgement drivers the economy model drew its surprises from before issue 15 (wage, price,
+#: tax, interest; ``configs/tables/economy.yaml`` until then), kept to compare with the record.
+FORMER_DRIVERS = (
+    Marginal("t", (("mean", 0.0), ("scale", 0.5), ("df", 4.0))),
+    Marginal("t", (("mean", 0.0), ("scale", 1.2), ("df", 4.0))),
+    Marginal("normal", (("mean", 0.0), ("sd", 2.5))),
+    Marginal("normal", (("mean", 0.0), ("sd", 0.5))),
+)
+FORMER_SPEARMAN = np.array(
+    [[1.0, 0.5, 0.6, 0.3], [0.5, 1.0, 0.3, 0.5], [0.6, 0.3, 1.0, 0.2], [0.3, 0.5, 0.2, 1.0]]
+)
+FORMER_WAGE_WEIGHT = 0.6
+
+
+def former_deflator_odds(
     rng: int | np.random.Generator | np.random.SeedSequence | None,
     draws: int = 2_000_000,
 ) -> DeflatorOdds:
-    """The odds under today's drivers (``economy.yaml``).
+    """The odds under the former judgement drivers (:data:`FORMER_DRIVERS`).
 
-    The deflator surprise is ``w * wage + (1 - w) * price`` with ``w`` the wage weight. Years
-    are independent in the economy model, so the run's probability is ``P(>= 0.3)^4``; its SE
-    follows by the delta method, ``4 p^3 se(p)``.
+    The deflator surprise was ``w * wage + (1 - w) * price`` with ``w`` = 0.6. Years were
+    independent, so the run's probability is ``P(>= 0.3)^4``; its SE follows by the delta
+    method, ``4 p^3 se(p)``.
     """
     gen = as_generator(rng)
-    s = draw_drivers(gen, draws, spec, 1)[:, 0]
-    surprise = spec.wage_weight * s[:, 0] + (1 - spec.wage_weight) * s[:, 1]
+    u = gen.random((draws, len(FORMER_DRIVERS)))
+    raw = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(FORMER_DRIVERS)])
+    s = iman_conover(raw, FORMER_SPEARMAN, gen)
+    surprise = FORMER_WAGE_WEIGHT * s[:, 0] + (1 - FORMER_WAGE_WEIGHT) * s[:, 1]
     p_miss = float(np.mean(surprise >= MISS_2022))
     p_one = float(np.mean(surprise >= RUN_THRESHOLD))
     se_one = math.sqrt(p_one * (1 - p_one) / draws)
@@ -135,7 +150,7 @@ def fit_table(table: ForecastErrorTable, fits: dict[str, ErrorFit]) -> list[str]
 def odds_table(today: DeflatorOdds, fitted: DeflatorOdds) -> list[str]:
     """Markdown rows: the two deflator probabilities, today versus fitted."""
     return [
-        "| probability | today's drivers (economy.yaml) | fitted predictive |",
+        "| probability | former judgement drivers (before issue 15) | fitted predictive |",
         "|---|---|---|",
         f"| P(budget-time deflator miss ≥ +{MISS_2022} pp), one year | "
         f"{today.p_miss:.5f} ± {today.se_miss:.5f} ({_one_in(today.p_miss)}) | "
@@ -164,7 +179,7 @@ def forecast_error_section(
     fits : dict of str to ErrorFit
         The fits to show, by variable, each built from an :class:`ErrorSample`.
     today, fitted : DeflatorOdds
-        The deflator odds under the shipped drivers and under ``fits["deflator_pct"]``.
+        The deflator odds under the former drivers and under ``fits["deflator_pct"]``.
     backtest : dict of str to ErrorFit, optional
         Fits as of an earlier date (rows published later left out), shown as a second table.
     generated : date, optional
@@ -194,20 +209,22 @@ def forecast_error_section(
         when = {f.origin.as_of.isoformat() for f in backtest.values() if f.origin is not None}
         dropped = sum(len(f.origin.dropped) for f in backtest.values() if f.origin is not None)
         lines += [
-            f"As of {', '.join(sorted(when))} (the TBU March 2024 run), leaving out the "
+            f"As of {', '.join(sorted(when))} (configs/tbu-2025.yaml, the TBU March 2024 run), "
+            "leaving out the "
             f"{dropped} rows published later:",
             "",
             *fit_table(table, backtest),
             "",
         ]
     lines += [
-        "### The deflator's odds, today versus fitted",
+        "### The deflator's odds, former drivers versus fitted",
         "",
         *odds_table(today, fitted),
         "",
-        f"Today's column draws {today.draws:,} one-year driver samples from "
-        "`configs/tables/economy.yaml` (wage and price t4, scales 0.5 and 1.2, Spearman 0.5, "
-        "deflator surprise = 0.6 wage + 0.4 price); the fitted column uses the predictive of "
+        f"The former drivers' column draws {today.draws:,} one-year samples of the judgement "
+        "drivers `configs/tables/economy.yaml` had before issue 15 (wage and price t4, scales "
+        "0.5 and 1.2, Spearman 0.5, deflator surprise = 0.6 wage + 0.4 price; "
+        "`mc.report.forecast_errors.FORMER_DRIVERS`); the fitted column uses the predictive of "
         f"the budget-horizon deflator sample above ({fitted.draws:,} paths for the run).",
     ]
     return "\n".join(lines) + "\n"

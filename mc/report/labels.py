@@ -2,9 +2,9 @@
 
 Tables, charts and console text take every word from here. Money is always labelled with the
 kroner it is counted in: demographic costs in the configuration's price year, the economy's
-kroner amounts (free revenues, real growth, handlingsrom) in the prices of the year they belong
-to, as TBU states them. Births and deaths are *fødte* and *døde*, the terms of SSB's population
-accounts.
+kroner amounts (free revenues, real growth, both kinds of room) in the prices of the year they
+belong to, as TBU states them. Births and deaths are *fødte* and *døde*, the terms of SSB's
+population accounts.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ _TEXT = {
         "scenario": "Alternativ",
         "mean": "Gj.snitt",
         "economy_title": "Kommunesektorens økonomi, {first}-{last}",
-        "norm": "TBUs anbefalte nivå (2 %)",
+        "norm": "TBUs anbefalte nivå ({value} %)",
         "bands_of": "Intervaller: {scenario}",
         "point_of": "Punktanslag: {scenario}",
         "money_year": "mrd. {year}-kr",
@@ -47,7 +47,7 @@ _TEXT = {
         "scenario": "Scenario",
         "mean": "Mean",
         "economy_title": "The municipal sector's economy, {first}-{last}",
-        "norm": "TBU's recommended level (2 %)",
+        "norm": "TBU's recommended level ({value} %)",
         "bands_of": "Bands: {scenario}",
         "point_of": "Point estimate: {scenario}",
         "money_year": "bn {year} NOK",
@@ -162,8 +162,15 @@ _TEXT["nb"].update(
         "var_real_growth_free_revenues_bn": "Realvekst i frie inntekter ({money})",
         "var_nominal_growth_free_revenues_pct": "Nominell vekst i frie inntekter (prosent)",
         "var_free_revenues_bn": "Frie inntekter ({money})",
-        "var_handlingsrom_bn": "Handlingsrom ({money})",
+        "var_handlingsrom_ex_ante_bn": "Handlingsrom i budsjettet, før overraskelser ({money})",
+        "var_realised_room_bn": "Realisert handlingsrom etter overraskelser ({money})",
         "var_net_operating_result_pct": "Netto driftsresultat (prosent av driftsinntektene)",
+        "var_net_operating_result_municipalities_pct": (
+            "Netto driftsresultat, kommunene (prosent av driftsinntektene)"
+        ),
+        "var_net_operating_result_counties_pct": (
+            "Netto driftsresultat, fylkeskommunene (prosent av driftsinntektene)"
+        ),
         "var_population_growth": "Befolkningsvekst (personer)",
         "var_extra_net_immigration": "Ekstra nettoinnvandring (personer)",
         "drv_extra_net_immigration": "Ekstra nettoinnvandring (flyktninger)",
@@ -176,6 +183,8 @@ _TEXT["nb"].update(
         "drv_price_surprise_pp": "Prisvekst mot budsjett",
         "drv_tax_surprise_pct": "Skatteinngang mot budsjett",
         "drv_interest_surprise_pp": "Rente mot budsjett",
+        "drv_deflator_surprise_pp": "Deflator mot budsjett",
+        "drv_tax_surprise_bn": "Skatteinngang mot budsjett (mrd. kr)",
     }
 )
 _TEXT["en"].update(
@@ -279,8 +288,15 @@ _TEXT["en"].update(
         "var_real_growth_free_revenues_bn": "Real growth in free revenues ({money})",
         "var_nominal_growth_free_revenues_pct": "Nominal growth in free revenues (%)",
         "var_free_revenues_bn": "Free revenues ({money})",
-        "var_handlingsrom_bn": "Room for manoeuvre, handlingsrom ({money})",
+        "var_handlingsrom_ex_ante_bn": "Budget's room for manoeuvre, ex ante ({money})",
+        "var_realised_room_bn": "Realised room after the surprises, ex post ({money})",
         "var_net_operating_result_pct": "Net operating result (% of operating revenues)",
+        "var_net_operating_result_municipalities_pct": (
+            "Net operating result, municipalities (% of operating revenues)"
+        ),
+        "var_net_operating_result_counties_pct": (
+            "Net operating result, counties (% of operating revenues)"
+        ),
         "var_population_growth": "Population growth (persons)",
         "var_extra_net_immigration": "Extra net immigration (persons)",
         "drv_extra_net_immigration": "Extra net immigration (refugees)",
@@ -293,6 +309,8 @@ _TEXT["en"].update(
         "drv_price_surprise_pp": "Price growth vs budget",
         "drv_tax_surprise_pct": "Tax revenue vs budget",
         "drv_interest_surprise_pp": "Interest rate vs budget",
+        "drv_deflator_surprise_pp": "Deflator vs budget",
+        "drv_tax_surprise_bn": "Tax revenue vs budget (bn NOK)",
     }
 )
 
@@ -533,8 +551,8 @@ def variable_label(variable: str, lang: str, price_year: int, year: int | None =
 
     Examples
     --------
-    >>> variable_label("handlingsrom_bn", "nb", 2024, 2025)
-    'Handlingsrom (mrd. 2025-kr)'
+    >>> variable_label("handlingsrom_ex_ante_bn", "nb", 2024, 2025)
+    'Handlingsrom i budsjettet, før overraskelser (mrd. 2025-kr)'
     """
     money = text(lang, "money_each_year") if year is None else text(lang, "money_year", year=year)
     try:

@@ -43,6 +43,10 @@ COVERAGE = "coverage.csv"
 SCORES = "scores.csv"
 #: Rows of a cost backtest (``tbu-mc backtest costs``): forecast quantiles beside the outcome.
 BACKTEST_COSTS = "backtest_costs.csv"
+#: Rows of an economy backtest (``tbu-mc backtest economy``); its coverage is :data:`COVERAGE`.
+BACKTEST_ECONOMY = "backtest_economy.csv"
+#: A configuration's own years by level, with known outcomes placed (``--config``).
+ECONOMY_LEVELS = "levels.csv"
 
 # Figures ----------------------------------------------------------------------------------------
 
@@ -86,6 +90,8 @@ ALL_OUTPUTS = frozenset(
         BACKTEST_COSTS,
         COVERAGE,
         SCORES,
+        BACKTEST_ECONOMY,
+        ECONOMY_LEVELS,
         FAN_DEMOGRAPHIC,
         FAN_ECONOMY,
         MUNICIPAL_RANKING,
@@ -214,6 +220,12 @@ KEY_NOTES = "notes"
 KEY_OVERRIDES = "overrides"
 #: Which view is the headline and how the other was made (a configuration with ``model_view``).
 KEY_VIEWS = "views"
+#: Inputs published after the configuration's ``as_of`` that a run kept (``flag_late_inputs``),
+#: as ``{"field": ..., "published": ..., "as_of": ...}``.
+KEY_LATE_INPUTS = "late_inputs"
+#: The forecast-error samples the economy's surprises were drawn from, as of the run's ``as_of``:
+#: per surprise the variable, horizons, years, size and the fitted Student t.
+KEY_ECONOMY_SURPRISES = "economy_surprises"
 
 #: Keys every manifest has, in the order they are written.
 MANIFEST_KEYS = (
@@ -245,4 +257,8 @@ OPTIONAL_MANIFEST_KEYS = (
     KEY_NOTES,
     KEY_OVERRIDES,
     KEY_VIEWS,
+    KEY_NOTES,
+    KEY_OVERRIDES,
+    KEY_LATE_INPUTS,
+    KEY_ECONOMY_SURPRISES,
 )

@@ -82,4 +82,70 @@ def build_manifest(
         layout.KEY_PLATFORM: platform.platform(),
         layout.KEY_CONFIG: config,
     }
+    late = late_inputs(config)
+    if late:
+        manifest[layout.KEY_LATE_INPUTS] = late
+    surprises = economy_surprises(config)
+    if surprises:
+        manifest[layout.KEY_ECONOMY_SURPRISES] = surprises
     return manifest
+
+
+def economy_surprises(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The samples behind the economy's surprises, from a resolved configuration.
+
+    Per surprise: the variable and horizons, the years and size of the sample as of ``as_of``,
+    how many rows were left out for being published later, and the fitted Student t.
+    """
+    economy = config.get("economy")
+    if not isinstance(economy, dict) or "surprises" not in economy:
+        return {}
+    from mc.model.economy import error_fits
+    from mc.model.economy_spec import parse_economy
+    from mc.model.fields import Section
+    from mc.model.schema import read_date
+
+    # only the economy section is rebuilt: the rest of the configuration may name files that
+    # are relative to a folder this function does not know
+    as_of = read_date(config["as_of"], "as_of") if config.get("as_of") else None
+    spec = parse_economy(Section(economy, "economy"), int(config["cost_year"]), None, as_of)
+    out = {}
+    for driver, fit in error_fits(spec, real_growth=True).items():
+        sample, p = fit.origin, fit.predictive
+        out[driver] = {
+            "variable": sample.variable,
+            "horizons": list(sample.horizons),
+            "as_of": sample.as_of.isoformat(),
+            "years": list(sample.years),
+            "n": fit.n,
+            "left_out_as_later": len(sample.dropped),
+            "errors": [float(e) for e in fit.errors],
+            "t_df": p.df,
+            "t_loc": p.loc,
+            "t_scale": p.scale,
+            "drawn": driver in spec.error_sources(),
+        }
+    return out
+
+
+def late_inputs(config: dict[str, Any]) -> list[dict[str, str]]:
+    """The economy rows of a resolved configuration published after its ``as_of``.
+
+    Only a configuration with ``flag_late_inputs: true`` loads with such rows; the manifest
+    lists them so that the run's reader sees what it used that was not yet public.
+    """
+    as_of, economy = config.get("as_of"), config.get("economy")
+    if not as_of or not isinstance(economy, dict):
+        return []
+    rows = [("economy.accounts.published", economy.get("accounts", {}).get("published"))]
+    rows += [
+        (f"economy.plan.{year}.published", plan.get("published"))
+        for year, plan in economy.get("plan", {}).items()
+    ]
+    ndr = economy.get("net_operating_result", {})
+    rows.append(("economy.net_operating_result.published", ndr.get("published")))
+    return [
+        {"field": f, "published": str(d), "as_of": str(as_of)}
+        for f, d in rows
+        if d is not None and str(d) > str(as_of)
+    ]

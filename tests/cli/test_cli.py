@@ -49,8 +49,11 @@ def test_run_writes_every_output(sync_run, capsys):
         "deflator_pct",
         "tax_growth_pct",
         "real_growth_free_revenues_bn",
-        "handlingsrom_bn",
+        "handlingsrom_ex_ante_bn",
+        "realised_room_bn",
         "net_operating_result_pct",
+        "net_operating_result_municipalities_pct",
+        "net_operating_result_counties_pct",
     } <= set(summary["variable"])
     tree = xr.open_datatree(sync_run / "draws.nc", engine="h5netcdf")
     assert dict(tree["posterior"].sizes)["chain"] == 2

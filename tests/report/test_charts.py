@@ -55,7 +55,9 @@ def legend_labels(fig: plt.Figure) -> list[str]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_money_variable_label_names_its_prices(lang):
     money = [v for v in labelled_variables() if v.endswith(("_bn", "_kr"))]
-    assert "handlingsrom_bn" in money and "real_growth_free_revenues_bn" in money
+    assert {"handlingsrom_ex_ante_bn", "realised_room_bn", "real_growth_free_revenues_bn"} <= set(
+        money
+    )
     for variable in money:
         for year in (2031, None):
             label = variable_label(variable, lang, 2024, year)
@@ -66,10 +68,21 @@ def test_every_money_variable_label_names_its_prices(lang):
 def test_labels_name_the_right_kroner():
     # demographic costs are in the price year; the economy's kroner in the year's own prices
     assert "2024" in variable_label("demographic_cost_total_bn", "nb", 2024, 2025)
-    assert variable_label("handlingsrom_bn", "nb", 2024, 2025) == "Handlingsrom (mrd. 2025-kr)"
-    assert variable_label("handlingsrom_bn", "en", 2024) == (
-        "Room for manoeuvre, handlingsrom (bn NOK, each year's prices)"
+    assert variable_label("handlingsrom_ex_ante_bn", "nb", 2024, 2025) == (
+        "Handlingsrom i budsjettet, før overraskelser (mrd. 2025-kr)"
     )
+    assert variable_label("realised_room_bn", "en", 2024) == (
+        "Realised room after the surprises, ex post (bn NOK, each year's prices)"
+    )
+
+
+def test_the_two_rooms_are_never_labelled_alike():
+    # ex ante (the budget's room) and ex post (what the surprises left) must not be confused
+    for lang in LANGS:
+        ante = variable_label("handlingsrom_ex_ante_bn", lang, 2024, 2025)
+        post = variable_label("realised_room_bn", lang, 2024, 2025)
+        assert ante != post
+        assert ("før" in ante or "ex ante" in ante) and ("etter" in post or "ex post" in post)
 
 
 def test_births_and_deaths_use_ssbs_terms():

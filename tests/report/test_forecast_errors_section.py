@@ -16,7 +16,7 @@ from mc.report.forecast_errors import (
     MISS_2022,
     fitted_deflator_odds,
     forecast_error_section,
-    shipped_deflator_odds,
+    former_deflator_odds,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,15 +24,15 @@ SCRIPT = ROOT / "docs" / "make_forecast_errors.py"
 K = 4.0  # Monte Carlo tolerance in standard errors: a correct result fails about 6e-5 of the time
 DRAWS = 200_000
 
-# The shipped drivers' odds, from one 2,000,000-draw run (docs/forecast-errors.md): P(miss >= 4.2)
+# The former drivers' odds, from one 2,000,000-draw run (docs/forecast-errors.md): P(miss >= 4.2)
 # 0.00140 +- 0.00003 and P(four in a row >= 0.3) 0.0147 +- 0.0001. The issue quotes them as
 # "about 1/700" and "about 1.5 %".
 REF_MISS, REF_MISS_SE = 0.00140, 0.00003
 REF_RUN, REF_RUN_SE = 0.0147, 0.0001
 
 
-def test_shipped_drivers_give_the_odds_the_issue_quotes(config_2025):
-    odds = shipped_deflator_odds(config_2025.economy, 11, draws=DRAWS)
+def test_former_drivers_give_the_odds_the_issue_quotes():
+    odds = former_deflator_odds(11, draws=DRAWS)
     assert odds.p_miss == pytest.approx(REF_MISS, abs=K * math.hypot(odds.se_miss, REF_MISS_SE))
     assert odds.p_run == pytest.approx(REF_RUN, abs=K * math.hypot(odds.se_run, REF_RUN_SE))
     assert 1 / 800 < odds.p_miss < 1 / 600
@@ -45,10 +45,10 @@ def test_fitted_odds_use_the_predictive(rng):
     assert odds.p_miss > 10 * REF_MISS  # the record is far heavier than today's drivers
 
 
-def test_the_section_lists_every_error_used(config_2025, rng):
+def test_the_section_lists_every_error_used(rng):
     table = load_forecast_errors()
     fits = {"deflator_pct": table.sample("deflator_pct", "2026-12-01").fit()}
-    today = shipped_deflator_odds(config_2025.economy, rng, draws=20_000)
+    today = former_deflator_odds(rng, draws=20_000)
     fitted = fitted_deflator_odds(fits["deflator_pct"], rng, draws=20_000)
     text = forecast_error_section(table, fits, today, fitted)
     for r in fits["deflator_pct"].origin.rows:

@@ -25,7 +25,14 @@ def read_economy(sec: Section, key: str, values: dict[str, Any], allow: bool) ->
     if not sec.has(key):
         return None
     data, source = maybe_file(sec, key)
-    return parse_economy(Section(data, key, source), values["cost_year"])
+    surprises = data.get("surprises") if isinstance(data, dict) else None
+    if isinstance(surprises, dict) and isinstance(surprises.get("table"), str):
+        # the forecast-error table may live in its own file; like every table path, it is
+        # relative to the configuration (a copied configuration finds the shipped one)
+        sub = Section(dict(surprises), f"{key}.surprises", sec.source)
+        table, _ = maybe_file(sub, "table")
+        data = {**data, "surprises": {**surprises, "table": table}}
+    return parse_economy(Section(data, key, source), values["cost_year"], source, values["as_of"])
 
 
 def read_exceedance(

@@ -151,6 +151,7 @@ def _assign(
 ) -> None:
     for depth, part in enumerate(parts[:-1]):
         here = ".".join(parts[: depth + 1])
+        part = _existing_key(node, part)
         child = node.get(part)
         if child is None:
             child = {}
@@ -169,7 +170,18 @@ def _assign(
         child = dict(child)
         node[part] = child
         node = child
-    node[parts[-1]] = value
+    node[_existing_key(node, parts[-1])] = value
+
+
+def _existing_key(node: Mapping[Any, Any], part: str) -> Any:
+    """``part``, or the whole number YAML read it as (``plan.2025`` is the key 2025, not "2025").
+
+    Without this, ``--set economy.plan.2025.pension_bn=0.3`` added a second, text key "2025"
+    beside the file's 2025 and the change was silently lost.
+    """
+    if part not in node and part.lstrip("-").isdigit() and int(part) in node:
+        return int(part)
+    return part
 
 
 def _flow(value: Any) -> str:

@@ -8,14 +8,16 @@ the configuration file; :meth:`Config.to_dict` always gives the resolved, self-c
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mc.errors import ConfigError
+from mc.errors import ConfigError, TbuMcWarning
 from mc.model.ages import AgeGroups
 from mc.model.config import economy as econ
 from mc.model.config.cluster import ClusterSpec
@@ -116,6 +118,15 @@ class Config:
     uncertainty: Uncertainty = setting("custom", Uncertainty(), parse=_uncertainty)
     run: RunDefaults = setting("section", RunDefaults(), schema=RunDefaults)
     description: str = setting("text", "")
+    #: The information date: inputs published after it are refused (or flagged, below).
+    as_of: dt.date | None = setting("date", None)
+    flag_late_inputs: bool = setting(
+        "bool",
+        False,
+        help="true or false (true keeps inputs published after as_of, with a warning, and the "
+        "manifest lists them)",
+        omit="falsy",
+    )
     economy: EconomySpec | None = setting(
         "custom", None, parse=econ.read_economy, dump=econ.write_economy
     )
@@ -190,6 +201,12 @@ class Config:
         shipped = SHIPPED_CONFIGS / path
         return shipped if not here.exists() and shipped.exists() else here
 
+    def late_inputs(self) -> tuple[tuple[str, dt.date], ...]:
+        """The dated input rows published after :attr:`as_of`, as ``(field, published)``."""
+        if self.as_of is None or self.economy is None:
+            return ()
+        return tuple((f, d) for f, d in self.economy.dated_rows() if d > self.as_of)
+
     # -- serialisation ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as plain data (tables inlined); :meth:`from_dict` reads it."""
@@ -258,6 +275,8 @@ def check_consistency(config: Config) -> None:
         municipal run has scenario immigration, or observed/stochastic populations carry the simple
         population drivers' spreads.
     """
+    check_as_of(config)
+    check_economy_prices(config)
     u = config.uncertainty
     pop = config.population
     config.price_factor()  # raises if the deflator lacks a year
@@ -336,3 +355,67 @@ def check_views(config: Config) -> None:
             f"the origin must lie 1-10 years before the cost year {config.cost_year}",
             config.source,
         )
+
+
+class LateInputWarning(TbuMcWarning):
+    """An input published after the configuration's ``as_of`` was kept (``flag_late_inputs``)."""
+
+
+def check_as_of(config: Config) -> None:
+    """Refuse (or, with ``flag_late_inputs``, flag) input rows published after ``as_of``.
+
+    Raises
+    ------
+    ConfigError
+        When a configuration with an economy section has no ``as_of``, or a dated row of its
+        tables was published after it; the error names the table, the row, its date and as_of.
+    """
+    if config.economy is None:
+        return
+    if config.as_of is None:
+        raise ConfigError(
+            "as_of",
+            None,
+            "a configuration with an economy section states its information date, "
+            "as_of: YYYY-MM-DD (inputs published later are refused)",
+            config.source,
+        )
+    for field, published in config.late_inputs():
+        rule = (
+            f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; a run "
+            "may use only inputs public on its as_of date (move as_of, use an earlier figure, "
+            "or set 'flag_late_inputs: true' to keep it with a warning)"
+        )
+        if not config.flag_late_inputs:
+            raise ConfigError(field, published.isoformat(), rule, config.economy.source)
+        warnings.warn(
+            f"late input kept (flag_late_inputs: true): {field} in {config.economy.source} was "
+            f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; the "
+            "run's manifest lists it under late_inputs",
+            LateInputWarning,
+            stacklevel=2,
+        )
+
+
+def check_economy_prices(config: Config) -> None:
+    """Plan years after the price year take the model's demographic costs, in the price year.
+
+    Raises
+    ------
+    ConfigError
+        When such a plan year states its demographic costs in another price year (they would be
+        replaced by the model's, counted in the configuration's ``price_year``).
+    """
+    if config.economy is None:
+        return
+    spec = config.economy
+    for year, price_year in zip(spec.years, spec.demographic_price_years(), strict=True):
+        if year > config.price_year and price_year != config.price_year:
+            raise ConfigError(
+                f"economy.plan.{year}.demographic_price_year",
+                price_year,
+                f"{config.price_year} (the configuration's price_year): the model's demographic "
+                f"costs for {year} replace the plan's and are counted in "
+                f"{config.price_year}-kroner",
+                spec.source,
+            )
