@@ -13,11 +13,11 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "d7981e4b752b531d35746cde5dc82ac4d1dd2f4f55d36837dc26251db47da399",
-    "tbu-2024-actual.yaml": "3790ef3a7ff5335c831ba6b02c6a66478af10aa55aabd05ec29706b2442451d4",
-    "tbu-2025-projection.yaml": "7d46fe25eb8dd6b45c13c8eadbeb792746fa2077b3adc929bfb9bd63979b4cb5",
-    "tbu-2025.yaml": "544d2d1415dcc1a8c640a1beefad026cf71e078a9cd68d293988ec711eb99dcf",
-    "tbu-2030.yaml": "7f38f5910ca5867db12eeafe9dea094c649a32edab2744fea31a763a66339bd3",
+    "municipalities-2025.yaml": "863801c836ed3d2e81d3ddfe25194ef4da17c0b24d4366abbdb5c539b096e5ce",
+    "tbu-2024-actual.yaml": "31b2238103a403cc6f6e5e45fcd627e4b4aab3d664f1152b59fa6ef0a7d81dc9",
+    "tbu-2025-projection.yaml": "521f513934a79004eb5f4505628e4551ef1ed52e3fb795ac9e237c4d72c34d26",
+    "tbu-2025.yaml": "2590502b2cc137dc80bc614c30f69a979b30b2ea99b13f473235227fcc38a5ce",
+    "tbu-2030.yaml": "fd98e9dd7c429d9467295bc4e2ccc71e8ce55647fa4cfc4a7899a4e8def938ec",
 }
 
 
