@@ -15,6 +15,7 @@ from tests.conftest import CONFIGS
 SHA256 = {
     "municipalities-2025.yaml": "863801c836ed3d2e81d3ddfe25194ef4da17c0b24d4366abbdb5c539b096e5ce",
     "tbu-2024-actual.yaml": "31b2238103a403cc6f6e5e45fcd627e4b4aab3d664f1152b59fa6ef0a7d81dc9",
+    "tbu-2025-autumn.yaml": "c47f07a6a10f40a92058b63751fc9237738e4c6e4e129d588d8411775c02196c",
     "tbu-2025-projection.yaml": "521f513934a79004eb5f4505628e4551ef1ed52e3fb795ac9e237c4d72c34d26",
     "tbu-2025.yaml": "2590502b2cc137dc80bc614c30f69a979b30b2ea99b13f473235227fcc38a5ce",
     "tbu-2030.yaml": "fd98e9dd7c429d9467295bc4e2ccc71e8ce55647fa4cfc4a7899a4e8def938ec",
