@@ -49,6 +49,23 @@ def origins(text: str) -> list[int]:
     return list(range(first, last + 1))
 
 
+def years(text: str) -> list[int]:
+    """Years as ``2025,2027``, a range ``2026-2030``, or both (``2025,2027-2030``), sorted."""
+    chosen: set[int] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            chosen.update(origins(part))
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: {part!r} is not a year or a range Y1-Y2 (e.g. 2025,2027 or 2026-2030)"
+            ) from None
+    if not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r} names no year")
+    return sorted(chosen)
+
+
 def age_groups(text: str) -> tuple[str, ...]:
     """Comma-separated age groups such as ``0-5,6-15,90+``."""
     from mc.model.ages import parse_age_group

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from mc.cli.args import years
+
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     """Add ``report`` and its flags."""
@@ -20,12 +22,19 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="norges-bank (30/50/70/90, default), boe, cbo, obr, un, imf, "
         "or central levels in percent such as 50,80,95",
     )
+    rep.add_argument(
+        "--years",
+        type=years,
+        metavar="YEARS",
+        help="years with a headline table, e.g. 2025,2027 or 2026-2030 (default: every year "
+        "of the run)",
+    )
 
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Write the report files and print their paths."""
     from mc.report.build import write_report
 
-    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands):
+    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands, years=args.years):
         print(f"wrote {path}")
     return 0

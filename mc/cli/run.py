@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mc.cli.args import add_scheduler_flags, command_line, positive_int, scheduler_from_args, seed
+from mc.cli.args import (
+    add_scheduler_flags,
+    command_line,
+    positive_int,
+    scheduler_from_args,
+    seed,
+    years,
+)
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -51,6 +58,13 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "--population", help="population CSV/Parquet or ssb:07459 replacing the config's file"
     )
     run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    run.add_argument(
+        "--years",
+        type=years,
+        metavar="YEARS",
+        help="years of the headline table, e.g. 2025,2027 or 2026-2030 (default: every year "
+        "of the run; the outputs always hold every year)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     again = run.add_mutually_exclusive_group()
     again.add_argument(
@@ -152,6 +166,13 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     scheduler = scheduler_from_args(args, default="auto", cluster=config.cluster)
     options = options_from_args(args, config.run, scheduler)
     population = run_population(config, args.population) if args.population else None
+    if args.years:  # a year outside the run fails now, not after the draws
+        from mc.model.demographic import model_years
+        from mc.report.tables import chosen_years
+
+        if population is None:
+            population = run_population(config)
+        chosen_years(model_years(config, population), args.years)
     out = Path(args.out or Path("results") / config.name)
     args.out_dir = out  # read by main() to say what an interrupted or failed run left
     if not args.deterministic:  # check the plan before any work is done
@@ -198,6 +219,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             analysis.published,
             args.lang,
             price_year=config.price_year,
+            years=args.years,
         )
     )
     for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):

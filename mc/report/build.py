@@ -9,6 +9,7 @@ the run's own files are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from mc.report.reader import RunFolder
 from mc.report.tables import (
     HEADLINE_VARIABLES,
     Table,
+    chosen_years,
     exceedance_report_table,
     headline_report_table,
     headline_variables,
@@ -71,7 +73,11 @@ class Report:
 
 
 def build_report(
-    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+    run_dir: str | Path,
+    *,
+    lang: str = "nb",
+    bands: str | list[float] = DEFAULT_PRESET,
+    years: Sequence[int] | None = None,
 ) -> Report:
     """Read a run folder and render the page and the tables (nothing is written).
 
@@ -83,6 +89,9 @@ def build_report(
         Label language; Norwegian uses the terms of TBU's notes.
     bands : str or list of float
         A preset name (see :data:`mc.summary.bands.PRESETS`) or central band levels in percent.
+    years : sequence of int, optional
+        The years with a headline table (default: every year of the run); the fan charts
+        always span every year.
 
     Returns
     -------
@@ -91,7 +100,8 @@ def build_report(
     Raises
     ------
     ConfigError
-        For an unknown language, an unknown preset or a level outside (0, 100).
+        For an unknown language, an unknown preset, a level outside (0, 100) or a year the run
+        does not have.
     DataError
         If ``run_dir`` is not the folder of a Monte Carlo run, or its ``sensitivity.csv`` lacks
         columns.
@@ -107,9 +117,21 @@ def build_report(
     scenarios = [(s.name, s.label(lang)) for s in run.scenarios]
     published = {(s.name, v): value for s in run.scenarios for v, value in s.published.items()}
 
+    shown = chosen_years(run.summary["year"], years)
     above = _above_published(tree, run, year)
     percentiles = _percentiles(tree, run, year)
-    headline = headline_report_table(run, edges, spec, lang, above)
+    headlines = [
+        headline_report_table(
+            run,
+            edges,
+            spec,
+            lang,
+            above if one == year else {},
+            one,
+            id="headline" if len(shown) == 1 else f"headline-{one}",
+        )
+        for one in shown
+    ]
     scen = scenario_table(run, percentiles, lang)
     exceed = exceedance_report_table(run, lang)
     sens = sensitivity_table(run, lang)
@@ -117,7 +139,7 @@ def build_report(
     precision = precision_table(run, lang)
     mcse = mcse_table(run, lang)
     manifest = manifest_table(run, lang)
-    tables = [t for t in (headline, scen, exceed, sens, variance, precision, mcse, manifest) if t]
+    tables = [t for t in (*headlines, scen, exceed, sens, variance, precision, mcse, manifest) if t]
 
     figures: dict[str, bytes] = {}
     captions: dict[str, str] = {}
@@ -177,6 +199,8 @@ def build_report(
         tables={t.id: t for t in tables},
         figures=figures,
         captions=captions,
+        headlines=[t.id for t in headlines],
+        years=shown,
     )
     intro = [p for p in (description, lede, text(lang, "rep_bands_note")) if p]
     # the intro is plain text (the description comes from the config): escaped for Markdown
@@ -200,7 +224,11 @@ def build_report(
 
 
 def write_report(
-    run_dir: str | Path, *, lang: str = "nb", bands: str | list[float] = DEFAULT_PRESET
+    run_dir: str | Path,
+    *,
+    lang: str = "nb",
+    bands: str | list[float] = DEFAULT_PRESET,
+    years: Sequence[int] | None = None,
 ) -> list[Path]:
     """Write ``report.html``, ``tables.md`` and ``tables.tex`` into a run folder.
 
@@ -216,7 +244,7 @@ def write_report(
     --------
     >>> write_report("results/tbu-2025", lang="en", bands="boe")  # doctest: +SKIP
     """
-    return write_files(run_dir, build_report(run_dir, lang=lang, bands=bands))
+    return write_files(run_dir, build_report(run_dir, lang=lang, bands=bands, years=years))
 
 
 def write_files(run_dir: str | Path, report: Report) -> list[Path]:
@@ -259,6 +287,8 @@ def _page(
     tables: dict[str, Table],
     figures: dict[str, bytes],
     captions: dict[str, str],
+    headlines: list[str],
+    years: list[int],
 ) -> str:
     def table(key: str) -> str:
         return H.scroll(html_table(tables[key])) if key in tables else ""
@@ -268,10 +298,12 @@ def _page(
             return ""
         return H.figure(figures[key], id=key, alt=captions[key], caption=captions[key])
 
-    year = run.cost_year
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    if len(years) > 1 and years != list(range(years[0], years[-1] + 1)):
+        span = ", ".join(str(y) for y in years)
     # TBU's alternatives go right under the fan of their bands, so the two can be read together
     sections = [
-        H.section("headline", text(lang, "sec_headline", year=year), table("headline")),
+        H.section("headline", text(lang, "sec_headline", year=span), *map(table, headlines)),
         H.section(
             "fans",
             text(lang, "sec_fans"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import xarray as xr
 
 from mc.report.labels import text
 from mc.report.placement import scenario_percentiles
-from mc.report.tables import number
+from mc.report.tables import chosen_years, number
 
 _VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
 
@@ -21,8 +23,12 @@ def headline_text(
     year: int | None = None,
     *,
     price_year: int | None = None,
+    years: Sequence[int] | None = None,
 ) -> str:
     """Plain-text table: published, point estimate and (for stochastic runs) mean and 90 % band.
+
+    One block per year shown, each headed by its year, so a multi-year run never prints a year
+    without saying which.
 
     Parameters
     ----------
@@ -33,22 +39,52 @@ def headline_text(
     scenarios : list of (name, label)
         Scenarios in display order.
     published : dict
-        ``(scenario, variable) -> value``.
+        ``(scenario, variable) -> value`` (TBU's figures belong to the last year of the run).
     lang : {"nb", "en"}
         Label language.
     year : int, optional
-        The year to show (default: the last year in the tables).
+        Show only this year (a municipal run: default the last year in the tables).
     price_year : int, optional
         The price year of the costs, named in the heading (pass the configuration's; without it
         the heading says only "bn kr").
+    years : sequence of int, optional
+        The years to show (``--years``); default every year of the run.
+
+    Raises
+    ------
+    ConfigError
+        If ``years`` names a year the run does not have.
     """
-    year = int(deterministic["year"].max()) if year is None else year
     if "municipal_cost_bn" in set(deterministic["variable"]):
-        return municipal_headline(deterministic, summary, year, lang=lang, price_year=price_year)
+        last = int(deterministic["year"].max()) if year is None else year
+        return municipal_headline(deterministic, summary, last, lang=lang, price_year=price_year)
+    shown = [year] if year is not None else chosen_years(deterministic["year"], years)
+    last = int(deterministic["year"].max())
+    blocks = []
+    for one in shown:
+        # TBU's published figures are for the run's last year (the cost year) only
+        marks = published if one == last else {}
+        blocks.append(
+            _national_year(deterministic, summary, scenarios, marks, lang, one, price_year)
+        )
+    return "\n\n".join(blocks)
+
+
+def _national_year(
+    deterministic: pd.DataFrame,
+    summary: pd.DataFrame | None,
+    scenarios: list[tuple[str, str]],
+    published: dict[tuple[str, str], float],
+    lang: str,
+    year: int,
+    price_year: int | None,
+) -> str:
+    """The headline table of one year; its heading names the year."""
     deterministic = deterministic[deterministic["year"] == year]
     if summary is not None:
         summary = summary[summary["year"] == year]
-    head = f"{text(lang, 'scenario'):<22} {_unit(lang, price_year):<28} {'TBU':>6} {'point':>7}"
+    unit = f"{_unit(lang, price_year)}, {year}"
+    head = f"{text(lang, 'scenario'):<22} {unit:<28} {'TBU':>6} {'point':>7}"
     if summary is not None:
         head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
     lines = [head, "-" * len(head)]

@@ -7,12 +7,13 @@ Every table is a :class:`Table` of formatted strings, so ``report.html``, ``tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from mc.errors import ConfigError
 from mc.report import layout
 from mc.report.labels import driver_label, text, variable_label, whole
 from mc.report.reader import RunFolder
@@ -117,6 +118,40 @@ class Cells:
         return None if row is None else float(row["value"])
 
 
+def chosen_years(available: Iterable[int], asked: Sequence[int] | None) -> list[int]:
+    """The years to show: ``asked`` (checked against the run's years), else every one.
+
+    Parameters
+    ----------
+    available : iterable of int
+        The years the run has.
+    asked : sequence of int, optional
+        The years of ``--years``; ``None`` or empty for all.
+
+    Raises
+    ------
+    ConfigError
+        If an asked year is not a year of the run, naming the run's years.
+
+    Examples
+    --------
+    >>> chosen_years([2025, 2026, 2027], [2027, 2025])
+    [2025, 2027]
+    """
+    have = sorted({int(y) for y in available})
+    if not asked:
+        return have
+    outside = sorted(set(asked) - set(have))
+    if outside:
+        span = f"{have[0]}" if len(have) == 1 else f"{have[0]}-{have[-1]}"
+        raise ConfigError(
+            "--years",
+            ",".join(str(y) for y in outside),
+            f"must be years of the run ({span})",
+        )
+    return sorted(set(asked))
+
+
 def headline_variables(run: RunFolder) -> list[str]:
     """The headline variables this run has, in display order."""
     present = set(run.summary["variable"])
@@ -129,6 +164,9 @@ def headline_report_table(
     spec: BandSpec,
     lang: str,
     above_published: Mapping[tuple[str, str], float],
+    year: int | None = None,
+    *,
+    id: str = "headline",
 ) -> Table:
     """Published figure, point estimate, mean, median and the preset's bands per scenario.
 
@@ -143,9 +181,14 @@ def headline_report_table(
     lang : {"nb", "en"}
         Label language.
     above_published : mapping
-        ``(scenario, variable) -> P(outcome > TBU's published figure)``.
+        ``(scenario, variable) -> P(outcome > TBU's published figure)`` in ``year``.
+    year : int, optional
+        The year shown (default: the cost year). TBU's published figures belong to the cost
+        year and are left out of the other years.
+    id : str
+        The table's identifier (one per year in a multi-year report).
     """
-    year = run.cost_year
+    year = run.cost_year if year is None else year
     columns = [
         text(lang, "scenario"),
         text(lang, "col_variable"),
@@ -167,7 +210,7 @@ def headline_report_table(
                 continue
             digits = _digits(variable)
             point = points.value(variable, scenario.name, year)
-            published = scenario.published.get(variable)
+            published = scenario.published.get(variable) if year == run.cost_year else None
             p_above = above_published.get((scenario.name, variable))
             ranges = []
             for level in spec.levels:
@@ -187,7 +230,7 @@ def headline_report_table(
             )
             first = False
     return Table(
-        "headline",
+        id,
         text(lang, "cap_headline", bands=spec.describe(), year=year),
         tuple(columns),
         tuple(rows),

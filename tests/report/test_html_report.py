@@ -200,8 +200,12 @@ def test_variance_table_sorts_by_share_and_dashes_missing_sobol(report_en):
 
 def test_several_years(report_years):
     report = report_years.report
-    headline, scenarios, exceedance = report.tables[:3]
-    assert headline.caption.endswith("2030")
+    years = range(2025, 2031)
+    headlines = report.tables[: len(years)]
+    scenarios, exceedance = report.tables[len(years) : len(years) + 2]
+    # one headline table per year, each captioned with its year
+    assert [t.id for t in headlines] == [f"headline-{y}" for y in years]
+    assert [t.caption[-4:] for t in headlines] == [str(y) for y in years]
     assert exceedance.columns[3:] == tuple(str(y) for y in range(2025, 2031))
     assert [row[0] for row in scenarios.rows] == [
         "Projection",

@@ -9,6 +9,7 @@ skips, except on CI (``CI`` set), where it fails: CI installs Chromium in ``.ci/
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -134,3 +135,24 @@ def test_report_renders_in_chromium(chromium, report_en, tmp_path):
     assert pixels.std() > 0.05, "the screenshot is blank"
     blue = (pixels[..., 2] - pixels[..., 0] > 0.12) & (pixels[..., 2] > 0.5)
     assert blue.sum() > 20_000, "no fan chart visible in the screenshot"
+
+
+#: The sections of every report page, in page order (the tornado one holds a note without
+#: a sensitivity analysis).
+SECTIONS = ("headline", "fans", "tornado", "exceedance", "precision", "reproduce")
+
+
+def test_a_multi_year_report_renders_every_section(chromium, report_years, tmp_path):
+    page = report_years.path / "report.html"
+    dom_text = run_chromium(
+        chromium, tmp_path / "profile", "--dump-dom", page.resolve().as_uri()
+    ).stdout
+    dom = Dom(dom_text)
+    found = re.findall(r'<section[^>]* id="([^"]+)"', dom_text)
+    assert found == list(SECTIONS)
+    # a headline table for every year of the run, and the fans over the years
+    for year in range(2025, 2031):
+        assert str(year) in dom.captions.get(f"table-headline-{year}", "")
+    for table in ("table-scenarios", "table-exceedance", "table-precision", "table-manifest"):
+        assert dom.captions.get(table, "").strip(), f"{table} missing from the rendered page"
+    assert len(dom.images) == 2  # the demographic and the economy fan; no tornado without one
