@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -48,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbu-mc`` console script."""
+    started = time.perf_counter()  # a command's time includes its imports and its reading
     argv, debug = split_debug(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.started = started
     try:
         with quiet_interrupts():
             return COMMANDS[args.command].handle(args, argv)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -144,20 +145,24 @@ def options_from_args(args: argparse.Namespace, run: Any = None, scheduler: Any 
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Run the configuration, write the folder, print the headline table."""
+    started = time.perf_counter()
     from tqdm import tqdm
 
+    from mc.cli.progress import PhaseDisplay
     from mc.engine import plan_blocks
     from mc.errors import ConfigError
     from mc.model.config import load_config, parse_assignment
     from mc.report import write_run
     from mc.report.console import headline_text, placement_lines
     from mc.report.io import OutputFolder
+    from mc.report.labels import text, whole
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
+    from mc.workflow.phases import reporting
 
     extra: dict[str, object] = {}
-    for text in args.scenario:
-        name, value = parse_assignment(text, "--scenario")
+    for given in args.scenario:
+        name, value = parse_assignment(given, "--scenario")
         if name in extra:  # a dict would keep the last one without a word
             raise ConfigError("--scenario", name, "given twice; each added scenario needs a name")
         extra[name] = value
@@ -187,7 +192,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         file=sys.stderr,
         desc=config.name,
     )
-    with folder, bar:
+    display = PhaseDisplay(args.lang, enabled=not args.quiet, before=bar.close)
+    with folder, bar, reporting(display):
         analysis = analyse(
             config,
             options,
@@ -225,10 +231,20 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
         print(line)
     if sim is not None:
+        # the whole command, from the line being parsed to here: the draws are only a part
+        total = time.perf_counter() - getattr(args, "started", started)
         print(
-            f"{sim.plan.draws:,} draws in {sim.plan.n_blocks} block"
-            f"{'' if sim.plan.n_blocks == 1 else 's'}, seed entropy "
-            f"{sim.entropy}, {sim.scheduler}, {sim.wall_seconds:.1f} s"
+            text(
+                args.lang,
+                "con_time",
+                draws=whole(sim.plan.draws, args.lang),
+                blocks=sim.plan.n_blocks,
+                block_word=text(args.lang, "con_block" if sim.plan.n_blocks == 1 else "con_blocks"),
+                entropy=sim.entropy,
+                scheduler=sim.scheduler,
+                total=total,
+                draw_seconds=sim.wall_seconds,
+            )
         )
     print(f"wrote {out}")
     return 0

@@ -297,6 +297,37 @@ _TEXT["en"].update(
 )
 
 
+# Phases of the work after the draws, shown on stderr by the command line (mc/cli/progress.py).
+_TEXT["nb"].update(
+    {
+        "phase_datatree": "samler trekningene",
+        "phase_summary": "kvantiler, ESS og R-hat",
+        "phase_exceedance": "sannsynligheter",
+        "phase_sensitivity": "følsomhetsanalyse",
+        "phase_netcdf": "skriver draws.nc",
+        "phase_charts": "tegner figurene",
+        "con_time": "{draws} trekninger i {blocks} {block_word}, frø {entropy}, {scheduler}; "
+        "{total:.1f} s i alt (trekningene {draw_seconds:.1f} s)",
+        "con_block": "blokk",
+        "con_blocks": "blokker",
+    }
+)
+_TEXT["en"].update(
+    {
+        "phase_datatree": "gathering the draws",
+        "phase_summary": "quantiles, ESS and R-hat",
+        "phase_exceedance": "probabilities",
+        "phase_sensitivity": "sensitivity analysis",
+        "phase_netcdf": "writing draws.nc",
+        "phase_charts": "drawing the charts",
+        "con_time": "{draws} draws in {blocks} {block_word}, seed entropy {entropy}, "
+        "{scheduler}; {total:.1f} s in all (draws {draw_seconds:.1f} s)",
+        "con_block": "block",
+        "con_blocks": "blocks",
+    }
+)
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``values``.
 

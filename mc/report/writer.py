@@ -23,6 +23,7 @@ from mc.report.manifest import build_manifest
 from mc.report.tables import select_sensitivity
 from mc.summary.bands import band_table
 from mc.workflow.analysis import Analysis, AnalysisKind
+from mc.workflow.phases import phase
 
 
 def write_run(
@@ -92,8 +93,10 @@ def write_run(
             and analysis.summary is not None
         ):
             folder.write_csv(layout.SUMMARY, analysis.summary)
-            analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
-            _write_charts(folder, analysis, lang)
+            with phase("netcdf"):
+                analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
+            with phase("charts"):
+                _write_charts(folder, analysis, lang)
             if analysis.exceedance is not None:
                 folder.write_csv(layout.EXCEEDANCE, analysis.exceedance)
             if analysis.sensitivity is not None and analysis.sensitivity_indices is not None:

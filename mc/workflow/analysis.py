@@ -47,6 +47,7 @@ from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 from mc.workflow.build import CostModel, build_cost_model, point_estimates
 from mc.workflow.options import RunOptions
+from mc.workflow.phases import phase
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
 #: A run with less work than this stays in this process when no scheduler is asked for: starting
@@ -245,31 +246,36 @@ def analyse(
         analysis.model = model
         analysis.kind = AnalysisKind.STREAM
         analysis.region_names = dict(zip(model.coords["municipality"], model.names, strict=True))
-        analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
+        with phase("summary"):
+            analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
         return analysis
-    tree = to_datatree(
-        sim.gathered(),
-        model.dims,
-        model.coords,
-        attrs={
-            "tbu_mc_config": config.name,
-            "tbu_mc_config_sha256": config.sha256(),
-            "seed_entropy": str(entropy),
-            "block_size": plan.block_size,
-            "cost_year": config.cost_year,
-            "price_year": config.price_year,
-        },
-    )
+    with phase("datatree"):
+        tree = to_datatree(
+            sim.gathered(),
+            model.dims,
+            model.coords,
+            attrs={
+                "tbu_mc_config": config.name,
+                "tbu_mc_config_sha256": config.sha256(),
+                "seed_entropy": str(entropy),
+                "block_size": plan.block_size,
+                "cost_year": config.cost_year,
+                "price_year": config.price_year,
+            },
+        )
     analysis.simulation = sim
     analysis.tree = tree
     analysis.kind = AnalysisKind.MONTE_CARLO
-    analysis.summary = summary_table(tree, sim.moments, config.cost_year)
+    with phase("summary"):
+        analysis.summary = summary_table(tree, sim.moments, config.cost_year)
     if config.exceedance:
-        analysis.exceedance = exceedance_table(tree, config.exceedance)
+        with phase("exceedance"):
+            analysis.exceedance = exceedance_table(tree, config.exceedance)
     if o.sensitivity:
-        analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
-            model, entropy, o.sensitivity
-        )
+        with phase("sensitivity"):
+            analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
+                model, entropy, o.sensitivity
+            )
     return analysis
 
 
