@@ -14,7 +14,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "report", help="write report.html, tables.md and tables.tex into a run's folder"
     )
     rep.add_argument("run_dir", metavar="RUN_DIR", help="output folder of `tbu-mc run`")
-    rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    rep.add_argument(
+        "--lang", choices=("nb", "en"), default="nb", help="label language (default: %(default)s)"
+    )
     rep.add_argument(
         "--bands",
         default="norges-bank",

@@ -30,7 +30,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME=EXTRA_NET_IMMIGRATION",
-        help="add a scenario beside the configuration's, e.g. refugees_30k=30000; repeatable",
+        help="add a scenario beside the configuration's, e.g. refugees_30k=30000; repeatable "
+        "(default: only the configuration's scenarios)",
     )
     run.add_argument(
         "--set",
@@ -39,16 +40,24 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         dest="sets",
         metavar="KEY.PATH=VALUE",
         help="change one configuration field for this run (checked like the file; recorded in "
-        "the manifest), e.g. --set uncertainty.births.sd=0; repeatable",
+        "the manifest), e.g. --set uncertainty.births.sd=0; repeatable (default: none)",
     )
-    run.add_argument("--draws", type=positive_int, help="number of draws (config: run.draws)")
-    run.add_argument("--seed", type=seed, help="seed entropy (config: run.seed; else fresh)")
+    run.add_argument(
+        "--draws", type=positive_int, help="number of draws (default: the config's run.draws)"
+    )
+    run.add_argument(
+        "--seed",
+        type=seed,
+        help="seed entropy (default: the config's run.seed; else fresh, and recorded)",
+    )
     run.add_argument(
         "--block-size",
         type=positive_int,
-        help="draws per block; blocks are Dask tasks and ArviZ chains",
+        help="draws per block; blocks are Dask tasks and ArviZ chains (default: the config's "
+        "run.block_size, or the nearest size that divides --draws; with --precision at most "
+        "a tenth of the cap)",
     )
-    add_scheduler_flags(run, batch=True)
+    add_scheduler_flags(run, batch=True, default="auto")
     run.add_argument(
         "--deterministic",
         action="store_true",
@@ -56,9 +65,13 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--out", help="output folder (default: results/<config name>)")
     run.add_argument(
-        "--population", help="population CSV/Parquet or ssb:07459 replacing the config's file"
+        "--population",
+        help="population CSV/Parquet or ssb:07459 replacing the config's file (default: the "
+        "config's population)",
     )
-    run.add_argument("--lang", choices=("nb", "en"), default="nb", help="label language")
+    run.add_argument(
+        "--lang", choices=("nb", "en"), default="nb", help="label language (default: %(default)s)"
+    )
     run.add_argument(
         "--years",
         type=years,
@@ -66,7 +79,11 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="years of the headline table, e.g. 2025,2027 or 2026-2030 (default: every year "
         "of the run; the outputs always hold every year)",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar or phase names on stderr (default: shown)",
+    )
     again = run.add_mutually_exclusive_group()
     again.add_argument(
         "--resume",
@@ -91,24 +108,31 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         metavar="STAT=TOL",
         help="stop once STAT (mean or qNN) is known within TOL (a number, or a percent of the "
         "estimate) at --confidence; --draws is then the cap; repeatable, e.g. "
-        "--precision mean=0.01 --precision q95=1%%",
+        "--precision mean=0.01 --precision q95=1%% (default: none; a fixed number of draws)",
     )
     run.add_argument(
         "--confidence",
         type=float,
-        help="level of --precision (config: run.confidence; default 0.95)",
+        # the numbers of mc.workflow.options (not imported here: it would load the whole
+        # workflow before --help); tests/cli/test_help_defaults.py holds them equal
+        help="level of --precision (default: the config's run.confidence, else 0.95)",
     )
     run.add_argument(
-        "--wave", type=int, help="blocks between precision checks (config: run.wave; default 4)"
+        "--wave",
+        type=int,
+        help="blocks between precision checks (default: the config's run.wave, else chosen "
+        "from the cap for at least 10 checks)",
     )
     run.add_argument(
         "--precision-variable",
-        help="variable of the --precision targets (config: run.precision_variable)",
+        help="variable of the --precision targets (default: the config's run.precision_variable, "
+        "else the total demographic cost)",
     )
     run.add_argument(
         "--design",
         choices=("mc", "lhs", "sobol"),
-        help="sampling design of the cost drivers in each block (config: run.design; default mc)",
+        help="sampling design of the cost drivers in each block (default: the config's "
+        "run.design, else mc)",
     )
     run.add_argument(
         "--sensitivity",
@@ -116,8 +140,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         nargs="?",
         const=16384,
         metavar="N",
-        help="tornado, contributions to variance and Sobol indices (base sample N, default "
-        "16384; config: run.sensitivity)",
+        help="tornado, contributions to variance and Sobol indices with base sample N (16384 if "
+        "N is left out; default: the config's run.sensitivity, else none)",
     )
 
 
@@ -181,7 +205,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     out = Path(args.out or Path("results") / config.name)
     args.out_dir = out  # read by main() to say what an interrupted or failed run left
     if not args.deterministic:  # check the plan before any work is done
-        plan_blocks(args.draws or config.run.draws, args.block_size, config.run.block_size)
+        cap = args.draws or config.run.draws
+        plan_blocks(cap, args.block_size, options.block_preference(config.run.block_size, cap))
     folder = OutputFolder(out)  # decides ownership before anything is written
     bar = tqdm(
         total=args.draws or config.run.draws,

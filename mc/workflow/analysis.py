@@ -182,10 +182,19 @@ def analyse(
     if o.deterministic:
         return analysis
     check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)
-    choice = plan_blocks(o.draws or config.run.draws, o.block_size, config.run.block_size)
+    cap = o.draws or config.run.draws
+    preferred = o.block_preference(config.run.block_size, cap)
+    choice = plan_blocks(cap, o.block_size, preferred)
     plan = choice.plan
     if choice.note:
         analysis.notes.append(choice.note)
+    if o.precision:
+        wave = o.wave_for(plan.n_blocks)
+        analysis.notes.append(
+            f"--precision checks its targets every {wave} block(s) of {plan.block_size:,} "
+            f"draws, up to {-(-plan.n_blocks // wave)} times before the cap of {plan.draws:,}"
+            + ("" if o.wave is not None or o.block_size is not None else " (chosen from the cap)")
+        )
     entropy = resolve_entropy(o.seed if o.seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
     if not o.force_size:  # before the pilot, the checkpoints and any cluster
@@ -224,7 +233,7 @@ def analyse(
     stopping = None
     if o.precision:
         rule = precision_rule(model, config, o.precision, o.level, o.precision_variable, reducer)
-        stopping = Stopping(o.blocks_per_wave, rule.check)
+        stopping = Stopping(o.wave_for(plan.n_blocks), rule.check)
     runnable: CostModel = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
