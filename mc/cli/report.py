@@ -15,7 +15,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     rep.add_argument("run_dir", metavar="RUN_DIR", help="output folder of `tbu-mc run`")
     rep.add_argument(
-        "--lang", choices=("nb", "en"), default="nb", help="label language (default: %(default)s)"
+        "--lang",
+        choices=("nb", "en"),
+        help="label language (default: the run's, as given to tbu-mc run --lang)",
     )
     rep.add_argument(
         "--bands",
@@ -36,7 +38,11 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Write the report files and print their paths."""
     from mc.report.build import write_report
+    from mc.report.labels import text
+    from mc.report.reader import RunFolder
 
-    for path in write_report(args.run_dir, lang=args.lang, bands=args.bands, years=args.years):
-        print(f"wrote {path}")
+    paths = write_report(args.run_dir, lang=args.lang, bands=args.bands, years=args.years)
+    lang = args.lang or RunFolder(args.run_dir).lang  # the report's language: the run's
+    for path in paths:
+        print(text(lang, "con_wrote", path=path))
     return 0

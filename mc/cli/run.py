@@ -179,7 +179,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.report import write_run
     from mc.report.console import headline_text, placement_lines
     from mc.report.io import OutputFolder
-    from mc.report.labels import text, whole
+    from mc.report.labels import note_text, scheduler_label, seconds, text, whole
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
     from mc.workflow.phases import reporting
@@ -233,12 +233,14 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         bar.close()
         write_run(out, analysis, lang=args.lang, command=command_line(argv))
     sim = analysis.simulation
+    lang = args.lang
     if sim is not None and sim.stopping is not None:
-        print(stopping_line(sim.stopping, sim.plan.draws, args.draws or config.run.draws))
+        cap = args.draws or config.run.draws
+        print(stopping_line(sim.stopping, sim.plan.draws, cap, lang))
     for note in analysis.notes:
-        print(f"note: {note}")
+        print(f"{text(lang, 'con_note')}: {note_text(note, lang)}")
     if sim is not None and sim.resumed_blocks:
-        print(f"resumed: {sim.resumed_blocks} block(s) came from checkpoints")
+        print(text(lang, "con_resumed", blocks=sim.resumed_blocks))
     scenarios = [
         (s.name, s.label_nb if args.lang == "nb" else s.label_en) for s in config.scenarios
     ]
@@ -253,7 +255,9 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             years=args.years,
         )
     )
-    for line in placement_lines(analysis.tree, analysis.deterministic, scenarios, args.lang):
+    for line in placement_lines(
+        analysis.tree, analysis.deterministic, scenarios, lang, price_year=config.price_year
+    ):
         print(line)
     if sim is not None:
         # the whole command, from the line being parsed to here: the draws are only a part
@@ -266,21 +270,35 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                 blocks=sim.plan.n_blocks,
                 block_word=text(args.lang, "con_block" if sim.plan.n_blocks == 1 else "con_blocks"),
                 entropy=sim.entropy,
-                scheduler=sim.scheduler,
-                total=total,
-                draw_seconds=sim.wall_seconds,
+                scheduler=scheduler_label(sim.scheduler, lang),
+                total=seconds(total, lang),
+                draw_seconds=seconds(sim.wall_seconds, lang),
             )
         )
-    print(f"wrote {out}")
+    print(text(lang, "con_wrote", path=out))
     return 0
 
 
-def stopping_line(info: dict, draws: int, cap: int) -> str:
+def stopping_line(info: dict, draws: int, cap: int, lang: str = "en") -> str:
     """One line on why a precision-controlled run stopped and what it reached."""
+    from mc.report.labels import text, whole
+
     met = all(t["met"] for t in info["targets"].values())
-    why = "targets met" if met else f"cap of {cap:,} draws reached before every target was met"
+    why = (
+        text(lang, "con_targets_met")
+        if met
+        else text(lang, "con_cap_reached", cap=whole(cap, lang))
+    )
+    allowed = text(lang, "con_allowed")
     parts = [
-        f"{name}: +-{t['half_width']:.4g} (allowed {t['allowed']:.4g})"
+        f"{name}: +-{t['half_width']:.4g} ({allowed} {t['allowed']:.4g})"
         for name, t in info["targets"].items()
     ]
-    return f"stopped after {draws:,} draws: {why}; {info['variable']} " + "; ".join(parts)
+    return text(
+        lang,
+        "con_stopped",
+        draws=whole(draws, lang),
+        why=why,
+        variable=info["variable"],
+        targets="; ".join(parts),
+    )

@@ -75,7 +75,7 @@ class Report:
 def build_report(
     run_dir: str | Path,
     *,
-    lang: str = "nb",
+    lang: str | None = None,
     bands: str | list[float] = DEFAULT_PRESET,
     years: Sequence[int] | None = None,
 ) -> Report:
@@ -85,8 +85,9 @@ def build_report(
     ----------
     run_dir : str or Path
         Output folder of ``tbu-mc run`` (a Monte Carlo run).
-    lang : {"nb", "en"}
-        Label language; Norwegian uses the terms of TBU's notes.
+    lang : {"nb", "en"}, optional
+        Label language; Norwegian uses the terms of TBU's notes. Default: the run's own
+        (``tbu-mc run --lang``).
     bands : str or list of float
         A preset name (see :data:`mc.summary.bands.PRESETS`) or central band levels in percent.
     years : sequence of int, optional
@@ -106,10 +107,11 @@ def build_report(
         If ``run_dir`` is not the folder of a Monte Carlo run, or its ``sensitivity.csv`` lacks
         columns.
     """
-    if lang not in LANGS:
+    if lang is not None and lang not in LANGS:
         raise ConfigError("lang", lang, f"must be one of {list(LANGS)}")
     spec = parse_bands(bands)  # before any reading, so a typo fails fast
     run = RunFolder(run_dir)
+    lang = run.lang if lang is None else lang
     year = run.cost_year
     variables = headline_variables(run)
     tree = run.draws(variables)
@@ -187,7 +189,9 @@ def build_report(
         seed=m.get(layout.KEY_SEED),
         bands=spec.describe(),
     )
-    description = str(run.config.get("description") or "")
+    description, translated = run.description(lang)
+    if description and not translated:  # the file's own words: say so, in the report's language
+        description = text(lang, "rep_config_description", text=description)
     title = text(lang, "rep_title", name=run.name)
     command = run.reproduce_command()
     page = _page(
@@ -226,7 +230,7 @@ def build_report(
 def write_report(
     run_dir: str | Path,
     *,
-    lang: str = "nb",
+    lang: str | None = None,
     bands: str | list[float] = DEFAULT_PRESET,
     years: Sequence[int] | None = None,
 ) -> list[Path]:

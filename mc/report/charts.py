@@ -182,7 +182,7 @@ def fan_chart(
             value, key = REFERENCE_LINES[variable]
             ax.axhline(value, color=_PUBLISHED, linewidth=1.2, label=text(lang, key))
         only = years[0] if len(years) == 1 else None
-        ax.set_title(variable_label(variable, lang, price_year, only), fontsize=9)
+        ax.set_title(variable_label(variable, lang, price_year, only, years=years), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     bands_first = [text(lang, "band", level=level_text(v)) for v in ordered]
     _legend_outside(fig, axes, bands_first)

@@ -84,9 +84,9 @@ def _national_year(
     if summary is not None:
         summary = summary[summary["year"] == year]
     unit = f"{_unit(lang, price_year)}, {year}"
-    head = f"{text(lang, 'scenario'):<22} {unit:<28} {'TBU':>6} {'point':>7}"
+    head = f"{text(lang, 'scenario'):<22} {unit:<28} {'TBU':>6} {text(lang, 'con_point'):>7}"
     if summary is not None:
-        head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
+        head += f" {text(lang, 'con_mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
     lines = [head, "-" * len(head)]
     for name, label in scenarios:
         for variable, key in _VARS:
@@ -98,15 +98,16 @@ def _national_year(
             ].iloc[0]
             pub = published.get((name, variable))
             line = f"{label[:22]:<22} {text(lang, key)[:28]:<28} "
-            line += f"{pub:6.1f}" if pub is not None else f"{'-':>6}"
-            line += f" {point:7.2f}"
+            line += _fixed(pub, 6, 1, lang) if pub is not None else f"{'-':>6}"
+            line += " " + _fixed(point, 7, 2, lang)
             if summary is not None:
                 row = summary[
                     (summary["variable"] == variable)
                     & (summary["scenario"] == name)
                     & (summary["sector"] == "all")
                 ].iloc[0]
-                line += f" {row['mean']:8.2f} {row['q05']:7.2f} {row['q50']:7.2f} {row['q95']:7.2f}"
+                line += " " + _fixed(row["mean"], 8, 2, lang)
+                line += "".join(" " + _fixed(row[q], 7, 2, lang) for q in ("q05", "q50", "q95"))
             lines.append(line)
     return "\n".join(lines)
 
@@ -117,6 +118,8 @@ def placement_lines(
     scenarios: list[tuple[str, str]],
     lang: str = "en",
     year: int | None = None,
+    *,
+    price_year: int | None = None,
 ) -> list[str]:
     """One line per scenario after the first: where its total falls in the first one's draws.
 
@@ -136,6 +139,8 @@ def placement_lines(
         Label language.
     year : int, optional
         The year placed (default: the last year in ``deterministic``).
+    price_year : int, optional
+        The price year of the costs, named with the value (without it only the currency).
 
     Returns
     -------
@@ -164,12 +169,19 @@ def placement_lines(
                 "con_placement",
                 scenario=label,
                 value=number(float(points[name]), 2, lang),
+                unit=_unit(lang, price_year),
                 rank=_rank(round(100 * share), lang),
                 reference=reference_label,
                 year=year,
             )
         )
     return lines
+
+
+def _fixed(value: float, width: int, digits: int, lang: str) -> str:
+    """A right-aligned number with the decimal sign of ``lang`` (a comma in Norwegian)."""
+    out = f"{float(value):{width}.{digits}f}"
+    return out.replace(".", ",") if lang == "nb" else out
 
 
 def _rank(percent: int, lang: str) -> str:

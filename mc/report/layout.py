@@ -215,5 +215,15 @@ MANIFEST_KEYS = (
     KEY_PLATFORM,
     KEY_CONFIG,
 )
+#: The language of the run's labels (``--lang``); ``tbu-mc report`` follows it unless told.
+KEY_LANG = "lang"
+
 #: Keys only some runs add after those.
-OPTIONAL_MANIFEST_KEYS = (KEY_DESIGN, KEY_STOPPING, KEY_REDUCTION, KEY_NOTES, KEY_OVERRIDES)
+OPTIONAL_MANIFEST_KEYS = (
+    KEY_DESIGN,
+    KEY_STOPPING,
+    KEY_REDUCTION,
+    KEY_NOTES,
+    KEY_OVERRIDES,
+    KEY_LANG,
+)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from mc.errors import ConfigError
 from mc.report import layout
-from mc.report.labels import driver_label, text, variable_label, whole
+from mc.report.labels import driver_label, scheduler_label, text, variable_label, whole
 from mc.report.reader import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
 
@@ -316,7 +316,7 @@ def exceedance_report_table(run: RunFolder, lang: str) -> Table | None:
         ]
         rows.append(
             (
-                variable_label(str(variable), lang, run.price_year, only),
+                variable_label(str(variable), lang, run.price_year, only, years=years),
                 f"{sign} {number(float(threshold), 1, lang)}",
                 labels.get(str(scenario), str(scenario)),
                 *cells,
@@ -345,7 +345,7 @@ def precision_table(run: RunFolder, lang: str) -> Table:
         ("item_blocks", str(m.get("blocks", DASH))),
         ("item_block_size", whole(m["block_size"], lang) if m.get("block_size") else DASH),
         ("item_seed", str(m.get("seed_entropy", DASH))),
-        ("item_scheduler", str(m.get("scheduler") or DASH)),
+        ("item_scheduler", scheduler_label(str(m.get("scheduler") or DASH), lang)),
         ("item_wall", number(wall, 1, lang) if wall is not None else DASH),
         ("item_max_rhat", _largest_rhat(run.summary["rhat"], lang)),
         ("item_min_ess", whole(float(run.summary["ess"].min()), lang)),

@@ -75,6 +75,7 @@ def write_run(
         manifest[layout.KEY_NOTES] = list(analysis.notes)
     if config.overrides:
         manifest[layout.KEY_OVERRIDES] = list(config.overrides)
+    manifest[layout.KEY_LANG] = lang
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
         if analysis.kind == AnalysisKind.STREAM and analysis.summary is not None:

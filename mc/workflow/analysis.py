@@ -46,6 +46,7 @@ from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 from mc.workflow.build import CostModel, build_cost_model, point_estimates
+from mc.workflow.notes import Note
 from mc.workflow.options import RunOptions
 from mc.workflow.phases import phase
 
@@ -186,14 +187,28 @@ def analyse(
     preferred = o.block_preference(config.run.block_size, cap)
     choice = plan_blocks(cap, o.block_size, preferred)
     plan = choice.plan
-    if choice.note:
-        analysis.notes.append(choice.note)
+    if choice.note:  # the engine's sentence, with what its translation needs
+        one = plan.n_blocks == 1 and plan.draws < preferred
+        values = {"size": plan.block_size, "blocks": plan.n_blocks, "draws": plan.draws}
+        key = "plan_one_block" if one else "plan_fit"
+        analysis.notes.append(Note(choice.note, key, configured=preferred, **values))
     if o.precision:
         wave = o.wave_for(plan.n_blocks)
+        chosen = o.wave is None and o.block_size is None
+        values = {
+            "wave": wave,
+            "size": plan.block_size,
+            "checks": -(-plan.n_blocks // wave),
+            "cap": plan.draws,
+        }
         analysis.notes.append(
-            f"--precision checks its targets every {wave} block(s) of {plan.block_size:,} "
-            f"draws, up to {-(-plan.n_blocks // wave)} times before the cap of {plan.draws:,}"
-            + ("" if o.wave is not None or o.block_size is not None else " (chosen from the cap)")
+            Note(
+                f"--precision checks its targets every {wave} block(s) of {plan.block_size:,} "
+                f"draws, up to {values['checks']} times before the cap of {plan.draws:,}"
+                + (" (chosen from the cap)" if chosen else ""),
+                "precision_chosen" if chosen else "precision",
+                **values,
+            )
         )
     entropy = resolve_entropy(o.seed if o.seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
@@ -249,7 +264,7 @@ def analyse(
         stopping=stopping,
     )
     if sim.plan.n_blocks < 2:
-        analysis.notes.append(ONE_BLOCK_NOTE)
+        analysis.notes.append(Note(ONE_BLOCK_NOTE, "one_block"))
     if isinstance(model, MunicipalCostModel):  # streamed
         analysis.simulation = sim
         analysis.model = model
@@ -307,14 +322,20 @@ def choose_scheduler(
         n *= 2
     work = spent / done * plan.draws + slow_blocks * plan.n_blocks
     if work < IN_PROCESS_SECONDS:
-        return SchedulerSpec("sync"), (
+        return SchedulerSpec("sync"), Note(
             f"ran in this process: about {work:.1f} s of work, less than starting a local "
-            f"cluster takes (about {IN_PROCESS_SECONDS:.0f} s); --workers N asks for one"
+            f"cluster takes (about {IN_PROCESS_SECONDS:.0f} s); --workers N asks for one",
+            "in_process",
+            work=work,
+            start=round(IN_PROCESS_SECONDS),
         )
     spec = SchedulerSpec("processes")
-    return spec, (
+    return spec, Note(
         f"ran on a local cluster of {spec.n_workers} processes: about {work:.0f} s of work "
-        "on one core; --sync keeps a run in this process"
+        "on one core; --sync keeps a run in this process",
+        "local_cluster",
+        workers=spec.n_workers,
+        work=work,
     )
 
 
