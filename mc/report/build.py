@@ -46,6 +46,7 @@ from mc.report.tables import (
 )
 from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands
 from mc.summary.exceedance import exceedance_table
+from mc.summary.independence import scenario_independent
 
 
 @dataclass
@@ -122,6 +123,8 @@ def build_report(
     shown = chosen_years(run.summary["year"], years)
     above = _above_published(tree, run, year)
     percentiles = _percentiles(tree, run, year)
+    # said once, not once per scenario: the variables no scenario changes (from the draws)
+    shared = scenario_independent(tree, variables, run.deterministic)
     headlines = [
         headline_report_table(
             run,
@@ -131,6 +134,7 @@ def build_report(
             above if one == year else {},
             one,
             id="headline" if len(shown) == 1 else f"headline-{one}",
+            shared=shared,
         )
         for one in shown
     ]

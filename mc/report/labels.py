@@ -325,6 +325,7 @@ _TEXT["nb"].update(
         "con_wrote": "skrev {path}",
         "con_note": "merknad",
         "rep_config_description": "Konfigurasjonens beskrivelse: {text}",
+        "all_scenarios": "Alle alternativer",
         "note_plan_one_block": "blokkstørrelse {size} (én blokk): {draws} trekninger er "
         "færre enn den konfigurerte block_size på {configured}",
         "note_plan_fit": "blokkstørrelse {size} ({blocks} blokker): {draws} trekninger er "
@@ -371,6 +372,7 @@ _TEXT["en"].update(
         "con_wrote": "wrote {path}",
         "con_note": "note",
         "rep_config_description": "The configuration's description: {text}",
+        "all_scenarios": "All scenarios",
         "sch_sync": "sync (in-process, sequential)",
         "sch_threads": "threads ({n} threads, in-process Dask cluster)",
         "sch_processes": "LocalCluster ({n} worker processes x 1 thread)",

@@ -7,7 +7,7 @@ Every table is a :class:`Table` of formatted strings, so ``report.html``, ``tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +167,7 @@ def headline_report_table(
     year: int | None = None,
     *,
     id: str = "headline",
+    shared: Collection[str] = (),
 ) -> Table:
     """Published figure, point estimate, mean, median and the preset's bands per scenario.
 
@@ -187,6 +188,10 @@ def headline_report_table(
         year and are left out of the other years.
     id : str
         The table's identifier (one per year in a multi-year report).
+    shared : collection of str
+        Variables that are the same under every scenario
+        (:func:`mc.summary.independence.scenario_independent`): shown once, after the
+        scenarios, under "all scenarios", instead of once per scenario.
     """
     year = run.cost_year if year is None else year
     columns = [
@@ -200,10 +205,18 @@ def headline_report_table(
         text(lang, "col_p_above_tbu"),
     ]
     summaries, edges, points = Cells(run.summary), Cells(bands), Cells(run.deterministic)
+    variables = headline_variables(run)
+    groups = [
+        (scenario.label(lang), scenario, [v for v in variables if v not in shared])
+        for scenario in run.scenarios
+    ]
+    if run.scenarios and any(v in shared for v in variables):
+        common = [v for v in variables if v in shared]
+        groups.append((text(lang, "all_scenarios"), run.scenarios[0], common))
     rows = []
-    for scenario in run.scenarios:
+    for group_label, scenario, group in groups:
         first = True
-        for variable in headline_variables(run):
+        for variable in group:
             summary = summaries.get(variable, scenario.name, year)
             band = edges.get(variable, scenario.name, year)
             if summary is None or band is None:
@@ -218,7 +231,7 @@ def headline_report_table(
                 ranges.append(band_range(band[lo], band[hi], digits, lang))
             rows.append(
                 (
-                    scenario.label(lang) if first else "",
+                    group_label if first else "",
                     variable_label(variable, lang, run.price_year, year),
                     number(published, 1, lang),
                     number(point, digits, lang),

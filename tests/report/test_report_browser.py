@@ -156,3 +156,34 @@ def test_a_multi_year_report_renders_every_section(chromium, report_years, tmp_p
     for table in ("table-scenarios", "table-exceedance", "table-precision", "table-manifest"):
         assert dom.captions.get(table, "").strip(), f"{table} missing from the rendered page"
     assert len(dom.images) == 2  # the demographic and the economy fan; no tornado without one
+
+
+#: Put into a copy of the page only (the report itself has no scripts): after layout, the right
+#: edge of every table and the width of the window, as attributes Chromium's DOM dump shows.
+MEASURE = """<script>
+window.addEventListener("load", () => {
+  const edges = [...document.querySelectorAll("table")].map(
+    (t) => t.id + ":" + Math.ceil(t.getBoundingClientRect().right));
+  document.body.dataset.right = edges.join(" ");
+  document.body.dataset.viewport = String(document.documentElement.clientWidth);
+});
+</script>"""
+WIDTH = 1280  # the laptop window of issue 17, where the 90 % and P(> TBU) columns scrolled away
+
+
+@pytest.mark.parametrize("fixture", ["report_nb", "report_en", "report_years"])
+def test_the_headline_tables_fit_a_1280_px_window(chromium, fixture, request, tmp_path):
+    built = request.getfixturevalue(fixture)
+    folder = getattr(built, "path", built)
+    page = tmp_path / "measured.html"
+    source = (folder / "report.html").read_text(encoding="utf-8")
+    page.write_text(source.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = run_chromium(
+        chromium, tmp_path / "profile", f"--window-size={WIDTH},2000", "--dump-dom", page.as_uri()
+    ).stdout
+    viewport = int(re.search(r'data-viewport="(\d+)"', dom)[1])
+    edges = dict(item.rsplit(":", 1) for item in re.search(r'data-right="([^"]*)"', dom)[1].split())
+    headlines = {k: int(v) for k, v in edges.items() if k.startswith("table-headline")}
+    assert headlines, edges
+    assert viewport <= WIDTH
+    assert all(right <= viewport for right in headlines.values()), (viewport, headlines)
