@@ -32,7 +32,7 @@ _TEXT = {
         "point_of": "Punktanslag: {scenario}",
         "money_year": "mrd. {year}-kr",
         "money_each_year": "mrd. kr, hvert års priser",
-        "money_years": "mrd. kr, hvert års priser: {first}-kr til {last}-kr",
+        "money_years": "mrd. kr, løpende priser {first}-{last}",
         "rank_title": "Merutgifter til demografi {year} per innbygger, kr ({price_year}-kroner)",
         "rank_highest": "Høyest (median)",
         "rank_widest": "Bredest {level} %-intervall",
@@ -56,7 +56,7 @@ _TEXT = {
         "point_of": "Point estimate: {scenario}",
         "money_year": "bn {year} NOK",
         "money_each_year": "bn NOK, each year's prices",
-        "money_years": "bn NOK in each year's prices, {first} to {last} NOK",
+        "money_years": "bn NOK, current prices {first}-{last}",
         "rank_title": "Extra demographic costs {year} per inhabitant, NOK ({price_year} prices)",
         "rank_highest": "Highest (median)",
         "rank_widest": "Widest {level} % band",
@@ -459,6 +459,34 @@ def note_text(note: str, lang: str) -> str:
         else:
             values[name] = value
     return text(lang, f"note_{key}", **values)
+
+
+#: What a labelled output is: a demographic cost or a figure of the sector's economy. The
+#: report's headline table and the fan charts take every output of these groups a run has (a
+#: new economy variable needs its label and its line here, nothing else); the scenario's
+#: inputs and the population counts belong to neither.
+_GROUPS = {
+    "demographic_cost_total_bn": "demographic",
+    "demographic_cost_free_bn": "demographic",
+    "net_operating_result_pct": "economy",
+    "real_growth_free_revenues_bn": "economy",
+    "handlingsrom_bn": "economy",
+    "deflator_pct": "economy",
+    "nominal_growth_free_revenues_pct": "economy",
+    "tax_growth_pct": "economy",
+    "free_revenues_bn": "economy",
+}
+
+
+def variables_of(group: str) -> tuple[str, ...]:
+    """The labelled outputs of ``group`` (``demographic`` or ``economy``), in display order.
+
+    Examples
+    --------
+    >>> variables_of("demographic")
+    ('demographic_cost_total_bn', 'demographic_cost_free_bn')
+    """
+    return tuple(v for v, g in _GROUPS.items() if g == group)
 
 
 def labelled_variables() -> tuple[str, ...]:

@@ -15,7 +15,14 @@ import pandas as pd
 
 from mc.errors import ConfigError
 from mc.report import layout
-from mc.report.labels import driver_label, scheduler_label, text, variable_label, whole
+from mc.report.labels import (
+    driver_label,
+    scheduler_label,
+    text,
+    variable_label,
+    variables_of,
+    whole,
+)
 from mc.report.reader import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
 
@@ -155,7 +162,9 @@ def chosen_years(available: Iterable[int], asked: Sequence[int] | None) -> list[
 def headline_variables(run: RunFolder) -> list[str]:
     """The headline variables this run has, in display order."""
     present = set(run.summary["variable"])
-    return [v for v in HEADLINE_VARIABLES if v in present]
+    # the named order first, then any other labelled cost or economy output of the run
+    known = [*HEADLINE_VARIABLES, *variables_of("demographic"), *variables_of("economy")]
+    return [v for v in dict.fromkeys(known) if v in present]
 
 
 def headline_report_table(

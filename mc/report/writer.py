@@ -9,10 +9,9 @@ import pandas as pd
 from mc.report import layout
 from mc.report.charts import (
     DEFAULT_LEVELS,
-    DEMOGRAPHIC_PANELS,
-    ECONOMY_PANELS,
     demographic_fan,
     economy_fan,
+    fan_variables,
     municipal_ranking,
     summary_band_edges,
     tornado_chart,
@@ -112,10 +111,11 @@ def _write_charts(folder: OutputDir, analysis: Analysis, lang: str) -> None:
     config, sim = analysis.config, analysis.simulation
     labels = [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios]
     # exact edges over all draws, as `tbu-mc report` computes them: the figures are the same
+    demographic, economy = fan_variables(analysis.tree["posterior"].data_vars)
     bands = band_table(
         analysis.tree,
         DEFAULT_LEVELS,
-        variables=[*DEMOGRAPHIC_PANELS, *ECONOMY_PANELS],
+        variables=[*demographic, *economy],
         year=config.cost_year,
     )
     common = {

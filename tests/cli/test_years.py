@@ -80,3 +80,17 @@ def test_the_report_follows_years(run_2030, tmp_path, capsys):
     assert main(["report", str(folder), "--years", "2024"]) != 0
     err = capsys.readouterr().err
     assert "--years" in err and "2025-2030" in err
+
+
+def test_every_cost_and_economy_output_gets_a_fan_over_the_years(run_2030):
+    from mc.report.charts import fan_variables
+    from mc.report.labels import variables_of
+
+    out, _ = run_2030
+    outputs = set(pd.read_csv(out / "summary.csv")["variable"])
+    demographic, economy = fan_variables(outputs)
+    grouped = {*variables_of("demographic"), *variables_of("economy")} & outputs
+    assert set(demographic) | set(economy) == grouped
+    assert {"free_revenues_bn", "tax_growth_pct", "handlingsrom_bn"} <= set(economy)
+    for name in ("fan_demographic_cost.png", "fan_economy.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
