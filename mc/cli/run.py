@@ -176,10 +176,12 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from mc.engine import plan_blocks
     from mc.errors import ConfigError
     from mc.model.config import load_config, parse_assignment
+    from mc.model.demographic import model_years
     from mc.report import write_run
     from mc.report.console import headline_text, placement_lines
     from mc.report.io import OutputFolder
     from mc.report.labels import note_text, scheduler_label, seconds, text, whole
+    from mc.report.tables import chosen_years
     from mc.workflow import analyse
     from mc.workflow.analysis import run_population
     from mc.workflow.phases import reporting
@@ -195,10 +197,9 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     scheduler = scheduler_from_args(args, default="auto", cluster=config.cluster)
     options = options_from_args(args, config.run, scheduler)
     population = run_population(config, args.population) if args.population else None
-    if args.years:  # a year outside the run fails now, not after the draws
-        from mc.model.demographic import model_years
-        from mc.report.tables import chosen_years
-
+    if args.years and config.population.level == "national":
+        # a year outside a national run fails now, not after the draws (a municipal model's
+        # years are known once it is built: checked below, before anything is written)
         if population is None:
             population = run_population(config)
         chosen_years(model_years(config, population), args.years)
@@ -231,6 +232,8 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             slow_blocks=args.slow_blocks,
         )
         bar.close()
+        if args.years:
+            chosen_years(analysis.deterministic["year"], args.years)
         write_run(out, analysis, lang=args.lang, command=command_line(argv))
     sim = analysis.simulation
     lang = args.lang
