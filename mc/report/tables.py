@@ -91,8 +91,8 @@ def number(value: float | None, digits: int, lang: str) -> str:
 
 
 def band_range(lo: float, hi: float, digits: int, lang: str) -> str:
-    """``2.57 – 6.17``: a band's edges."""
-    return f"{number(lo, digits, lang)} {DASH} {number(hi, digits, lang)}"
+    """``2.57 – 6.17``: a band's edges (a narrow column breaks it after the dash, not before)."""
+    return f"{number(lo, digits, lang)}\u00a0{DASH} {number(hi, digits, lang)}"
 
 
 def _digits(variable: str) -> int:
