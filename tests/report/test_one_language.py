@@ -129,3 +129,16 @@ def test_every_scheduler_the_engine_describes_is_translated(spec):
     described = spec.describe()
     assert scheduler_label(described, "nb") != described
     assert scheduler_label(described, "en") == described
+
+
+def test_a_run_from_before_the_manifest_kept_its_language_is_read_from_its_command(runs, tmp_path):
+    import json
+
+    folder = tmp_path / "old"
+    shutil.copytree(runs["en"][0], folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["lang"]  # as written before issue 17; its command still says --lang en
+    assert "--lang" in manifest["command"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["report", str(folder)]) == 0
+    assert '<html lang="en"' in (folder / "report.html").read_text(encoding="utf-8")
