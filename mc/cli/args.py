@@ -60,6 +60,23 @@ def origins(text: str) -> list[int]:
     return list(range(first, last + 1))
 
 
+def years(text: str) -> list[int]:
+    """Years as ``2025,2027``, a range ``2026-2030``, or both (``2025,2027-2030``), sorted."""
+    chosen: set[int] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            chosen.update(origins(part))
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: {part!r} is not a year or a range Y1-Y2 (e.g. 2025,2027 or 2026-2030)"
+            ) from None
+    if not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r} names no year")
+    return sorted(chosen)
+
+
 def age_groups(text: str) -> tuple[str, ...]:
     """Comma-separated age groups such as ``0-5,6-15,90+``."""
     from mc.model.ages import parse_age_group
@@ -73,27 +90,47 @@ def age_groups(text: str) -> tuple[str, ...]:
     return groups
 
 
-def add_scheduler_flags(parser: argparse.ArgumentParser, *, batch: bool = False) -> None:
+def add_scheduler_flags(
+    parser: argparse.ArgumentParser, *, batch: bool = False, default: str = "processes"
+) -> None:
     """The flags that choose where blocks run (at most one), defined once for every command.
 
     ``batch`` adds ``--cluster`` (SLURM/PBS from the configuration) and ``--connect-timeout``.
+    ``default`` is what :func:`scheduler_from_args` does without a flag (``"processes"`` or
+    ``"auto"``), said in the help of ``--sync``.
     """
+    unset = (
+        "a run of a few seconds stays in this process, a longer one starts a LocalCluster"
+        if default == "auto"
+        else "a LocalCluster with one process per core"
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--sync", action="store_true", help="run blocks in this process, in order")
-    where.add_argument("--workers", type=positive_int, help="LocalCluster with this many processes")
     where.add_argument(
-        "--threads", type=positive_int, help="in-process Dask cluster with this many threads"
+        "--sync",
+        action="store_true",
+        help=f"run blocks in this process, in order (default, without any scheduler flag: {unset})",
+    )
+    where.add_argument(
+        "--workers",
+        type=positive_int,
+        help="LocalCluster with this many processes (default: one per core)",
+    )
+    where.add_argument(
+        "--threads",
+        type=positive_int,
+        help="in-process Dask cluster with this many threads (default: not used)",
     )
     where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="connect to a running Dask scheduler, e.g. tcp://host:8786",
+        help="connect to a running Dask scheduler, e.g. tcp://host:8786 (default: not used)",
     )
     if batch:
         where.add_argument(
             "--cluster",
             choices=("slurm", "pbs"),
-            help="start workers as batch jobs (dask-jobqueue) from the config's cluster: section",
+            help="start workers as batch jobs (dask-jobqueue) from the config's cluster: section "
+            "(default: not used)",
         )
         parser.add_argument(
             "--connect-timeout",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from types import ModuleType
@@ -65,9 +66,12 @@ def notes() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbu-mc`` console script."""
+    # a command's time includes its imports: from the process's start when run as tbu-mc
+    started = process_started() if argv is None else time.perf_counter()
     argv, debug = split_debug(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.started = started
     try:
         with quiet_interrupts(), notes():
             return COMMANDS[args.command].handle(args, argv)
@@ -75,6 +79,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         return report_failure(exc, argv, out=getattr(args, "out_dir", None))
+
+
+def process_started() -> float:
+    """When this process started, on the :func:`time.perf_counter` clock (now if unknown)."""
+    now = time.perf_counter()
+    try:
+        import psutil  # installed with dask.distributed
+
+        return now - max(0.0, time.time() - psutil.Process().create_time())
+    except Exception:  # no psutil, or a platform without process times: count from here
+        return now
 
 
 if __name__ == "__main__":  # pragma: no cover

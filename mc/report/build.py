@@ -9,6 +9,7 @@ the run's own files are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from mc.errors import ConfigError, DataError
+from mc.errors import ConfigError, DataError, TbuMcError
 from mc.model.economy_spec import Threshold
 from mc.report import html as H
 from mc.report import layout
@@ -34,6 +35,7 @@ from mc.report.reader import RunFolder, folder_kind
 from mc.report.tables import (
     HEADLINE_VARIABLES,
     Table,
+    chosen_years,
     exceedance_report_table,
     headline_report_table,
     headline_variables,
@@ -49,6 +51,7 @@ from mc.report.tables import (
 )
 from mc.summary.bands import DEFAULT_PRESET, BandSpec, band_table, parse_bands
 from mc.summary.exceedance import exceedance_table
+from mc.summary.independence import scenario_independent
 
 
 @dataclass
@@ -78,9 +81,10 @@ class Report:
 def build_report(
     run_dir: str | Path,
     *,
-    lang: str = "nb",
+    lang: str | None = None,
     bands: str | list[float] = DEFAULT_PRESET,
     min_population: float | None = None,
+    years: Sequence[int] | None = None,
 ) -> Report:
     """Read a run folder and render the page and the tables (nothing is written).
 
@@ -91,13 +95,17 @@ def build_report(
     ----------
     run_dir : str or Path
         Output folder of ``tbu-mc run`` (a Monte Carlo run).
-    lang : {"nb", "en"}
-        Label language; Norwegian uses the terms of TBU's notes.
+    lang : {"nb", "en"}, optional
+        Label language; Norwegian uses the terms of TBU's notes. Default: the run's own
+        (``tbu-mc run --lang``).
     bands : str or list of float
         A preset name (see :data:`mc.summary.bands.PRESETS`) or central band levels in percent.
     min_population : float, optional
         For a municipal run: municipalities with fewer inhabitants are ranked apart (default
         :data:`mc.report.municipal.DEFAULT_MIN_POPULATION`).
+    years : sequence of int, optional
+        The years with a headline table (default: every year of the run); the fan charts
+        always span every year.
 
     Returns
     -------
@@ -106,33 +114,51 @@ def build_report(
     Raises
     ------
     ConfigError
-        For an unknown language, an unknown preset or a level outside (0, 100).
+        For an unknown language, an unknown preset, a level outside (0, 100) or a year the run
+        does not have.
     DataError
         If ``run_dir`` is not the folder of a Monte Carlo run, or its ``sensitivity.csv`` lacks
         columns.
     """
-    if lang not in LANGS:
+    if lang is not None and lang not in LANGS:
         raise ConfigError("lang", lang, f"must be one of {list(LANGS)}")
     spec = parse_bands(bands)  # before any reading, so a typo fails fast
     kind = folder_kind(run_dir)
     if kind != "run":
-        return _other_report(kind, run_dir, lang, bands, min_population)
+        return _other_report(kind, run_dir, lang or _folder_lang(run_dir), bands, min_population)
     run = RunFolder(run_dir)
+    lang = run.lang if lang is None else lang
     year = run.cost_year
     variables = headline_variables(run)
     scenarios = [(s.name, s.label(lang)) for s in run.scenarios]
     published = {(s.name, v): value for s in run.scenarios for v, value in s.published.items()}
+    shown = chosen_years(run.summary["year"], years)
     if run.has_every_draw:
         tree = run.draws(variables)
         edges = band_table(tree, spec.levels, variables=variables, year=year)
         above = _above_published(tree, run, year)
         percentiles = _percentiles(tree, run, year)
+        # said once, not once per scenario: the variables no scenario changes (from the draws)
+        shared = scenario_independent(tree, variables, run.deterministic)
     else:
         # draws.nc holds the first draws or none: bands from summary.csv's quantiles of every
         # draw; the shares that need the draws themselves are left empty (shown as a dash)
         edges = _summary_edges(run, spec)
         above, percentiles = {}, {}
-    headline = headline_report_table(run, edges, spec, lang, above)
+        shared = set()
+    headlines = [
+        headline_report_table(
+            run,
+            edges,
+            spec,
+            lang,
+            above if one == year else {},
+            one,
+            id="headline" if len(shown) == 1 else f"headline-{one}",
+            shared=shared,
+        )
+        for one in shown
+    ]
     scen = scenario_table(run, percentiles, lang)
     exceed = exceedance_report_table(run, lang)
     sens = sensitivity_table(run, lang)
@@ -145,7 +171,7 @@ def build_report(
     tables = [
         t
         for t in (
-            headline,
+            *headlines,
             views,
             reconciliation,
             scen,
@@ -205,7 +231,9 @@ def build_report(
         seed=m.get(layout.KEY_SEED),
         bands=spec.describe(),
     )
-    description = str(run.config.get("description") or "")
+    description, translated = run.description(lang)
+    if description and not translated:  # the file's own words: say so, in the report's language
+        description = text(lang, "rep_config_description", text=description)
     title = text(lang, "rep_title", name=run.name)
     command = run.reproduce_command()
     page = _page(
@@ -217,6 +245,8 @@ def build_report(
         tables={t.id: t for t in tables},
         figures=figures,
         captions=captions,
+        headlines=[t.id for t in headlines],
+        years=shown,
     )
     intro = [p for p in (description, lede, text(lang, "rep_bands_note")) if p]
     # the intro is plain text (the description comes from the config): escaped for Markdown
@@ -242,9 +272,10 @@ def build_report(
 def write_report(
     run_dir: str | Path,
     *,
-    lang: str = "nb",
+    lang: str | None = None,
     bands: str | list[float] = DEFAULT_PRESET,
     min_population: float | None = None,
+    years: Sequence[int] | None = None,
 ) -> list[Path]:
     """Write ``report.html``, ``tables.md`` and ``tables.tex`` into a run folder.
 
@@ -260,7 +291,9 @@ def write_report(
     --------
     >>> write_report("results/tbu-2025", lang="en", bands="boe")  # doctest: +SKIP
     """
-    report = build_report(run_dir, lang=lang, bands=bands, min_population=min_population)
+    report = build_report(
+        run_dir, lang=lang, bands=bands, min_population=min_population, years=years
+    )
     return write_files(run_dir, report)
 
 
@@ -323,6 +356,8 @@ def _page(
     tables: dict[str, Table],
     figures: dict[str, bytes],
     captions: dict[str, str],
+    headlines: list[str],
+    years: list[int],
 ) -> str:
     def table(key: str) -> str:
         return H.scroll(html_table(tables[key])) if key in tables else ""
@@ -332,15 +367,17 @@ def _page(
             return ""
         return H.figure(figures[key], id=key, alt=captions[key], caption=captions[key])
 
-    year = run.cost_year
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    if len(years) > 1 and years != list(range(years[0], years[-1] + 1)):
+        span = ", ".join(str(y) for y in years)
     # TBU's alternatives go right under the fan of their bands, so the two can be read together
-    headline = [table("headline")]
+    headline = [table(name) for name in headlines]
     views = run.manifest.get(layout.KEY_VIEWS)
     if isinstance(views, dict) and "views" in tables:  # say which view the headline bands are
         view = text(lang, f"view_{views.get('headline', 'tbu')}_long")
         headline.insert(0, H.paragraph(text(lang, "headline_view", view=view), id="headline-view"))
     sections = [
-        H.section("headline", text(lang, "sec_headline", year=year), *headline),
+        H.section("headline", text(lang, "sec_headline", year=span), *headline),
         H.section(
             "fans",
             text(lang, "sec_fans"),
@@ -355,7 +392,7 @@ def _page(
             1,
             H.section(
                 "views",
-                text(lang, "sec_views", year=year),
+                text(lang, "sec_views", year=run.cost_year),
                 H.paragraph(text(lang, "view_tbu_long")),
                 H.paragraph(text(lang, "view_model_long")),
                 table("views"),
@@ -436,3 +473,11 @@ def shown_config(config: dict[str, Any]) -> dict[str, Any]:
     summary = f"<forecast-error table: {rows} rows; the whole table is in manifest.json>"
     shown_surprises = {**surprises, "table": summary}
     return {**config, "economy": {**economy, "surprises": shown_surprises}}
+
+
+def _folder_lang(run_dir: str | Path) -> str:
+    """The language a municipal run was made in; ``nb`` for folders that do not record one."""
+    try:
+        return RunFolder(run_dir).lang
+    except (TbuMcError, OSError, KeyError, ValueError):
+        return "nb"

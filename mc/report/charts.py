@@ -10,7 +10,8 @@ the caller asks for another).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import matplotlib
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from mc.report.labels import driver_label, text, variable_label, whole
+from mc.report.labels import driver_label, text, variable_label, variables_of, whole
 from mc.summary.bands import (
     DEFAULT_PRESET,
     PRESETS,
@@ -31,9 +32,11 @@ from mc.summary.bands import (
 
 #: The band levels of a run folder's charts: the default preset's.
 DEFAULT_LEVELS = PRESETS[DEFAULT_PRESET]
-#: Panels of the demographic fan chart, in order (those a run lacks are left out).
+#: The first panels of the demographic fan chart, in order (those a run lacks are left out;
+#: the group's other variables follow, see :func:`fan_variables`).
 DEMOGRAPHIC_PANELS = ("demographic_cost_total_bn", "demographic_cost_free_bn")
-#: Panels of the economy fan chart, in order (those a run lacks are left out).
+#: The first panels of the economy fan chart, in order (those a run lacks are left out; the
+#: group's other variables follow, see :func:`fan_variables`).
 ECONOMY_PANELS = (
     "net_operating_result_pct",
     "net_operating_result_municipalities_pct",
@@ -52,6 +55,7 @@ REFERENCE_LINES = {
     "net_operating_result_counties_pct": (4.0, "norm"),
 }
 DPI = 110
+TITLE_CHARS = 60  # a panel title's line at fontsize 9 in half of an 11-inch figure
 
 _MEDIAN = "#08306b"
 _PUBLISHED = "#c0392b"
@@ -78,8 +82,8 @@ def _grid(n: int, width: float, height: float) -> tuple[plt.Figure, list[plt.Axe
         rows, cols, figsize=(width, height * rows), layout="constrained", squeeze=False
     )
     flat = list(axes.ravel())
-    for ax in flat[n:]:
-        ax.set_visible(False)
+    for ax in flat[n:]:  # an odd number of panels: the last cell stays empty
+        fig.delaxes(ax)
     return fig, flat[:n]
 
 
@@ -193,7 +197,9 @@ def fan_chart(
             label = text(lang, key, value=shown)
             ax.axhline(value, color=_PUBLISHED, linewidth=1.2, label=label)
         only = years[0] if len(years) == 1 else None
-        ax.set_title(variable_label(variable, lang, price_year, only), fontsize=9)
+        label = variable_label(variable, lang, price_year, only, years=years)
+        # two panels share the width: a long label takes two lines rather than its neighbour's
+        ax.set_title("\n".join(textwrap.wrap(label, TITLE_CHARS)), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     bands_first = [text(lang, "band", level=level_text(v)) for v in ordered]
     _legend_outside(fig, axes, bands_first)
@@ -256,7 +262,7 @@ def demographic_fan(
     year: int,
     note: str | None = None,
 ) -> bytes | None:
-    """The fan chart of the demographic costs (:data:`DEMOGRAPHIC_PANELS`), or ``None``.
+    """The fan chart of the demographic costs (:func:`fan_variables`), or ``None``.
 
     Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
     """
@@ -267,7 +273,7 @@ def demographic_fan(
         return text(lang, "fan_title_years", first=years[0], last=years[-1], price_year=price_year)
 
     return _panel_fan(
-        DEMOGRAPHIC_PANELS,
+        fan_variables(bands["variable"])[0],
         title,
         bands,
         deterministic,
@@ -293,7 +299,7 @@ def economy_fan(
     year: int,
     note: str | None = None,
 ) -> bytes | None:
-    """The fan chart of the sector's economy (:data:`ECONOMY_PANELS`), or ``None``.
+    """The fan chart of the sector's economy (:func:`fan_variables`), or ``None``.
 
     Parameters as :func:`fan_chart`; ``None`` when ``bands`` holds none of the panels.
     """
@@ -304,7 +310,7 @@ def economy_fan(
         return text(lang, "economy_title_year", year=years[0])
 
     return _panel_fan(
-        ECONOMY_PANELS,
+        fan_variables(bands["variable"])[1],
         title,
         bands,
         deterministic,
@@ -316,6 +322,21 @@ def economy_fan(
         year=year,
         note=note,
     )
+
+
+def fan_variables(available: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The panels of the demographic and of the economy fan among ``available`` outputs.
+
+    The panels named in :data:`DEMOGRAPHIC_PANELS` and :data:`ECONOMY_PANELS` first, in that
+    order, then every other output :func:`mc.report.labels.variables_of` puts in the group:
+    a run shows a fan over its years for each of its variables.
+    """
+    have = set(available)
+    out = []
+    for panels, group in ((DEMOGRAPHIC_PANELS, "demographic"), (ECONOMY_PANELS, "economy")):
+        ordered = [*panels, *(v for v in variables_of(group) if v not in panels)]
+        out.append([v for v in ordered if v in have])
+    return out[0], out[1]
 
 
 def _legend_outside(fig: plt.Figure, axes: Sequence[plt.Axes], first: Sequence[str]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import xarray as xr
 
 from mc.report.labels import text
 from mc.report.placement import scenario_percentiles
-from mc.report.tables import number
+from mc.report.tables import chosen_years, number
 
 _VARS = (("demographic_cost_total_bn", "total"), ("demographic_cost_free_bn", "free"))
 
@@ -21,8 +23,12 @@ def headline_text(
     year: int | None = None,
     *,
     price_year: int | None = None,
+    years: Sequence[int] | None = None,
 ) -> str:
     """Plain-text table: published, point estimate and (for stochastic runs) mean and 90 % band.
+
+    One block per year shown, each headed by its year, so a multi-year run never prints a year
+    without saying which.
 
     Parameters
     ----------
@@ -33,24 +39,54 @@ def headline_text(
     scenarios : list of (name, label)
         Scenarios in display order.
     published : dict
-        ``(scenario, variable) -> value``.
+        ``(scenario, variable) -> value`` (TBU's figures belong to the last year of the run).
     lang : {"nb", "en"}
         Label language.
     year : int, optional
-        The year to show (default: the last year in the tables).
+        Show only this year (a municipal run: default the last year in the tables).
     price_year : int, optional
         The price year of the costs, named in the heading (pass the configuration's; without it
         the heading says only "bn kr").
+    years : sequence of int, optional
+        The years to show (``--years``); default every year of the run.
+
+    Raises
+    ------
+    ConfigError
+        If ``years`` names a year the run does not have.
     """
-    year = int(deterministic["year"].max()) if year is None else year
     if "municipal_cost_bn" in set(deterministic["variable"]):
-        return municipal_headline(deterministic, summary, year, lang=lang, price_year=price_year)
+        last = int(deterministic["year"].max()) if year is None else year
+        return municipal_headline(deterministic, summary, last, lang=lang, price_year=price_year)
+    shown = [year] if year is not None else chosen_years(deterministic["year"], years)
+    last = int(deterministic["year"].max())
+    blocks = []
+    for one in shown:
+        # TBU's published figures are for the run's last year (the cost year) only
+        marks = published if one == last else {}
+        blocks.append(
+            _national_year(deterministic, summary, scenarios, marks, lang, one, price_year)
+        )
+    return "\n\n".join(blocks)
+
+
+def _national_year(
+    deterministic: pd.DataFrame,
+    summary: pd.DataFrame | None,
+    scenarios: list[tuple[str, str]],
+    published: dict[tuple[str, str], float],
+    lang: str,
+    year: int,
+    price_year: int | None,
+) -> str:
+    """The headline table of one year; its heading names the year."""
     deterministic = deterministic[deterministic["year"] == year]
     if summary is not None:
         summary = summary[summary["year"] == year]
-    head = f"{text(lang, 'scenario'):<22} {_unit(lang, price_year):<28} {'TBU':>6} {'point':>7}"
+    unit = f"{_unit(lang, price_year)}, {year}"
+    head = f"{text(lang, 'scenario'):<22} {unit:<28} {'TBU':>6} {text(lang, 'con_point'):>7}"
     if summary is not None:
-        head += f" {text(lang, 'mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
+        head += f" {text(lang, 'con_mean'):>8} {'q05':>7} {'q50':>7} {'q95':>7}"
     lines = [head, "-" * len(head)]
     for name, label in scenarios:
         for variable, key in _VARS:
@@ -62,15 +98,16 @@ def headline_text(
             ].iloc[0]
             pub = published.get((name, variable))
             line = f"{label[:22]:<22} {text(lang, key)[:28]:<28} "
-            line += f"{pub:6.1f}" if pub is not None else f"{'-':>6}"
-            line += f" {point:7.2f}"
+            line += _fixed(pub, 6, 1, lang) if pub is not None else f"{'-':>6}"
+            line += " " + _fixed(point, 7, 2, lang)
             if summary is not None:
                 row = summary[
                     (summary["variable"] == variable)
                     & (summary["scenario"] == name)
                     & (summary["sector"] == "all")
                 ].iloc[0]
-                line += f" {row['mean']:8.2f} {row['q05']:7.2f} {row['q50']:7.2f} {row['q95']:7.2f}"
+                line += " " + _fixed(row["mean"], 8, 2, lang)
+                line += "".join(" " + _fixed(row[q], 7, 2, lang) for q in ("q05", "q50", "q95"))
             lines.append(line)
     return "\n".join(lines)
 
@@ -81,6 +118,8 @@ def placement_lines(
     scenarios: list[tuple[str, str]],
     lang: str = "en",
     year: int | None = None,
+    *,
+    price_year: int | None = None,
 ) -> list[str]:
     """One line per scenario after the first: where its total falls in the first one's draws.
 
@@ -102,6 +141,8 @@ def placement_lines(
         Label language.
     year : int, optional
         The year placed (default: the last year in ``deterministic``).
+    price_year : int, optional
+        The price year of the costs, named with the value (without it only the currency).
 
     Returns
     -------
@@ -132,12 +173,19 @@ def placement_lines(
                 "con_placement",
                 scenario=label,
                 value=number(float(points[name]), 2, lang),
+                unit=_unit(lang, price_year),
                 rank=_rank(round(100 * share), lang),
                 reference=reference_label,
                 year=year,
             )
         )
     return lines
+
+
+def _fixed(value: float, width: int, digits: int, lang: str) -> str:
+    """A right-aligned number with the decimal sign of ``lang`` (a comma in Norwegian)."""
+    out = f"{float(value):{width}.{digits}f}"
+    return out.replace(".", ",") if lang == "nb" else out
 
 
 def _rank(percent: int, lang: str) -> str:

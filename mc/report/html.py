@@ -25,8 +25,14 @@ tbody tr:nth-child(even) { background: #fafafa; }
 .num { text-align: right; }
 td.num { white-space: nowrap; }
 td.txt { min-width: 8em; }
-/* the variable labels of the wide tables stay on one line; the table scrolls instead */
-#table-headline td:nth-child(2), #table-mcse td:nth-child(2) { white-space: nowrap; }
+/* the headline tables fit a 1280 px window: their labels wrap, their numbers do not; the
+   MCSE table's labels stay on one line and it scrolls instead */
+table[id^="table-headline"] td:nth-child(2) { min-width: 11em; }
+table[id^="table-headline"] th, table[id^="table-headline"] td { padding: 3px 6px; }
+/* a band may break after its dash when many bands (deciles) share the width; a number never
+   breaks (its thousands separator is a no-break space, its minus sign sticks to it) */
+table[id^="table-headline"] td.num { white-space: normal; }
+#table-mcse td:nth-child(2) { white-space: nowrap; }
 .txt { text-align: left; }
 .scroll { overflow-x: auto; }
 figure { margin: 12px 0 22px; }

@@ -9,6 +9,9 @@ population accounts.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 LANGS = ("nb", "en")
 
 _TEXT = {
@@ -29,6 +32,7 @@ _TEXT = {
         "point_of": "Punktanslag: {scenario}",
         "money_year": "mrd. {year}-kr",
         "money_each_year": "mrd. kr, hvert års priser",
+        "money_years": "mrd. kr, løpende priser {first}-{last}",
         "rank_title": "Merutgifter til demografi {year} per innbygger, kr ({price_year}-kroner)",
         "rank_highest": "Høyest (median)",
         "rank_widest": "Bredest {level} %-intervall",
@@ -52,6 +56,7 @@ _TEXT = {
         "point_of": "Point estimate: {scenario}",
         "money_year": "bn {year} NOK",
         "money_each_year": "bn NOK, each year's prices",
+        "money_years": "bn NOK, current prices {first}-{last}",
         "rank_title": "Extra demographic costs {year} per inhabitant, NOK ({price_year} prices)",
         "rank_highest": "Highest (median)",
         "rank_widest": "Widest {level} % band",
@@ -149,7 +154,7 @@ _TEXT["nb"].update(
         "con_nation": "Norge",
         "con_kroner": "{price_year}-kroner",
         "con_per_inhabitant": "høyest kostnad per innbygger, {kroner} ({year}):",
-        "con_placement": "{scenario}: {value} mrd. kr, {rank}. persentil i fordelingen for "
+        "con_placement": "{scenario}: {value} {unit}, {rank}. persentil i fordelingen for "
         "{reference} (punktanslag, merutgifter i alt {year})",
         "tornado_low": "Kilden ved 10-persentilen",
         "tornado_high": "Kilden ved 90-persentilen",
@@ -275,7 +280,7 @@ _TEXT["en"].update(
         "con_nation": "Norway",
         "con_kroner": "{price_year} NOK",
         "con_per_inhabitant": "highest cost per inhabitant, {kroner} ({year}):",
-        "con_placement": "{scenario}: {value} bn, the {rank} percentile of {reference} "
+        "con_placement": "{scenario}: {value} {unit}, the {rank} percentile of {reference} "
         "(point estimate, total extra costs {year})",
         "tornado_low": "Driver at its 10th percentile",
         "tornado_high": "Driver at its 90th percentile",
@@ -510,6 +515,87 @@ _TEXT["en"].update(
 )
 
 
+# Phases of the work after the draws, shown on stderr by the command line (mc/cli/progress.py).
+_TEXT["nb"].update(
+    {
+        "phase_datatree": "samler trekningene",
+        "phase_summary": "kvantiler, ESS og R-hat",
+        "phase_exceedance": "sannsynligheter",
+        "phase_sensitivity": "følsomhetsanalyse",
+        "phase_netcdf": "skriver draws.nc",
+        "phase_charts": "tegner figurene",
+        "con_time": "{draws} trekninger i {blocks} {block_word}, frø {entropy}, {scheduler}; "
+        "{total} s i alt (trekningene {draw_seconds} s)",
+        "con_block": "blokk",
+        "con_blocks": "blokker",
+        "con_point": "Punkt",
+        "con_mean": "Snitt",
+        "con_stopped": "stoppet etter {draws} trekninger: {why}; {variable} {targets}",
+        "con_targets_met": "målene er nådd",
+        "con_cap_reached": "taket på {cap} trekninger ble nådd før alle målene var nådd",
+        "con_allowed": "tillatt",
+        "con_resumed": "gjenopptatt: {blocks} blokk(er) kom fra sjekkpunktene",
+        "con_wrote": "skrev {path}",
+        "con_note": "merknad",
+        "rep_config_description": "Konfigurasjonens beskrivelse: {text}",
+        "all_scenarios": "Alle alternativer",
+        "note_plan_one_block": "blokkstørrelse {size} (én blokk): {draws} trekninger er "
+        "færre enn den konfigurerte block_size på {configured}",
+        "note_plan_fit": "blokkstørrelse {size} ({blocks} blokker): {draws} trekninger er "
+        "ikke et multiplum av den konfigurerte block_size på {configured}; --block-size "
+        "velger en annen",
+        "note_precision": "--precision prøver målene hver {wave}. blokk à {size} trekninger, "
+        "inntil {checks} ganger før taket på {cap}",
+        "note_precision_chosen": "--precision prøver målene hver {wave}. blokk à {size} "
+        "trekninger, inntil {checks} ganger før taket på {cap} (valgt ut fra taket)",
+        "note_one_block": "R-hat sammenligner blokker (kjeder) og trenger minst to; denne "
+        "kjøringen har én blokk, så kolonnen rhat i summary.csv er tom. Bruk flere blokker "
+        "(mindre blokkstørrelse) for R-hat.",
+        "note_in_process": "kjørt i denne prosessen: omtrent {work} s arbeid, mindre enn "
+        "det tar å starte en lokal klynge (omtrent {start} s); --workers N ber om en",
+        "note_local_cluster": "kjørt på en lokal klynge med {workers} prosesser: omtrent "
+        "{work} s arbeid på én kjerne; --sync holder kjøringen i denne prosessen",
+        "sch_sync": "i denne prosessen, blokk for blokk",
+        "sch_threads": "Dask-klynge i denne prosessen ({n} tråder)",
+        "sch_processes": "LocalCluster ({n} arbeidsprosesser à 1 tråd)",
+        "sch_jobqueue": "{kind} via dask-jobqueue ({jobs} jobb(er) à {n} arbeidsprosesser)",
+        "sch_address": "Dask-planlegger på {address}",
+        "sch_client": "Dask-klient på {address}",
+    }
+)
+_TEXT["en"].update(
+    {
+        "phase_datatree": "gathering the draws",
+        "phase_summary": "quantiles, ESS and R-hat",
+        "phase_exceedance": "probabilities",
+        "phase_sensitivity": "sensitivity analysis",
+        "phase_netcdf": "writing draws.nc",
+        "phase_charts": "drawing the charts",
+        "con_time": "{draws} draws in {blocks} {block_word}, seed entropy {entropy}, "
+        "{scheduler}; {total} s in all (draws {draw_seconds} s)",
+        "con_block": "block",
+        "con_blocks": "blocks",
+        "con_point": "Point",
+        "con_mean": "Mean",
+        "con_stopped": "stopped after {draws} draws: {why}; {variable} {targets}",
+        "con_targets_met": "targets met",
+        "con_cap_reached": "cap of {cap} draws reached before every target was met",
+        "con_allowed": "allowed",
+        "con_resumed": "resumed: {blocks} block(s) came from checkpoints",
+        "con_wrote": "wrote {path}",
+        "con_note": "note",
+        "rep_config_description": "The configuration's description: {text}",
+        "all_scenarios": "All scenarios",
+        "sch_sync": "sync (in-process, sequential)",
+        "sch_threads": "threads ({n} threads, in-process Dask cluster)",
+        "sch_processes": "LocalCluster ({n} worker processes x 1 thread)",
+        "sch_jobqueue": "{kind} via dask-jobqueue ({jobs} job(s) x {n} worker processes)",
+        "sch_address": "Dask scheduler at {address}",
+        "sch_client": "Dask client at {address}",
+    }
+)
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``values``.
 
@@ -529,12 +615,109 @@ def whole(value: float, lang: str) -> str:
     return out.replace(",", "\u00a0") if lang == "nb" else out
 
 
+#: How mc.engine describes a scheduler (SchedulerSpec.describe, and a client's address), as
+#: patterns whose groups fill the label of the same kind; tests/report/test_one_language.py
+#: checks that every kind the engine describes is matched.
+_SCHEDULERS = (
+    (re.compile(r"sync \(in-process, sequential\)"), "sch_sync", ()),
+    (re.compile(r"threads \((\d+) threads, in-process Dask cluster\)"), "sch_threads", ("n",)),
+    (re.compile(r"LocalCluster \((\d+) worker processes x 1 thread\)"), "sch_processes", ("n",)),
+    (
+        re.compile(r"(SLURM|PBS) via dask-jobqueue \((\d+) job\(s\) x (\S+) worker processes\)"),
+        "sch_jobqueue",
+        ("kind", "jobs", "n"),
+    ),
+    (re.compile(r"Dask scheduler at (.+)"), "sch_address", ("address",)),
+    (re.compile(r"Dask client at (.+)"), "sch_client", ("address",)),
+)
+
+
+def scheduler_label(described: str, lang: str) -> str:
+    """The engine's description of a scheduler in ``lang`` (unchanged if not recognised).
+
+    Examples
+    --------
+    >>> scheduler_label("LocalCluster (2 worker processes x 1 thread)", "nb")
+    'LocalCluster (2 arbeidsprosesser à 1 tråd)'
+    """
+    for pattern, key, names in _SCHEDULERS:
+        found = pattern.fullmatch(described)
+        if found:
+            return text(lang, key, **dict(zip(names, found.groups(), strict=True)))
+    return described
+
+
+def seconds(value: float, lang: str) -> str:
+    """Seconds to one decimal, with the decimal sign of ``lang``."""
+    out = f"{value:.1f}"
+    return out.replace(".", ",") if lang == "nb" else out
+
+
+def note_text(note: str, lang: str) -> str:
+    """A run's note (:class:`mc.workflow.notes.Note`) in ``lang``; English as recorded.
+
+    Whole numbers get the language's thousands separator and other numbers one decimal (none
+    from 10 up). A note without a key, or without a label in ``lang``, stays as it is.
+    """
+    key = getattr(note, "key", None)
+    if lang == "en" or key is None or f"note_{key}" not in _TEXT[lang]:
+        return str(note)
+    values = {}
+    for name, value in getattr(note, "values", {}).items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            values[name] = whole(value, lang)
+        elif isinstance(value, float):
+            out = f"{value:.{1 if abs(value) < 10 else 0}f}"
+            values[name] = out.replace(".", ",") if lang == "nb" else out
+        else:
+            values[name] = value
+    return text(lang, f"note_{key}", **values)
+
+
+#: What a labelled output is: a demographic cost or a figure of the sector's economy. The
+#: report's headline table and the fan charts take every output of these groups a run has (a
+#: new economy variable needs its label and its line here, nothing else); the scenario's
+#: inputs and the population counts belong to neither.
+_GROUPS = {
+    "demographic_cost_total_bn": "demographic",
+    "demographic_cost_free_bn": "demographic",
+    "net_operating_result_pct": "economy",
+    "net_operating_result_municipalities_pct": "economy",
+    "net_operating_result_counties_pct": "economy",
+    "real_growth_free_revenues_bn": "economy",
+    "handlingsrom_ex_ante_bn": "economy",
+    "realised_room_bn": "economy",
+    "deflator_pct": "economy",
+    "nominal_growth_free_revenues_pct": "economy",
+    "tax_growth_pct": "economy",
+    "free_revenues_bn": "economy",
+}
+
+
+def variables_of(group: str) -> tuple[str, ...]:
+    """The labelled outputs of ``group`` (``demographic`` or ``economy``), in display order.
+
+    Examples
+    --------
+    >>> variables_of("demographic")
+    ('demographic_cost_total_bn', 'demographic_cost_free_bn')
+    """
+    return tuple(v for v, g in _GROUPS.items() if g == group)
+
+
 def labelled_variables() -> tuple[str, ...]:
     """The output variables that have a label (the same in every language)."""
     return tuple(key.removeprefix("var_") for key in _TEXT["en"] if key.startswith("var_"))
 
 
-def variable_label(variable: str, lang: str, price_year: int, year: int | None = None) -> str:
+def variable_label(
+    variable: str,
+    lang: str,
+    price_year: int,
+    year: int | None = None,
+    *,
+    years: Sequence[int] | None = None,
+) -> str:
     """The label of an output variable, with its unit (its name if no label is known).
 
     Parameters
@@ -547,14 +730,22 @@ def variable_label(variable: str, lang: str, price_year: int, year: int | None =
         The price year of the demographic costs.
     year : int, optional
         The one year the label stands for. Kroner amounts of the economy are in that year's
-        prices; without a year (a label over several years) the label says "each year's prices".
+        prices; without a year (a label over several years) the label says "each year's prices"
+        and, given ``years``, names the first and the last of them.
+    years : sequence of int, optional
+        The years a label over several years stands for.
 
     Examples
     --------
     >>> variable_label("handlingsrom_ex_ante_bn", "nb", 2024, 2025)
     'Handlingsrom i budsjettet, før overraskelser (mrd. 2025-kr)'
     """
-    money = text(lang, "money_each_year") if year is None else text(lang, "money_year", year=year)
+    if year is not None:
+        money = text(lang, "money_year", year=year)
+    elif years:
+        money = text(lang, "money_years", first=min(years), last=max(years))
+    else:
+        money = text(lang, "money_each_year")
     try:
         return text(lang, f"var_{variable}", price_year=price_year, money=money)
     except KeyError:

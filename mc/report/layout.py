@@ -248,6 +248,9 @@ MANIFEST_KEYS = (
     KEY_PLATFORM,
     KEY_CONFIG,
 )
+#: The language of the run's labels (``--lang``); ``tbu-mc report`` follows it unless told.
+KEY_LANG = "lang"
+
 #: Keys only some runs add after those.
 OPTIONAL_MANIFEST_KEYS = (
     KEY_DESIGN,
@@ -257,8 +260,7 @@ OPTIONAL_MANIFEST_KEYS = (
     KEY_NOTES,
     KEY_OVERRIDES,
     KEY_VIEWS,
-    KEY_NOTES,
-    KEY_OVERRIDES,
     KEY_LATE_INPUTS,
     KEY_ECONOMY_SURPRISES,
+    KEY_LANG,
 )

@@ -140,6 +140,35 @@ class RunFolder:
         return self.manifest.get(layout.KEY_CONFIG) or {}
 
     @property
+    def lang(self) -> str:
+        """The language the run was made in (``--lang``): the manifest's, else the command's.
+
+        Runs written before the manifest recorded it are read from their command line; ``nb``
+        (the command's default) when neither says.
+        """
+        recorded = self.manifest.get(layout.KEY_LANG)
+        if recorded in ("nb", "en"):
+            return str(recorded)
+        command = [str(part) for part in self.manifest.get(layout.KEY_COMMAND) or []]
+        for i, part in enumerate(command):
+            if part.startswith("--lang="):
+                return part.split("=", 1)[1] if part.endswith(("=nb", "=en")) else "nb"
+            if part == "--lang" and i + 1 < len(command) and command[i + 1] in ("nb", "en"):
+                return command[i + 1]
+        return "nb"
+
+    def description(self, lang: str) -> tuple[str, bool]:
+        """The configuration's description in ``lang``, and whether it is in that language.
+
+        A ``{nb: ..., en: ...}`` description gives the text of ``lang``; one plain text is the
+        configuration's own words, in whatever language it was written (``False``).
+        """
+        raw = self.config.get("description") or ""
+        if isinstance(raw, dict):
+            return str(raw.get(lang) or ""), True
+        return str(raw), False
+
+    @property
     def name(self) -> str:
         """The configuration's name."""
         return str(self.config.get("name") or self.path.name)

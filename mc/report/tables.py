@@ -7,14 +7,22 @@ Every table is a :class:`Table` of formatted strings, so ``report.html``, ``tabl
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from mc.errors import ConfigError
 from mc.report import layout
-from mc.report.labels import driver_label, text, variable_label, whole
+from mc.report.labels import (
+    driver_label,
+    scheduler_label,
+    text,
+    variable_label,
+    variables_of,
+    whole,
+)
 from mc.report.reader import RunFolder
 from mc.summary.bands import BandSpec, band_columns, level_text
 
@@ -86,8 +94,8 @@ def number(value: float | None, digits: int, lang: str) -> str:
 
 
 def band_range(lo: float, hi: float, digits: int, lang: str) -> str:
-    """``2.57 – 6.17``: a band's edges."""
-    return f"{number(lo, digits, lang)} {DASH} {number(hi, digits, lang)}"
+    """``2.57 – 6.17``: a band's edges (a narrow column breaks it after the dash, not before)."""
+    return f"{number(lo, digits, lang)}\u00a0{DASH} {number(hi, digits, lang)}"
 
 
 def _digits(variable: str) -> int:
@@ -120,10 +128,46 @@ class Cells:
         return None if row is None else float(row["value"])
 
 
+def chosen_years(available: Iterable[int], asked: Sequence[int] | None) -> list[int]:
+    """The years to show: ``asked`` (checked against the run's years), else every one.
+
+    Parameters
+    ----------
+    available : iterable of int
+        The years the run has.
+    asked : sequence of int, optional
+        The years of ``--years``; ``None`` or empty for all.
+
+    Raises
+    ------
+    ConfigError
+        If an asked year is not a year of the run, naming the run's years.
+
+    Examples
+    --------
+    >>> chosen_years([2025, 2026, 2027], [2027, 2025])
+    [2025, 2027]
+    """
+    have = sorted({int(y) for y in available})
+    if not asked:
+        return have
+    outside = sorted(set(asked) - set(have))
+    if outside:
+        span = f"{have[0]}" if len(have) == 1 else f"{have[0]}-{have[-1]}"
+        raise ConfigError(
+            "--years",
+            ",".join(str(y) for y in outside),
+            f"must be years of the run ({span})",
+        )
+    return sorted(set(asked))
+
+
 def headline_variables(run: RunFolder) -> list[str]:
     """The headline variables this run has, in display order."""
     present = set(run.summary["variable"])
-    return [v for v in HEADLINE_VARIABLES if v in present]
+    # the named order first, then any other labelled cost or economy output of the run
+    known = [*HEADLINE_VARIABLES, *variables_of("demographic"), *variables_of("economy")]
+    return [v for v in dict.fromkeys(known) if v in present]
 
 
 def headline_report_table(
@@ -132,6 +176,10 @@ def headline_report_table(
     spec: BandSpec,
     lang: str,
     above_published: Mapping[tuple[str, str], float],
+    year: int | None = None,
+    *,
+    id: str = "headline",
+    shared: Collection[str] = (),
 ) -> Table:
     """Published figure, point estimate, mean, median and the preset's bands per scenario.
 
@@ -146,9 +194,18 @@ def headline_report_table(
     lang : {"nb", "en"}
         Label language.
     above_published : mapping
-        ``(scenario, variable) -> P(outcome > TBU's published figure)``.
+        ``(scenario, variable) -> P(outcome > TBU's published figure)`` in ``year``.
+    year : int, optional
+        The year shown (default: the cost year). TBU's published figures belong to the cost
+        year and are left out of the other years.
+    id : str
+        The table's identifier (one per year in a multi-year report).
+    shared : collection of str
+        Variables that are the same under every scenario
+        (:func:`mc.summary.independence.scenario_independent`): shown once, after the
+        scenarios, under "all scenarios", instead of once per scenario.
     """
-    year = run.cost_year
+    year = run.cost_year if year is None else year
     columns = [
         text(lang, "scenario"),
         text(lang, "col_variable"),
@@ -160,17 +217,25 @@ def headline_report_table(
         text(lang, "col_p_above_tbu"),
     ]
     summaries, edges, points = Cells(run.summary), Cells(bands), Cells(run.deterministic)
+    variables = headline_variables(run)
+    groups = [
+        (scenario.label(lang), scenario, [v for v in variables if v not in shared])
+        for scenario in run.scenarios
+    ]
+    if run.scenarios and any(v in shared for v in variables):
+        common = [v for v in variables if v in shared]
+        groups.append((text(lang, "all_scenarios"), run.scenarios[0], common))
     rows = []
-    for scenario in run.scenarios:
+    for group_label, scenario, group in groups:
         first = True
-        for variable in headline_variables(run):
+        for variable in group:
             summary = summaries.get(variable, scenario.name, year)
             band = edges.get(variable, scenario.name, year)
             if summary is None or band is None:
                 continue
             digits = _digits(variable)
             point = points.value(variable, scenario.name, year)
-            published = scenario.published.get(variable)
+            published = scenario.published.get(variable) if year == run.cost_year else None
             p_above = above_published.get((scenario.name, variable))
             ranges = []
             for level in spec.levels:
@@ -178,7 +243,7 @@ def headline_report_table(
                 ranges.append(band_range(band[lo], band[hi], digits, lang))
             rows.append(
                 (
-                    scenario.label(lang) if first else "",
+                    group_label if first else "",
                     variable_label(variable, lang, run.price_year, year),
                     number(published, 1, lang),
                     number(point, digits, lang),
@@ -190,7 +255,7 @@ def headline_report_table(
             )
             first = False
     return Table(
-        "headline",
+        id,
         text(lang, "cap_headline", bands=spec.describe(), year=year),
         tuple(columns),
         tuple(rows),
@@ -276,7 +341,7 @@ def exceedance_report_table(run: RunFolder, lang: str) -> Table | None:
         ]
         rows.append(
             (
-                variable_label(str(variable), lang, run.price_year, only),
+                variable_label(str(variable), lang, run.price_year, only, years=years),
                 f"{sign} {number(float(threshold), 1, lang)}",
                 labels.get(str(scenario), str(scenario)),
                 *cells,
@@ -305,7 +370,7 @@ def precision_table(run: RunFolder, lang: str) -> Table:
         ("item_blocks", str(m.get("blocks", DASH))),
         ("item_block_size", whole(m["block_size"], lang) if m.get("block_size") else DASH),
         ("item_seed", str(m.get("seed_entropy", DASH))),
-        ("item_scheduler", str(m.get("scheduler") or DASH)),
+        ("item_scheduler", scheduler_label(str(m.get("scheduler") or DASH), lang)),
         ("item_wall", number(wall, 1, lang) if wall is not None else DASH),
         ("item_max_rhat", _largest_rhat(run.summary["rhat"], lang)),
         ("item_min_ess", whole(float(run.summary["ess"].min()), lang)),

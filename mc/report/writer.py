@@ -10,10 +10,9 @@ from mc.model.config.views import reference_scenario
 from mc.report import layout
 from mc.report.charts import (
     DEFAULT_LEVELS,
-    DEMOGRAPHIC_PANELS,
-    ECONOMY_PANELS,
     demographic_fan,
     economy_fan,
+    fan_variables,
     municipal_ranking,
     summary_band_edges,
     tornado_chart,
@@ -25,6 +24,7 @@ from mc.report.municipal import point_population, with_region_names
 from mc.report.tables import select_sensitivity
 from mc.summary.bands import band_table
 from mc.workflow.analysis import Analysis, AnalysisKind
+from mc.workflow.phases import phase
 
 
 def write_run(
@@ -92,6 +92,7 @@ def write_run(
         manifest[layout.KEY_OVERRIDES] = list(config.overrides)
     if analysis.views is not None:
         manifest[layout.KEY_VIEWS] = views_manifest(analysis)
+    manifest[layout.KEY_LANG] = lang
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
         if analysis.views is not None and analysis.reconciliation is not None:
@@ -113,8 +114,10 @@ def write_run(
         if analysis.kind == AnalysisKind.MONTE_CARLO and analysis.summary is not None:
             folder.write_csv(layout.SUMMARY, analysis.summary)
             if analysis.tree is not None:
-                analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
-            _write_charts(folder, analysis, lang)
+                with phase("netcdf"):
+                    analysis.tree.to_netcdf(folder.file(layout.DRAWS), engine="h5netcdf")
+            with phase("charts"):
+                _write_charts(folder, analysis, lang)
             if analysis.exceedance is not None:
                 folder.write_csv(layout.EXCEEDANCE, analysis.exceedance)
             if analysis.sensitivity is not None and analysis.sensitivity_indices is not None:
@@ -149,10 +152,11 @@ def _write_charts(folder: OutputDir, analysis: Analysis, lang: str) -> None:
     labels = [(s.name, s.label_nb if lang == "nb" else s.label_en) for s in config.scenarios]
     if analysis.tree is not None and sim is not None and sim.complete:
         # exact edges over all draws, as `tbu-mc report` computes them: the figures are the same
+        demographic, economy = fan_variables(analysis.tree["posterior"].data_vars)
         bands = band_table(
             analysis.tree,
             DEFAULT_LEVELS,
-            variables=[*DEMOGRAPHIC_PANELS, *ECONOMY_PANELS],
+            variables=[*demographic, *economy],
             year=config.cost_year,
         )
     else:  # draws.nc holds some draws or none: the edges of every draw's sketches

@@ -46,7 +46,9 @@ from mc.summary.sensitivity import analyse_sensitivity
 from mc.summary.stream import stream_summary_table
 from mc.summary.table import ONE_BLOCK_NOTE, deterministic_table, summary_table
 from mc.workflow.build import CostModel, build_cost_model, point_estimates
+from mc.workflow.notes import Note
 from mc.workflow.options import RunOptions
+from mc.workflow.phases import phase
 from mc.workflow.views import analyse_views
 
 PILOT_DRAWS = 200  # draws that place the histogram grids of a streamed run
@@ -212,10 +214,33 @@ def analyse(
     if o.deterministic:
         return analysis
     check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)
-    choice = plan_blocks(o.draws or config.run.draws, o.block_size, config.run.block_size)
+    cap = o.draws or config.run.draws
+    preferred = o.block_preference(config.run.block_size, cap)
+    choice = plan_blocks(cap, o.block_size, preferred)
     plan = choice.plan
-    if choice.note:
-        analysis.notes.append(choice.note)
+    if choice.note:  # the engine's sentence, with what its translation needs
+        one = plan.n_blocks == 1 and plan.draws < preferred
+        values = {"size": plan.block_size, "blocks": plan.n_blocks, "draws": plan.draws}
+        key = "plan_one_block" if one else "plan_fit"
+        analysis.notes.append(Note(choice.note, key, configured=preferred, **values))
+    if o.precision:
+        wave = o.wave_for(plan.n_blocks)
+        chosen = o.wave is None and o.block_size is None
+        values = {
+            "wave": wave,
+            "size": plan.block_size,
+            "checks": -(-plan.n_blocks // wave),
+            "cap": plan.draws,
+        }
+        analysis.notes.append(
+            Note(
+                f"--precision checks its targets every {wave} block(s) of {plan.block_size:,} "
+                f"draws, up to {values['checks']} times before the cap of {plan.draws:,}"
+                + (" (chosen from the cap)" if chosen else ""),
+                "precision_chosen" if chosen else "precision",
+                **values,
+            )
+        )
     entropy = resolve_entropy(o.seed if o.seed is not None else config.run.seed)
     streamed = isinstance(model, MunicipalCostModel)
     if not o.force_size:  # before the pilot, the checkpoints and any cluster
@@ -264,7 +289,7 @@ def analyse(
     stopping = None
     if o.precision:
         rule = precision_rule(model, config, o.precision, o.level, o.precision_variable, reducer)
-        stopping = Stopping(o.blocks_per_wave, rule.check)
+        stopping = Stopping(o.wave_for(plan.n_blocks), rule.check)
     runnable: CostModel = Slowed(model, slow_blocks) if slow_blocks else model
     sim = simulate(
         runnable,
@@ -280,14 +305,15 @@ def analyse(
         stopping=stopping,
     )
     if sim.plan.n_blocks < 2:
-        analysis.notes.append(ONE_BLOCK_NOTE)
+        analysis.notes.append(Note(ONE_BLOCK_NOTE, "one_block"))
     if isinstance(model, MunicipalCostModel):  # streamed
         analysis.simulation = sim
         analysis.model = model
         analysis.kind = AnalysisKind.STREAM
-        analysis.summary = municipal_scenario(
-            stream_summary_table(sim, model.dims, model.coords, config.cost_year), config
-        )
+        with phase("summary"):
+            analysis.summary = municipal_scenario(
+                stream_summary_table(sim, model.dims, model.coords, config.cost_year), config
+            )
         return analysis
     attrs = {
         "tbu_mc_config": config.name,
@@ -301,17 +327,21 @@ def analyse(
     }
     tree = None
     if sim.draws is not None and sim.kept:
-        tree = to_datatree(sim.draws, model.dims, model.coords, attrs=attrs)
+        with phase("datatree"):
+            tree = to_datatree(sim.draws, model.dims, model.coords, attrs=attrs)
     analysis.simulation = sim
     analysis.tree = tree
     analysis.kind = AnalysisKind.MONTE_CARLO
     if tree is not None and sim.complete:
         # every draw is here: exact quantiles and ArviZ's ESS, MCSE and R-hat, as always
-        analysis.summary = summary_table(tree, sim.moments, config.cost_year)
+        with phase("summary"):
+            analysis.summary = summary_table(tree, sim.moments, config.cost_year)
         if config.exceedance:
-            analysis.exceedance = exceedance_table(tree, config.exceedance)
+            with phase("exceedance"):
+                analysis.exceedance = exceedance_table(tree, config.exceedance)
     else:
-        analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
+        with phase("summary"):
+            analysis.summary = stream_summary_table(sim, model.dims, model.coords, config.cost_year)
         if config.exceedance:
             assert sim.hits is not None or not reducer.thresholds
             analysis.exceedance = exceedance_from_counts(
@@ -325,9 +355,10 @@ def analyse(
             "summaries"
         )
     if o.sensitivity:
-        analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
-            model, entropy, o.sensitivity
-        )
+        with phase("sensitivity"):
+            analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
+                model, entropy, o.sensitivity
+            )
     return analysis
 
 
@@ -359,14 +390,20 @@ def choose_scheduler(
         n *= 2
     work = spent / done * plan.draws + slow_blocks * plan.n_blocks
     if work < IN_PROCESS_SECONDS:
-        return SchedulerSpec("sync"), (
+        return SchedulerSpec("sync"), Note(
             f"ran in this process: about {work:.1f} s of work, less than starting a local "
-            f"cluster takes (about {IN_PROCESS_SECONDS:.0f} s); --workers N asks for one"
+            f"cluster takes (about {IN_PROCESS_SECONDS:.0f} s); --workers N asks for one",
+            "in_process",
+            work=work,
+            start=round(IN_PROCESS_SECONDS),
         )
     spec = SchedulerSpec("processes")
-    return spec, (
+    return spec, Note(
         f"ran on a local cluster of {spec.n_workers} processes: about {work:.0f} s of work "
-        "on one core; --sync keeps a run in this process"
+        "on one core; --sync keeps a run in this process",
+        "local_cluster",
+        workers=spec.n_workers,
+        work=work,
     )
 
 

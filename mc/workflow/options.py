@@ -19,7 +19,10 @@ from mc.sampling.designs import DESIGNS
 from mc.summary.precision import parse_target
 
 DEFAULT_CONFIDENCE = 0.95  # level of --precision targets
-DEFAULT_WAVE = 4  # blocks between precision checks
+#: Without --wave, a --precision run is cut into at least this many waves (precision checks),
+#: so that the stopping rule can stop it at a tenth of the cap or later; with fewer (the old
+#: default of 4 blocks a wave on tbu-2025's 4 blocks of 25,000) it could only stop at the cap.
+MIN_WAVES = 10
 MIN_SENSITIVITY = 2  # base sample of the Sobol indices: one draw leaves the variances undefined
 #: Draws a run writes to ``draws.nc`` unless told otherwise: the shipped default run (100,000
 #: draws) keeps every draw, as before runs streamed; at 57 cells of 8 bytes a draw that is
@@ -48,7 +51,8 @@ class RunOptions:
     confidence : float, optional
         Level of the precision targets (default :data:`DEFAULT_CONFIDENCE`).
     wave : int, optional
-        Blocks between precision checks (default :data:`DEFAULT_WAVE`).
+        Blocks between precision checks (default: chosen from the cap so that there are at
+        least :data:`MIN_WAVES` checks, see :meth:`wave_for`).
     precision_variable : str, optional
         Variable the precision targets refer to.
     force_size : bool
@@ -122,10 +126,39 @@ class RunOptions:
         """How many of the first draws ``draws.nc`` holds at most."""
         return DEFAULT_KEEP_DRAWS if self.keep_draws is None else self.keep_draws
 
-    @property
-    def blocks_per_wave(self) -> int:
-        """Blocks between precision checks."""
-        return DEFAULT_WAVE if self.wave is None else self.wave
+    def wave_for(self, n_blocks: int) -> int:
+        """Blocks between precision checks in a plan of ``n_blocks`` blocks.
+
+        ``wave`` if given, else as many blocks as keep at least :data:`MIN_WAVES` checks.
+
+        Examples
+        --------
+        >>> RunOptions(precision=("mean=0.01",)).wave_for(10)
+        1
+        >>> RunOptions(precision=("mean=0.01",)).wave_for(45)
+        4
+        """
+        if self.wave is not None:
+            return self.wave
+        return max(1, n_blocks // MIN_WAVES)
+
+    def block_preference(self, configured: int, cap: int) -> int:
+        """The block size to prefer when none is given: small enough for :data:`MIN_WAVES` waves.
+
+        Without ``precision`` targets, or with an explicit ``block_size`` or ``wave``, the
+        configured one. A precision run of ``cap`` draws prefers blocks of at most
+        ``cap / MIN_WAVES`` so that its stopping rule is checked at least that many times.
+
+        Examples
+        --------
+        >>> RunOptions(precision=("mean=0.01",)).block_preference(25_000, 100_000)
+        10000
+        >>> RunOptions().block_preference(25_000, 100_000)
+        25000
+        """
+        if not self.precision or self.block_size is not None or self.wave is not None:
+            return configured
+        return max(1, min(configured, cap // MIN_WAVES))
 
     @classmethod
     def from_config(cls, run: RunDefaults, **given: Any) -> RunOptions:

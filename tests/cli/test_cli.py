@@ -120,7 +120,7 @@ def test_console_script_with_local_cluster(sync_run, tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "LocalCluster (2 worker processes" in done.stdout
+    assert "LocalCluster (2 arbeidsprosesser" in done.stdout  # the run's language: nb
     assert (out / "summary.csv").read_bytes() == (sync_run / "summary.csv").read_bytes()
 
 

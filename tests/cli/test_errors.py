@@ -193,7 +193,7 @@ def test_ctrl_c_on_the_issue_run_then_resume(tmp_path):
         [*EXE, *command[1:]], capture_output=True, text=True, timeout=600, cwd=ROOT
     )
     assert again.returncode == 0, again.stderr
-    assert f"resumed: {saved} block(s)" in again.stdout
+    assert f"gjenopptatt: {saved} blokk(er)" in again.stdout  # the run's language: nb
     assert (out / "summary.csv").is_file() and not (out / "checkpoints").exists()
 
 
@@ -271,7 +271,7 @@ def _leftover_checkpoints(tmp_path: Path, monkeypatch, capsys) -> Path:
 def test_disk_full_while_writing_outputs(tmp_path, monkeypatch, capsys):
     out = _leftover_checkpoints(tmp_path, monkeypatch, capsys)
     assert main(["run", CONFIG, *SMALL, "--out", str(out), "--resume"]) == 0
-    assert "resumed: 4 block(s)" in capsys.readouterr().out
+    assert "gjenopptatt: 4 blokk(er)" in capsys.readouterr().out
 
 
 def test_disk_full_while_saving_a_checkpoint(tmp_path, monkeypatch, capsys):
@@ -308,7 +308,7 @@ def test_damaged_block_names_the_file_and_the_ways_on(tmp_path, monkeypatch, cap
     assert "delete this file" in line and "--restart" in line
     damaged.unlink()  # as the message says: the block is computed again
     assert main(resume) == 0
-    assert "resumed: 3 block(s)" in capsys.readouterr().out
+    assert "gjenopptatt: 3 blokk(er)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04" + b"\x00" * 40])

@@ -16,8 +16,11 @@ QUICK = ["--sync", "--seed", "1", "--quiet"]
 
 
 def run(config: str, out, *args: str) -> int:
-    """``tbu-mc run configs/CONFIG --sync --seed 1 --quiet ARGS --out OUT`` in this process."""
-    return main(["run", str(CONFIGS / config), *QUICK, *args, "--out", str(out)])
+    """``tbu-mc run configs/CONFIG --sync --seed 1 --quiet --lang en ARGS --out OUT`` here.
+
+    English, so that the printed notes read as the manifest records them.
+    """
+    return main(["run", str(CONFIGS / config), *QUICK, "--lang", "en", *args, "--out", str(out)])
 
 
 def _manifest(out):

@@ -73,8 +73,8 @@ def test_from_config_keeps_what_the_flags_do_not_give():
     run = RunDefaults(draws=5_000, design="lhs", precision=("q95=1%",), wave=2)
     options = RunOptions.from_config(run, seed=3, design=None, precision=())
     assert (options.draws, options.seed, options.design) == (5_000, 3, "lhs")
-    assert options.precision == ("q95=1%",) and options.blocks_per_wave == 2
-    assert RunOptions.from_config(run, wave=5).blocks_per_wave == 5
+    assert options.precision == ("q95=1%",) and options.wave_for(40) == 2
+    assert RunOptions.from_config(run, wave=5).wave_for(40) == 5
 
 
 def test_shipped_configs_leave_the_new_options_unset():

@@ -70,7 +70,7 @@ def test_scenario_flag_equals_the_scenario_written_out(flag_output, tmp_path, mo
 def test_the_console_places_the_new_scenario_in_the_main_distribution(flag_output):
     out, printed = flag_output
     found = re.search(
-        rf"^{NAME}: ([\d.]+) bn, the (\d+)(st|nd|rd|th) percentile of Main", printed, re.M
+        rf"^{NAME}: ([\d.]+) bn 2024 NOK, the (\d+)(st|nd|rd|th) percentile of Main", printed, re.M
     )
     assert found, printed
     # the same placement the report makes: the point estimate among the main scenario's draws

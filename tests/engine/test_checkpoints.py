@@ -150,7 +150,7 @@ def test_killed_client_resumes_to_the_same_bytes(tmp_path):
     again = subprocess.run(
         [*exe, *args, "--out", str(out), "--resume"], capture_output=True, text=True, check=True
     )
-    assert f"resumed: {saved} block(s)" in again.stdout
+    assert f"gjenopptatt: {saved} blokk(er)" in again.stdout  # the run's language: nb
     assert (out / "summary.csv").read_bytes() == (full / "summary.csv").read_bytes()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["blocks"] == 8

@@ -116,8 +116,8 @@ def test_headline_bands_are_exact_quantiles_of_the_draws(report_nb):
     for name in REPORT_FILES:
         text = (report_nb / name).read_text(encoding="utf-8")
         if name == "tables.tex":
-            expected_tex = expected.replace("\u00a0", "~").replace("\u2212", "$-$")
-            assert expected_tex.replace(" – ", " -- ") in text
+            tex = {"\u00a0": "~", "\u2212": "$-$", "\u2013": "--"}
+            assert "".join(tex.get(c, c) for c in expected) in text
         else:
             assert expected in text
 
@@ -191,8 +191,12 @@ def test_variance_table_sorts_by_share_and_dashes_missing_sobol(report_en):
         "Unit costs",
         "Births",
     ]
-    assert table.rows[0][2:] == ("55\u00a0%", "0.54 (0.48 \u2013 0.60)", "0.50 (0.49 \u2013 0.51)")
-    assert table.rows[3][3] == "0.00 (\u22120.00 \u2013 0.01)"
+    assert table.rows[0][2:] == (
+        "55\u00a0%",
+        "0.54 (0.48\u00a0\u2013 0.60)",  # no break before the dash
+        "0.50 (0.49\u00a0\u2013 0.51)",
+    )
+    assert table.rows[3][3] == "0.00 (\u22120.00\u00a0\u2013 0.01)"
     free = table.rows[4:]
     assert len(free) == 2 and free[0][0].startswith("Demographic extra costs financed")
     assert all(row[3] == row[4] == "\u2013" for row in free)  # no Sobol indices for this one
@@ -202,8 +206,12 @@ def test_variance_table_sorts_by_share_and_dashes_missing_sobol(report_en):
 
 def test_several_years(report_years):
     report = report_years.report
-    headline, scenarios, exceedance = report.tables[:3]
-    assert headline.caption.endswith("2030")
+    years = range(2025, 2031)
+    headlines = report.tables[: len(years)]
+    scenarios, exceedance = report.tables[len(years) : len(years) + 2]
+    # one headline table per year, each captioned with its year
+    assert [t.id for t in headlines] == [f"headline-{y}" for y in years]
+    assert [t.caption[-4:] for t in headlines] == [str(y) for y in years]
     assert exceedance.columns[3:] == tuple(str(y) for y in range(2025, 2031))
     assert [row[0] for row in scenarios.rows] == [
         "Projection",

@@ -48,8 +48,8 @@ def test_config_labels_reach_tables_md_as_text(tmp_path, capsys):
     label = "label: {nb: Hovedalternativ, en: Main alternative}"
     assert label in text
     text = text.replace(label, 'label: {nb: Hoved, en: "<i>Main</i>\\nalternative | *x*"}')
-    text = text.replace(
-        "  Merutgifter til demografi 2025", "  <script>alert(1)</script> Merutgifter"
+    text = text.replace(  # in the English description, which the English report shows
+        "    Extra demographic costs 2025", "    <script>alert(1)</script> Extra demographic costs"
     )
     text = text.replace(" tables/", f" {CONFIGS}/tables/")  # table paths are relative to the file
     config = tmp_path / "labels.yaml"
@@ -61,7 +61,7 @@ def test_config_labels_reach_tables_md_as_text(tmp_path, capsys):
     markdown = (out / "tables.md").read_text(encoding="utf-8")
     assert "<i>" not in markdown and "<script>" not in markdown
     assert "&lt;i&gt;Main&lt;/i&gt; alternative \\| \\*x\\*" in markdown
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Merutgifter" in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Extra demographic costs" in markdown
     # the label's newline did not split a table row: every row line starts and ends with a bar
     for line in markdown.splitlines():
         if "Main" in line and "&lt;i&gt;" in line and not line.startswith("#"):

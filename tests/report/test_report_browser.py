@@ -9,6 +9,7 @@ skips, except on CI (``CI`` set), where it fails: CI installs Chromium in ``.ci/
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -134,3 +135,55 @@ def test_report_renders_in_chromium(chromium, report_en, tmp_path):
     assert pixels.std() > 0.05, "the screenshot is blank"
     blue = (pixels[..., 2] - pixels[..., 0] > 0.12) & (pixels[..., 2] > 0.5)
     assert blue.sum() > 20_000, "no fan chart visible in the screenshot"
+
+
+#: The sections of every report page, in page order (the tornado one holds a note without
+#: a sensitivity analysis).
+SECTIONS = ("headline", "fans", "tornado", "exceedance", "precision", "reproduce")
+
+
+def test_a_multi_year_report_renders_every_section(chromium, report_years, tmp_path):
+    page = report_years.path / "report.html"
+    dom_text = run_chromium(
+        chromium, tmp_path / "profile", "--dump-dom", page.resolve().as_uri()
+    ).stdout
+    dom = Dom(dom_text)
+    found = re.findall(r'<section[^>]* id="([^"]+)"', dom_text)
+    assert found == list(SECTIONS)
+    # a headline table for every year of the run, and the fans over the years
+    for year in range(2025, 2031):
+        assert str(year) in dom.captions.get(f"table-headline-{year}", "")
+    for table in ("table-scenarios", "table-exceedance", "table-precision", "table-manifest"):
+        assert dom.captions.get(table, "").strip(), f"{table} missing from the rendered page"
+    assert len(dom.images) == 2  # the demographic and the economy fan; no tornado without one
+
+
+#: Put into a copy of the page only (the report itself has no scripts): after layout, the right
+#: edge of every table and the width of the window, as attributes Chromium's DOM dump shows.
+MEASURE = """<script>
+window.addEventListener("load", () => {
+  const edges = [...document.querySelectorAll("table")].map(
+    (t) => t.id + ":" + Math.ceil(t.getBoundingClientRect().right));
+  document.body.dataset.right = edges.join(" ");
+  document.body.dataset.viewport = String(document.documentElement.clientWidth);
+});
+</script>"""
+WIDTH = 1280  # the laptop window of issue 17, where the 90 % and P(> TBU) columns scrolled away
+
+
+@pytest.mark.parametrize("fixture", ["report_nb", "report_en", "report_years"])
+def test_the_headline_tables_fit_a_1280_px_window(chromium, fixture, request, tmp_path):
+    built = request.getfixturevalue(fixture)
+    folder = getattr(built, "path", built)
+    page = tmp_path / "measured.html"
+    source = (folder / "report.html").read_text(encoding="utf-8")
+    page.write_text(source.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = run_chromium(
+        chromium, tmp_path / "profile", f"--window-size={WIDTH},2000", "--dump-dom", page.as_uri()
+    ).stdout
+    viewport = int(re.search(r'data-viewport="(\d+)"', dom)[1])
+    edges = dict(item.rsplit(":", 1) for item in re.search(r'data-right="([^"]*)"', dom)[1].split())
+    headlines = {k: int(v) for k, v in edges.items() if k.startswith("table-headline")}
+    assert headlines, edges
+    assert viewport <= WIDTH
+    assert all(right <= viewport for right in headlines.values()), (viewport, headlines)

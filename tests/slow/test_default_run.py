@@ -28,4 +28,4 @@ def test_make_run_equivalent(tmp_path, capsys):
     cluster = json.loads((sync / "manifest.json").read_text())
     assert cluster["scheduler"].startswith("LocalCluster")
     out = capsys.readouterr().out
-    assert "Hovedalternativ" in out and "wrote" in out
+    assert "Hovedalternativ" in out and "skrev" in out

@@ -1,5 +1,6 @@
 """Without a scheduler flag a run sizes its work: in-process when short, a cluster when long."""
 
+import json
 import time
 
 import numpy as np
@@ -42,4 +43,7 @@ def test_the_default_run_says_where_it_ran(tmp_path, capsys):
     args = ["--draws", "4000", "--block-size", "1000", "--seed", "1", "--quiet"]
     assert main(["run", str(CONFIGS / "tbu-2025.yaml"), *args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "note: ran in this process" in printed and "sync (in-process" in printed
+    # in the run's language (nb by default); the manifest keeps the English note
+    assert "merknad: kjørt i denne prosessen" in printed and "i denne prosessen, blokk" in printed
+    notes = json.loads((out / "manifest.json").read_text())["notes"]
+    assert any(note.startswith("ran in this process") for note in notes)

@@ -35,10 +35,34 @@ from mc.model.config.tables import UnitCosts, parse_unit_costs, unit_costs_to_di
 from mc.model.config.uncertainty import Uncertainty
 from mc.model.config.views import ModelView, View
 from mc.model.economy_spec import EconomySpec, Threshold
-from mc.model.fields import Section
+from mc.model.fields import Section, check_text
 from mc.model.schema import OMIT, read, setting, write
 
 _YEAR = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
+
+
+@dataclass(frozen=True)
+class Description:
+    """A configuration's description in Norwegian and English (a report shows one)."""
+
+    nb: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        """The description in ``lang`` (``nb`` or ``en``)."""
+        return self.en if lang == "en" else self.nb
+
+
+def _description(sec: Section, key: str, values: dict[str, Any], allow: bool) -> str | Description:
+    raw = sec.take(key, "")
+    if not isinstance(raw, dict):
+        return check_text(raw, sec.field(key), sec.source)
+    sub = Section(raw, sec.field(key), sec.source)
+    nb, en = sub.take_str("nb", ""), sub.take_str("en", "")
+    sub.done()
+    if not nb or not en:
+        raise sec.error(key, raw, "text, or {nb: ..., en: ...} with a text in both languages")
+    return Description(nb, en)
 
 
 def _age_groups(sec: Section, key: str, values: dict[str, Any], allow: bool) -> AgeGroups:
@@ -117,7 +141,14 @@ class Config:
     scenarios: tuple[Scenario, ...] = setting("custom", parse=_scenarios, dump=scenarios_to_dict)
     uncertainty: Uncertainty = setting("custom", Uncertainty(), parse=_uncertainty)
     run: RunDefaults = setting("section", RunDefaults(), schema=RunDefaults)
-    description: str = setting("text", "")
+    #: One text for both languages, or ``{nb: ..., en: ...}`` (:class:`Description`).
+    description: str | Description = setting(
+        "custom",
+        "",
+        parse=_description,
+        dump=lambda v, c: v if isinstance(v, str) else {"nb": v.nb, "en": v.en},
+        help="text, or {nb: ..., en: ...} with the text in each report language",
+    )
     #: The information date: inputs published after it are refused (or flagged, below).
     as_of: dt.date | None = setting("date", None)
     flag_late_inputs: bool = setting(
