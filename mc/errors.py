@@ -123,5 +123,12 @@ class TbuMcWarning(UserWarning):
     """Something a user should read about a run that does not stop it.
 
     The command line prints each as one ``note:`` line on standard output after the command's
-    own output; from Python they are ordinary warnings.
+    own output; from Python they are ordinary warnings. ``key`` and ``values`` let the console
+    say it in the run's language (the label ``note_<key>`` of :mod:`mc.report.labels`); the
+    English ``message`` stays the warning's text.
     """
+
+    def __init__(self, message: str, key: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values

@@ -52,14 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def notes() -> Iterator[None]:
-    """Print tbu-mc's own warnings as ``note:`` lines on standard output, after the command."""
+def notes(lang: str = "en") -> Iterator[None]:
+    """Print tbu-mc's own warnings as ``note:`` lines on standard output, after the command.
+
+    A warning with a label key (``key`` and ``values`` attributes) is said in ``lang``.
+    """
+    from mc.report.labels import note_text, text
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TbuMcWarning)
         yield
     for w in caught:
         if issubclass(w.category, TbuMcWarning):
-            print(f"note: {w.message}")
+            print(f"{text(lang, 'con_note')}: {note_text(w.message, lang)}")
         else:  # everyone else's warnings as Python would have shown them
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
@@ -73,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.started = started
     try:
-        with quiet_interrupts(), notes():
+        with quiet_interrupts(), notes(getattr(args, "lang", None) or "en"):
             return COMMANDS[args.command].handle(args, argv)
     except (Exception, KeyboardInterrupt) as exc:
         if debug:

@@ -190,10 +190,14 @@ def residual_sd(spec: EconomySpec) -> float:
     explained = explained_sd(spec)
     if explained > spec.ndr_sd_pct:
         warnings.warn(
-            f"the economic surprises alone give the net operating result a one-year spread of "
-            f"{explained:.2f} pp (IQR/1.349), more than the historical {spec.ndr_sd_pct:.2f} pp; "
-            "no residual is added",
-            TbuMcWarning,
+            TbuMcWarning(
+                f"the economic surprises alone give the net operating result a one-year spread "
+                f"of {explained:.2f} pp (IQR/1.349), more than the historical "
+                f"{spec.ndr_sd_pct:.2f} pp; no residual is added",
+                "no_ndr_residual",
+                explained=round(explained, 2),
+                historical=round(spec.ndr_sd_pct, 2),
+            ),
             stacklevel=2,
         )
         return 0.0

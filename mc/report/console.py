@@ -215,7 +215,10 @@ def municipal_headline(
     price_year: int | None = None,
 ) -> str:
     """National total, and the municipalities with the highest cost per inhabitant."""
-    lines = [f"{_unit(lang, price_year):<34} {'point':>9} {'q05':>9} {'q50':>9} {'q95':>9}"]
+    lines = [
+        f"{_unit(lang, price_year):<34} {text(lang, 'con_point'):>9} {'q05':>9} {'q50':>9} "
+        f"{'q95':>9}"
+    ]
     point = deterministic.set_index(["variable", "region", "year"])["value"]
     rows = [] if summary is None else [summary]
     for variable, label in (
@@ -239,9 +242,14 @@ def municipal_headline(
     return "\n".join(lines)
 
 
-def _or_dash(value: float, digits: int) -> str:
-    """A number with ``digits`` decimals, or ``-`` where there is none (no draws, no figure)."""
-    return "-" if pd.isna(value) else f"{value:.{digits}f}"
+def _or_dash(value: float, digits: int, lang: str = "en", width: int = 0) -> str:
+    """A number with ``digits`` decimals in ``lang``'s decimal sign, or ``-`` (no draws, no figure).
+
+    Right-aligned in ``width`` characters.
+    """
+    if pd.isna(value):
+        return f"{'-':>{width}}"
+    return _fixed(value, width, digits, lang)
 
 
 def headline_view_line(view: str, lang: str = "en") -> str:
@@ -274,7 +282,8 @@ def views_lines(
     total = views[views["variable"] == "demographic_cost_total_bn"]
     lines = [text(lang, "views_title", year=year, unit=_unit(lang, price_year))]
     head = (
-        f"{text(lang, 'scenario'):<22} {text(lang, 'col_view'):<28} {'TBU':>6} {'point':>7} "
+        f"{text(lang, 'scenario'):<22} {text(lang, 'col_view'):<28} {'TBU':>6} "
+        f"{text(lang, 'con_point'):>7} "
         f"{'q05':>7} {'q50':>7} {'q95':>7} {'P(>TBU)':>8}"
     )
     lines += [head, "-" * len(head)]
@@ -282,11 +291,11 @@ def views_lines(
         for row in total[total["scenario"] == name].itertuples(index=False):
             mark = "*" if row.headline else " "
             view = f"{mark}{text(lang, f'view_{row.view}')}"
-            pub = _or_dash(row.published, 1)
+            pub = _or_dash(row.published, 1, lang, 6)
             cells = " ".join(
-                f"{_or_dash(v, 2):>7}" for v in (row.point, row.q05, row.median, row.q95)
+                _or_dash(v, 2, lang, 7) for v in (row.point, row.q05, row.median, row.q95)
             )
-            p = _or_dash(row.p_above_published, 2)
+            p = _or_dash(row.p_above_published, 2, lang, 8)
             lines.append(f"{label[:22]:<22} {view[:28]:<28} {pub:>6} {cells} {p:>8}")
     first, label = scenarios[0]
     steps = reconciliation[reconciliation["scenario"] == first]
@@ -297,6 +306,7 @@ def views_lines(
             if row.order in (0, steps["order"].max())
             else (f"{row.total_bn:+.2f}")
         )
+        value = value.replace(".", ",") if lang == "nb" else value
         parts.append(f"{text(lang, f'step_{row.step}')} {value}")
     lines.append(f"{label}: " + " → ".join(parts))
     return lines

@@ -551,6 +551,11 @@ _TEXT["nb"].update(
         "note_one_block": "R-hat sammenligner blokker (kjeder) og trenger minst to; denne "
         "kjøringen har én blokk, så kolonnen rhat i summary.csv er tom. Bruk flere blokker "
         "(mindre blokkstørrelse) for R-hat.",
+        "note_late_input": "sen opplysning beholdt (flag_late_inputs: true): {field} i {source} "
+        "ble publisert {published}, etter as_of {as_of}; manifestet lister den under late_inputs",
+        "note_no_ndr_residual": "de økonomiske overraskelsene alene gir netto driftsresultat "
+        "et ettårsspenn på {explained} prosentpoeng (IQR/1,349), mer enn de historiske "
+        "{historical}; ingen restledd legges til",
         "note_in_process": "kjørt i denne prosessen: omtrent {work} s arbeid, mindre enn "
         "det tar å starte en lokal klynge (omtrent {start} s); --workers N ber om en",
         "note_local_cluster": "kjørt på en lokal klynge med {workers} prosesser: omtrent "
@@ -662,8 +667,11 @@ def note_text(note: str, lang: str) -> str:
     key = getattr(note, "key", None)
     if lang == "en" or key is None or f"note_{key}" not in _TEXT[lang]:
         return str(note)
+    given = dict(getattr(note, "values", {}))
+    view = given.pop("view_of_note", None)  # a note of the other view's run (mc.workflow.views)
+    prefix = f"{text(lang, f'view_{view}')}: " if view else ""
     values = {}
-    for name, value in getattr(note, "values", {}).items():
+    for name, value in given.items():
         if isinstance(value, int) and not isinstance(value, bool):
             values[name] = whole(value, lang)
         elif isinstance(value, float):
@@ -671,7 +679,7 @@ def note_text(note: str, lang: str) -> str:
             values[name] = out.replace(".", ",") if lang == "nb" else out
         else:
             values[name] = value
-    return text(lang, f"note_{key}", **values)
+    return prefix + text(lang, f"note_{key}", **values)
 
 
 #: What a labelled output is: a demographic cost or a figure of the sector's economy. The

@@ -37,6 +37,7 @@ from mc.model.component_costs import ageing, central_path, component_fit
 from mc.model.config import Config
 from mc.model.config.views import View, other_view, reference_scenario, view_config
 from mc.model.population import PopulationTable
+from mc.workflow.notes import Note
 from mc.workflow.options import RunOptions
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
     )
     side_kwargs = {k: v for k, v in kwargs.items() if k in ("population", "client")}
     side = analyse(view_config(config, other_view(headline)), side_options, **side_kwargs)
-    main.notes.extend(f"{other_view(headline).value} view: {note}" for note in side.notes)
+    main.notes.extend(side_note(note, other_view(headline).value) for note in side.notes)
     by_view = {headline: main, other_view(headline): side}
     main.views = views_table(config, by_view)
     main.reconciliation = reconciliation_table(config, by_view)
@@ -296,3 +297,9 @@ def _or_point(medians: list[float | None], point: tuple[float, float]) -> tuple[
 
 def _minus(x: tuple[float, float], y: tuple[float, float]) -> tuple[float, float]:
     return (x[0] - y[0], x[1] - y[1])
+
+
+def side_note(note: str, view: str) -> Note:
+    """A note of the side view's run, said as that view's (translated where the note has a key)."""
+    values = dict(getattr(note, "values", {}))
+    return Note(f"{view} view: {note}", getattr(note, "key", ""), **values, view_of_note=view)

@@ -419,13 +419,17 @@ def check_as_of(config: Config) -> None:
         )
         if not config.flag_late_inputs:
             raise ConfigError(field, published.isoformat(), rule, config.economy.source)
-        warnings.warn(
+        warning = LateInputWarning(
             f"late input kept (flag_late_inputs: true): {field} in {config.economy.source} was "
             f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; the "
             "run's manifest lists it under late_inputs",
-            LateInputWarning,
-            stacklevel=2,
+            "late_input",
+            field=field,
+            source=config.economy.source,
+            published=published.isoformat(),
+            as_of=config.as_of.isoformat(),
         )
+        warnings.warn(warning, stacklevel=2)
 
 
 def check_economy_prices(config: Config) -> None:
