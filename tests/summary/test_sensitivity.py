@@ -74,7 +74,10 @@ def test_demographic_sensitivity(config_2025):
 
     tornado_rows, indices = analyse_sensitivity(build_model(config_2025), 1, n=2048)
     total = indices[indices["variable"] == "demographic_cost_total_bn"].set_index("driver")
-    assert total["contribution"].idxmax() == "extra_net_immigration"
+    # with sourced unit costs (log-sd 0.15, judgement) and the refugee spread estimated from
+    # history (split normal 3,200 / 9,700) the two lead, far ahead of births and deaths
+    leading = set(total["contribution"].nlargest(2).index)
+    assert leading == {"unit_costs", "extra_net_immigration"}
     assert total.loc["extra_net_immigration", "st"] > total.loc["births", "st"]
     assert set(tornado_rows["driver"]) == set(total.index)
     assert (tornado_rows["low"] <= tornado_rows["base"]).all()
