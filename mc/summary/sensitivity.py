@@ -174,8 +174,12 @@ SOBOL_BLOCKS = 16  # batches: t(15) is 9 % wider than normal, and the sd's own e
 
 
 def sobol_blocks(n: int) -> int:
-    """Blocks of a base sample of ``n`` rows: :data:`SOBOL_BLOCKS`, fewer for small ``n``."""
-    return max(1, min(SOBOL_BLOCKS, n // MIN_BLOCK_ROWS))
+    """Blocks of a base sample of ``n`` rows: :data:`SOBOL_BLOCKS`, fewer for small ``n``.
+
+    Never fewer than two when ``n >= 2`` (the smallest ``--sensitivity``), so that every
+    interval has a spread to come from, however wide.
+    """
+    return min(n, max(2, min(SOBOL_BLOCKS, n // MIN_BLOCK_ROWS))) if n >= 2 else 1
 
 
 def block_rows(n: int, blocks: int, block: int) -> int:

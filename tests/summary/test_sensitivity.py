@@ -1,6 +1,7 @@
 """Sensitivity: Sobol indices against the Ishigami function's analytic values, tornado, ranks."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mc.engine import SchedulerSpec
@@ -15,6 +16,7 @@ from mc.summary.sensitivity import (
     indices_from_sums,
     merge_sums,
     sobol_block,
+    sobol_blocks,
     sobol_indices,
     tornado,
 )
@@ -183,3 +185,26 @@ def test_blocks_draw_from_their_own_streams():
     np.testing.assert_array_equal(sobol_block(design, 1).s1, two.s1)
     with pytest.raises(ValueError, match="not adjacent"):
         merge_sums(two, one)
+
+
+@pytest.mark.parametrize(
+    ("n", "blocks"), [(1, 1), (2, 2), (64, 2), (256, 4), (1024, 16), (2**20, 16)]
+)
+def test_block_count_follows_the_base_sample(n, blocks):
+    assert sobol_blocks(n) == blocks
+    assert sum(block_rows(n, blocks, k) for k in range(blocks)) == n
+
+
+@pytest.mark.slow
+def test_demographic_indices_are_the_same_on_two_worker_processes(config_2025):
+    import functools
+
+    from mc.model.demographic import build_model
+
+    model = build_model(config_2025)
+    _, here = analyse_sensitivity(model, 3, n=256)
+    spec = SchedulerSpec("processes", workers=2)
+    _, there = analyse_sensitivity(
+        model, 3, n=256, run=functools.partial(run_merged, scheduler=spec)
+    )
+    pd.testing.assert_frame_equal(here, there, check_exact=True)
