@@ -117,6 +117,9 @@ class SobolEstimate:
 SENSITIVITY_KEY = 2**31 - 2  # spawn key of a run's sensitivity stream (never a block)
 TORNADO_COLUMNS = ("variable", "scenario", "year", "driver", "low", "high", "base")
 VARIABLES = ("demographic_cost_total_bn", "demographic_cost_free_bn")
+#: Coverage of a run's index intervals: the report's variance table captions them as 90 %
+#: intervals (``cap_variance`` in ``mc/report/labels.py``); before, 95 % ones were written.
+REPORTED_LEVEL = 0.90
 
 
 @dataclass(frozen=True)
@@ -430,7 +433,12 @@ def sobol_indices(
 
 
 def analyse_sensitivity(
-    model: object, entropy: int, n: int = 16384, *, run: Runner | None = None
+    model: object,
+    entropy: int,
+    n: int = 16384,
+    *,
+    run: Runner | None = None,
+    level: float = REPORTED_LEVEL,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tornado and indices of the demographic costs (first scenario, last year) of a model.
 
@@ -452,6 +460,8 @@ def analyse_sensitivity(
         blocks).
     run : Runner, optional
         Where the blocks run (default :func:`run_here`).
+    level : float
+        Coverage of the index intervals (default: the 90 % the report's table states).
 
     Returns
     -------
@@ -497,7 +507,7 @@ def analyse_sensitivity(
         evaluate, _Normals(width), groups, VARIABLES, tuple(dirs), shift, entropy, n, k
     )
     sums = (run or run_here)(sobol_block, design, k, merge_sums)
-    indices = indices_from_sums(sums, groups, VARIABLES)
+    indices = indices_from_sums(sums, groups, VARIABLES, level)
     indices.insert(1, "scenario", scenario)
     indices.insert(2, "year", year)
     return pd.concat(tornadoes, ignore_index=True), indices

@@ -208,3 +208,16 @@ def test_demographic_indices_are_the_same_on_two_worker_processes(config_2025):
         model, 3, n=256, run=functools.partial(run_merged, scheduler=spec)
     )
     pd.testing.assert_frame_equal(here, there, check_exact=True)
+
+
+def test_run_intervals_have_the_coverage_the_report_states(config_2025):
+    # the report captions the indices' intervals as 90 % ones: a 95 % interval is wider
+    from mc.model.demographic import build_model
+
+    model = build_model(config_2025)
+    _, ninety = analyse_sensitivity(model, 2, n=256)
+    _, wider = analyse_sensitivity(model, 2, n=256, level=0.95)
+    half90 = ninety["s1_high"] - ninety["s1"]
+    half95 = wider["s1_high"] - wider["s1"]
+    # 4 blocks: the t(3) points 2.353 (90 %) and 3.182 (95 %) set the ratio of half-widths
+    np.testing.assert_allclose(half95 / half90, 3.182446305284263 / 2.353363434801823)
