@@ -21,8 +21,9 @@ from mc.report import layout
 #: medians, and ``base`` with every driver at its median.
 SENSITIVITY_COLUMNS = ("variable", "scenario", "year", "driver", "low", "high", "base")
 
-#: Columns of ``sensitivity_indices.csv``: each driver's share of the variance (squared rank
-#: correlation, normalised) and its first-order and total Sobol indices with 90 % intervals.
+#: Columns of ``sensitivity_indices.csv``: each driver's share of the variance (squared
+#: correlation, normalised; the column `spearman` holds a Pearson correlation since the indices
+#: merge across blocks) and its first-order and total Sobol indices with 90 % intervals.
 INDEX_COLUMNS = (
     "variable",
     "scenario",

@@ -504,7 +504,7 @@ def sensitivity_table(run: RunFolder, lang: str) -> Table | None:
 def variance_table(run: RunFolder, lang: str) -> Table | None:
     """Each driver's share of the variance and its Sobol indices, largest share first.
 
-    From ``sensitivity_indices.csv``: the share is the driver's squared rank correlation with
+    From ``sensitivity_indices.csv``: the share is the driver's squared correlation with
     the output, normalised to sum to one; S1 and ST are the first-order and total Sobol indices
     with their 90 % intervals (a dash where the run estimated none).
     """

@@ -6,6 +6,7 @@ This is where data, model, engine and summary meet; :func:`mc.report.write_run` 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from mc.engine import (
 from mc.engine.plan import cells_per_draw, check_size, estimate_size, free_disk, memory_limit
 from mc.engine.reduce import PILOT_KEY, kept_total
 from mc.engine.simulation import Progress
+from mc.engine.tasks import run_merged
 from mc.engine.testing import Slowed
 from mc.errors import ConfigError
 from mc.model.config import Config
@@ -356,8 +358,10 @@ def analyse(
         )
     if o.sensitivity:
         with phase("sensitivity"):
+            # the design's blocks run on the run's scheduler, merged in the engine's fixed tree
+            run = functools.partial(run_merged, scheduler=scheduler, client=client)
             analysis.sensitivity, analysis.sensitivity_indices = analyse_sensitivity(
-                model, entropy, o.sensitivity
+                model, entropy, o.sensitivity, run=run
             )
     return analysis
 
