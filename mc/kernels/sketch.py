@@ -37,7 +37,7 @@ def bin_into(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, counts: np.ndar
 
 @njit(cache=True, nogil=True)
 def _moments_and_bins(  # pragma: no cover - compiled
-    values_by_cell: np.ndarray,
+    values: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
     counts: np.ndarray,
@@ -46,18 +46,19 @@ def _moments_and_bins(  # pragma: no cover - compiled
     low: np.ndarray,
     high: np.ndarray,
 ) -> None:
-    cells, n = values_by_cell.shape
+    n, cells = values.shape
     bins = counts.shape[1] - 2
-    for c in range(cells):  # one cell at a time: its draws and histogram stay in cache
-        g_lo, g_hi = lo[c], hi[c]
-        total, smallest, largest = 0.0, np.inf, -np.inf
-        for i in range(n):
-            v = values_by_cell[c, i]
-            total += v
-            if v < smallest:
-                smallest = v
-            if v > largest:
-                largest = v
+    for c in range(cells):
+        mean[c], low[c], high[c] = 0.0, np.inf, -np.inf
+    for i in range(n):  # draw by draw in memory order: no transposed copy of the block
+        for c in range(cells):
+            v = values[i, c]
+            mean[c] += v
+            if v < low[c]:
+                low[c] = v
+            if v > high[c]:
+                high[c] = v
+            g_lo, g_hi = lo[c], hi[c]
             if v < g_lo:
                 counts[c, 0] += 1
             elif v >= g_hi:
@@ -65,12 +66,13 @@ def _moments_and_bins(  # pragma: no cover - compiled
             else:
                 k = int((v - g_lo) / (g_hi - g_lo) * bins)
                 counts[c, 1 + min(k, bins - 1)] += 1
-        centre = total / n
-        squares = 0.0
-        for i in range(n):
-            d = values_by_cell[c, i] - centre
-            squares += d * d
-        mean[c], m2[c], low[c], high[c] = centre, squares, smallest, largest
+    for c in range(cells):
+        mean[c] /= n
+        m2[c] = 0.0
+    for i in range(n):
+        for c in range(cells):
+            d = values[i, c] - mean[c]
+            m2[c] += d * d
 
 
 def moments_and_bins(
@@ -78,9 +80,9 @@ def moments_and_bins(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`bin_into` and :func:`mc.kernels.moments.column_moments` in one compiled pass.
 
-    A streamed block needs both of every output cell; this reads each cell's draws once for the
-    sum, extremes and histogram and once more for the squared deviations, instead of a pass for
-    the moments over the whole block plus a transposed copy and a pass for the bins. Each cell's
+    A streamed block needs both of every output cell; this reads the block once for the sums,
+    extremes and histograms and once more for the squared deviations, in memory order, instead
+    of the two passes of the moments plus a transposed copy and a pass for the bins. Each cell's
     sums run over the draws in the same order as :func:`~mc.kernels.moments.column_moments`, so
     the results are the same to the bit (a test checks both against the separate kernels).
 
@@ -98,11 +100,11 @@ def moments_and_bins(
     mean, m2, low, high : ndarray, shape (cells,)
         Mean, sum of squared deviations, min and max of each cell.
     """
-    by_cell = np.ascontiguousarray(np.asarray(values, dtype=np.float64).T)
-    cells = by_cell.shape[0]
+    by_draw = np.ascontiguousarray(values, dtype=np.float64)  # a no-op for a block's outputs
+    cells = by_draw.shape[1]
     mean, m2 = np.empty(cells), np.empty(cells)
     low, high = np.empty(cells), np.empty(cells)
-    _moments_and_bins(by_cell, lo, hi, counts, mean, m2, low, high)
+    _moments_and_bins(by_draw, lo, hi, counts, mean, m2, low, high)
     return mean, m2, low, high
 
 
