@@ -23,7 +23,12 @@ from typing import Any
 import numpy as np
 
 from mc.engine.moments import Moments
-from mc.kernels.sketch import bin_into, expand_counts, quantiles_from_counts, trim_counts
+from mc.kernels.sketch import (
+    expand_counts,
+    moments_and_bins,
+    quantiles_from_counts,
+    trim_counts,
+)
 
 PILOT_KEY = 2**31 - 1  # spawn key of the pilot stream that places sketch grids (never a block)
 
@@ -96,9 +101,9 @@ class Reducer:
 
     def summarize(self, block: int, draws: dict[str, np.ndarray], seconds: float) -> BlockSummary:
         """Reduce one block's draws (runs where the block ran)."""
-        moments = {name: Moments.of(values) for name, values in draws.items()}
         shapes = {name: values.shape[1:] for name, values in draws.items()}
         if self.mode == "gather":
+            moments = {name: Moments.of(values) for name, values in draws.items()}
             kept = {name: values[None] for name, values in draws.items()}
             return BlockSummary(block, 1, moments, [seconds], draws=kept, shapes=shapes)
         assert self.grids is not None
@@ -114,12 +119,16 @@ class Reducer:
                 values = draws[name]
                 beyond = values > threshold if direction == "above" else values < threshold
                 hits[str(i)] = np.count_nonzero(beyond, axis=0).astype(np.int64)
-        counts = {}
+        counts, moments = {}, {}
         for name, values in draws.items():
+            # moments and histogram in one pass over each cell (the same numbers as
+            # Moments.of and bin_into, which read the block twice more)
             grid = self.grids[name]
             flat = values.reshape(values.shape[0], -1)
             c = np.zeros((flat.shape[1], grid.bins + 2), dtype=_count_dtype(flat.shape[0]))
-            bin_into(flat, grid.lo, grid.hi, c)
+            parts = moments_and_bins(flat, grid.lo, grid.hi, c)
+            mean, m2, low, high = (p.reshape(shapes[name]) for p in parts)
+            moments[name] = Moments(flat.shape[0], mean, m2, low, high)
             counts[name] = c
         return BlockSummary(
             block,

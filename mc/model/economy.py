@@ -76,6 +76,15 @@ class FittedSurprise:
 
         return np.asarray(stats.t.ppf(u, self.df, self.loc, self.scale))
 
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws: ``loc + scale * T`` with ``T`` Student-t (``df``).
+
+        Drawn directly (a normal over the root of a scaled chi-square, NumPy's ``standard_t``),
+        about ten times faster than the quantile function on uniforms (``scipy``'s ``stdtrit``
+        is iterative) and the same distribution; a test compares the two.
+        """
+        return self.loc + self.scale * rng.standard_t(self.df, n)
+
 
 def error_fits(spec: EconomySpec, real_growth: bool = False) -> dict[str, Any]:
     """The forecast-error fits behind the surprises, as of the configuration's ``as_of``.
@@ -166,8 +175,9 @@ def draw_drivers(
             u = check_probability(gaussian_copula_uniforms(rng, n, spearman))
             out[:, t] = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(marginals)])
         else:
-            u = check_probability(rng.random((n, len(DRIVERS))))
-            raw = np.column_stack([m.ppf(u[:, j]) for j, m in enumerate(marginals)])
+            # Iman-Conover only reorders each column, so any independent sample of a marginal
+            # will do: each marginal draws its own (the fitted t's directly, not by quantiles)
+            raw = np.column_stack([m.draw(rng, n) for m in marginals])
             out[:, t] = iman_conover(raw, spearman, rng)
     return out
 

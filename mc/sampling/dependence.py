@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from mc.errors import ConfigError
 
@@ -85,6 +85,40 @@ def _cholesky(matrix: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(fixed / np.outer(scale, scale))
 
 
+def _scores(n: int) -> np.ndarray:
+    """Van der Waerden normal scores ``Phi^-1(i / (n + 1))``, ``i = 1..n``.
+
+    ``ndtri`` is what ``stats.norm.ppf`` computes for the standard normal, without its argument
+    checks (a test pins the two equal).
+    """
+    scores: np.ndarray = ndtri(np.arange(1, n + 1) / (n + 1))  # scipy ships no types
+    return scores
+
+
+def _target_scores(n: int, d: int, spearman: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The permuted normal scores steered to the target correlation (``n x d``)."""
+    scores = _scores(n)
+    s = np.column_stack([rng.permutation(scores) for _ in range(d)])
+    e = np.corrcoef(s, rowvar=False)
+    target = _cholesky(normal_correlation(spearman))
+    t: np.ndarray = s @ np.linalg.inv(_cholesky(e)).T @ target.T
+    return t
+
+
+def _order(column: np.ndarray) -> np.ndarray:
+    """The stable sort order of ``column``, from the fast (unstable) sort when it has no ties.
+
+    Without ties every sort gives the one order; with ties only a stable sort is the same on
+    every machine (NumPy's default sort dispatches on the CPU's vector instructions), so ties fall
+    back to it.
+    """
+    order = np.argsort(column)
+    ordered = column[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        order = np.argsort(column, kind="stable")
+    return order
+
+
 def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Reorder the columns of ``samples`` (n x d) towards the target rank correlation.
 
@@ -100,8 +134,27 @@ def iman_conover(samples: np.ndarray, spearman: np.ndarray, rng: np.random.Gener
     Returns
     -------
     ndarray, shape (n, d)
-        Each column a permutation of the same column of ``samples``.
+        Each column a permutation of the same column of ``samples``; the ``i``-th smallest
+        sample goes to the row holding the ``i``-th smallest steered score. The result equals
+        :func:`iman_conover_reference`'s element for element (a test checks it): one sort order
+        per column placed by scatter replaces the reference's rank-of-rank double sort.
     """
+    n, d = samples.shape
+    if d < 2 or n < 3:
+        return samples.copy()
+    # one copy to column-major rows: sorting a contiguous row is about twice as fast as a
+    # strided column, and the values (so the orders) are the same
+    t_by_column = np.ascontiguousarray(_target_scores(n, d, spearman, rng).T)
+    out = np.empty_like(samples)
+    for j in range(d):
+        out[_order(t_by_column[j]), j] = np.sort(samples[:, j])
+    return out
+
+
+def iman_conover_reference(
+    samples: np.ndarray, spearman: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Reference of :func:`iman_conover`: ranks by a double stable argsort (slower, same result)."""
     n, d = samples.shape
     if d < 2 or n < 3:
         return samples.copy()

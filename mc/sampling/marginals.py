@@ -1,7 +1,8 @@
 """Marginal distributions of scalar drivers, sampled through their quantile functions.
 
 Every driver is drawn as ``ppf(u)`` of a uniform ``u``: the same function serves plain sampling,
-Iman-Conover (which then reorders the sampled values) and the Gaussian copula (``u = Phi(z)``).
+Iman-Conover (which then reorders the sampled values; :meth:`Marginal.draw`) and the Gaussian
+copula (``u = Phi(z)``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ class Marginal:
             return np.full(u.shape, self.centre)
         values: np.ndarray = self._frozen().ppf(u)  # scipy ships no types
         return values
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws: the quantile function at ``n`` uniforms from ``rng``."""
+        return self.ppf(check_probability(rng.random(n)))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """Distribution function (used by tests)."""

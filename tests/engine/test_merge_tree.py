@@ -80,3 +80,18 @@ def test_counts_widen_only_when_they_could_overflow():
 
     bin_into(np.full((65_535, 1), 0.5), np.zeros(1), np.ones(1), counts)
     assert counts.dtype == np.uint16 and counts[0, 2] == 65_535
+
+
+def test_streamed_block_moments_equal_moments_of_its_draws():
+    # the stream reducer computes moments inside the histogram kernel; they must be the very
+    # numbers Moments.of gives (the gather path and older checkpoints use those)
+    rng = np.random.default_rng(4)
+    draws = {"a": rng.normal(size=(30_000, 3, 2)), "b": rng.gamma(2.0, size=(30_000, 4))}
+    reducer = Reducer("stream", pilot_grids({k: v[:200] for k, v in draws.items()}, bins=50))
+    summary = reducer.summarize(0, draws, 0.0)
+    for name, values in draws.items():
+        want, got = Moments.of(values), summary.moments[name]
+        assert got.count == want.count
+        for part in ("mean", "m2", "min", "max"):
+            np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
+            assert getattr(got, part).shape == values.shape[1:]

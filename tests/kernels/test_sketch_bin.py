@@ -45,3 +45,29 @@ def test_value_just_below_hi_that_rounds_to_bins_goes_in_the_last_bin():
         counts = np.zeros((1, bins + 2), dtype=np.int64)
         binning(np.array([[value]]), np.array([lo]), np.array([hi]), counts)
         assert counts[0, bins] == 1, binning.__name__
+
+
+@pytest.mark.parametrize("cells", [1, 3, 24])
+@pytest.mark.parametrize("kind", ["normal", "edges", "heavy"])
+def test_fused_moments_and_bins_equal_the_separate_kernels(cells, kind):
+    # the streamed reducer's one-pass kernel must give the same bits as column_moments and
+    # bin_into (each of which is checked against NumPy elsewhere): same sums in the same order
+    from mc.kernels.moments import column_moments
+    from mc.kernels.sketch import moments_and_bins
+
+    rng = np.random.default_rng(cells)
+    lo = rng.uniform(-2.0, 0.0, cells)
+    hi = lo + rng.uniform(0.5, 3.0, cells)
+    if kind == "normal":
+        values = rng.normal(0.0, 2.0, (20_001, cells))
+    elif kind == "edges":
+        values = edge_values(lo, hi, 64)
+    else:  # long sums of very unequal terms: any reordering of the sum would show in the bits
+        values = rng.standard_t(1.5, (50_000, cells)) * 1e6
+    fused = np.zeros((cells, 66), dtype=np.uint32)
+    separate = np.zeros_like(fused)
+    got = moments_and_bins(values, lo, hi, fused)
+    bin_into(values, lo, hi, separate)
+    np.testing.assert_array_equal(fused, separate)
+    for a, b in zip(got, column_moments(values), strict=True):
+        np.testing.assert_array_equal(a, b)
