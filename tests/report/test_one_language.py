@@ -66,7 +66,9 @@ class Prose(HTMLParser):
 def words(prose: str) -> set[str]:
     # paths, file names (draws.nc), flags (--draws) and config keys (as_of, economy.plan) are not
     # words of either language
-    prose = re.sub(r"\S*[/\\]\S*|\S+\.(?:nc|csv|yaml|json|html|md|tex)\b|--\S+|\S*_\S*", " ", prose)
+    prose = re.sub(
+        r"\S*[/\\]\S*|\S+\.(?:nc|csv|yaml|json|html|md|tex)\b|--\S+|\S*_\S*", " ", prose
+    )
     return {w.lower() for w in re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", prose)}
 
 
