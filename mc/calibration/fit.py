@@ -11,6 +11,7 @@ fitted to TBU's published results: reproducing them is a check (:mod:`mc.calibra
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ from mc.model.config import (
     price_factor,
     unit_costs_to_dict,
 )
+from mc.model.config.dates import population_published
 from mc.model.population import PopulationTable
+from mc.model.schema import read_date
 
 SOURCE = "tbu-mc calibrate"
 
@@ -376,6 +379,11 @@ def _config_with(raw: dict[str, Any], path: Path, costs: UnitCosts, line: Baseli
     return Config.from_dict(raw, base_dir=path.parent, source=str(path))
 
 
+def _published(spec: dict[str, Any], field: str) -> dt.date:
+    """A building block's ``published`` date (required: the tables carry the latest of them)."""
+    return read_date(spec.get("published"), field, "blocks")
+
+
 def _unit_cost_table(
     costs: UnitCosts,
     groups: AgeGroups,
@@ -399,6 +407,15 @@ def _unit_cost_table(
                 f"{total.describe()}. Free-revenue share: the stated prior ({free['source']}), "
                 "not fitted."
             ),
+            # the latest of what the sector used: its blocks, its prior and the population
+            "published": max(
+                [
+                    _published(b, f"sectors.{sector.name}.blocks[{i}].published")
+                    for i, b in enumerate(spec["blocks"])
+                ]
+                + [_published(free, f"sectors.{sector.name}.free_share.published")]
+                + [population_published(int(blocks["population_year"]))]
+            ).isoformat(),
         }
     return {
         "price_year": costs.price_year,
@@ -449,8 +466,10 @@ def _baseline_table(
             f"{named}; the death and migration shapes and the assumptions below are the rebuild's. "
             "Nothing in it is fitted to TBU's results."
         )
+    published = max(_published(base, "baseline.published"), population_published(line.from_year))
     return {
         "source": source,
+        "published": published.isoformat(),
         "from_year": line.from_year,
         "to_year": line.to_year,
         "assumptions": {
@@ -516,4 +535,7 @@ def _uncertainty_table(
             "log_sd": u["unit_costs"]["log_sd"],
             "source": " ".join(str(u["unit_costs"]["source"]).split()),
         },
+        # the deaths of deaths_year and the net migration to it come with SSB's population on
+        # 1 January of the next year (the balancing equation needs that population)
+        "published": population_published(int(u["deaths_year"]) + 1).isoformat(),
     }

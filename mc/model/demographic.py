@@ -223,6 +223,15 @@ def load_projection(config: Config, population: PopulationTable) -> ProjectionMo
             f"not a projection fit ({type(exc).__name__}); {made_by}",
             config.source,
         ) from None
+    if fit.origin != config.component_origin():
+        # the origin's population is the input as_of checks (Config.population_years)
+        raise ConfigError(
+            "population.origin",
+            config.component_origin(),
+            f"the fit {path.name} starts from 1 January {fit.origin}; set population.origin: "
+            f"{fit.origin} (the default is the year before the cost year) or refit from it",
+            config.source,
+        )
     horizon = config.cost_year - fit.origin
     if not 1 <= horizon <= 10:
         raise ConfigError(

@@ -144,6 +144,11 @@ def declared(cls: type) -> list[tuple[dataclasses.Field[Any], Spec]]:
     return [(f, f.metadata["spec"]) for f in dataclasses.fields(cls) if "spec" in f.metadata]
 
 
+def table_file(sec: Any, key: str, values: Mapping[str, Any], allow: bool) -> str | None:
+    """The file a section was read from: the parser of a table's ``file`` field (``key=None``)."""
+    return getattr(sec, "source", None)
+
+
 def yaml_key(f: dataclasses.Field[Any], spec: Spec) -> str:
     """The YAML name of a declared field."""
     return f.name if spec.key == "" else str(spec.key)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
+import warnings
 from importlib import metadata
 from typing import Any
 
 from mc._files import file_sha256
 from mc._version import __version__
+from mc.model.config import Config
+from mc.model.config.top import LateInputWarning
 from mc.report import layout
 
 PACKAGES = (
@@ -129,23 +132,18 @@ def economy_surprises(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def late_inputs(config: dict[str, Any]) -> list[dict[str, str]]:
-    """The economy rows of a resolved configuration published after its ``as_of``.
+    """The inputs of a resolved configuration published after its ``as_of``.
 
-    Only a configuration with ``flag_late_inputs: true`` loads with such rows; the manifest
-    lists them so that the run's reader sees what it used that was not yet public.
+    Only a configuration with ``flag_late_inputs: true`` loads with such inputs; the manifest
+    lists them so that the run's reader sees what it used that was not yet public. The rows are
+    :meth:`Config.late_inputs` of the configuration read back (every table is inlined in it).
     """
-    as_of, economy = config.get("as_of"), config.get("economy")
-    if not as_of or not isinstance(economy, dict):
+    if not config.get("as_of"):
         return []
-    rows = [("economy.accounts.published", economy.get("accounts", {}).get("published"))]
-    rows += [
-        (f"economy.plan.{year}.published", plan.get("published"))
-        for year, plan in economy.get("plan", {}).items()
-    ]
-    ndr = economy.get("net_operating_result", {})
-    rows.append(("economy.net_operating_result.published", ndr.get("published")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LateInputWarning)
+        parsed = Config.from_dict(config)
+    as_of = str(parsed.as_of)
     return [
-        {"field": f, "published": str(d), "as_of": str(as_of)}
-        for f, d in rows
-        if d is not None and str(d) > str(as_of)
+        {"field": f, "published": d.isoformat(), "as_of": as_of} for f, d in parsed.late_inputs()
     ]

@@ -194,6 +194,7 @@ class RunFolder:
             published = {
                 f"demographic_cost_{key.removesuffix('_bn')}_bn": float(value)
                 for key, value in (entry.get("published") or {}).items()
+                if key != "date"  # the day the figures were public, not a figure
             }
             out.append(
                 ScenarioRecord(

@@ -57,7 +57,8 @@ def _copy_with_other_published(tmp_path, factor):
     for name in ("tbu-2024-actual.yaml", "tbu-2025.yaml"):
         raw = yaml.safe_load((CONFIGS / name).read_text(encoding="utf-8"))
         for scenario in raw["scenarios"].values():
-            scenario["published"] = {k: v * factor for k, v in scenario["published"].items()}
+            published = scenario["published"]  # the figures; its date stays
+            published.update({k: published[k] * factor for k in ("total_bn", "free_bn")})
         (tmp_path / name).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return blocks
 

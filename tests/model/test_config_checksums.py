@@ -4,7 +4,8 @@ Checkpoints and run manifests identify a run by :meth:`Config.sha256`, the check
 :meth:`Config.to_dict`. These values were computed before the configuration was rewritten as one
 declared schema per section (issue 13); they guard that rewrite and any later one: a change here
 means every existing checkpoint and manifest would stop matching its configuration. They moved on
-purpose when the default tables became sourced instead of fitted (docs/inputs.md).
+purpose when the default tables became sourced instead of fitted (docs/inputs.md), and again when
+every input got the day it was published (docs/inputs.md, "Information dates").
 """
 
 import pytest
@@ -13,12 +14,12 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "863801c836ed3d2e81d3ddfe25194ef4da17c0b24d4366abbdb5c539b096e5ce",
-    "tbu-2024-actual.yaml": "31b2238103a403cc6f6e5e45fcd627e4b4aab3d664f1152b59fa6ef0a7d81dc9",
-    "tbu-2025-autumn.yaml": "c47f07a6a10f40a92058b63751fc9237738e4c6e4e129d588d8411775c02196c",
-    "tbu-2025-projection.yaml": "521f513934a79004eb5f4505628e4551ef1ed52e3fb795ac9e237c4d72c34d26",
-    "tbu-2025.yaml": "d3a36ba72dabfc0d5ad706c284d797ccf94f8128484ba3b61c41a6eaa8ac12b4",
-    "tbu-2030.yaml": "f9e68d2b536bae1b6d1303af050b2b87381ddf4e11b317bb8a85120ca71e0c6b",
+    "municipalities-2025.yaml": "7db96f40e4dab1fabb0ee3a6affb3c9d30212cd11950a7eac5bb8e56ca1dfea9",
+    "tbu-2024-actual.yaml": "a0f393f641231cc3f1847f2d1325821724a85765d66e03b3ce301c94c6533361",
+    "tbu-2025-autumn.yaml": "490c32e50b2e57b3503d4ad592c302fc0b230b2a6a5253a595f01c28ba575e8c",
+    "tbu-2025-projection.yaml": "41bfe8206d0fee7fcafd4f1e5bac30adaa91dc920e0b28c0613be86546329b12",
+    "tbu-2025.yaml": "d3ed9678d67965fbd985cb6fd8e7f52df63c48332f75f5d76b8268af01694d5f",
+    "tbu-2030.yaml": "3963a9a5c6d72b3a2173635718d721470e2c31f4247e139856e56c920564946e",
 }
 
 

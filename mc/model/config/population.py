@@ -37,8 +37,9 @@ def _only(*kinds: PopulationKind) -> Any:
 
 
 def _origin(sec: Section, key: str, values: dict[str, Any], allow: bool) -> int | None:
-    """The component projection's origin (1 January); default the year before the cost year."""
-    if values["kind"] is not PopulationKind.COMPONENTS or not sec.has(key):
+    """A projection's origin (1 January); default the year before the cost year."""
+    kinds = (PopulationKind.COMPONENTS, PopulationKind.STOCHASTIC)
+    if values["kind"] not in kinds or not sec.has(key):
         return None
     return int(sec.take_number(key, low=1900, high=2100, integer=True))
 
@@ -75,8 +76,9 @@ class Population:
     data: str | None = setting(
         "custom", None, parse=_only(PopulationKind.STOCHASTIC, PopulationKind.COMPONENTS)
     )
-    #: components only: the projection's origin (data up to 1 January of it), default the year
-    #: before the cost year, as TBU forecasts in the spring of that year
+    #: components and stochastic: the projection's origin (data up to 1 January of it), default
+    #: the year before the cost year, as TBU forecasts in the spring of that year; a stochastic
+    #: fit must have been made from it (its date is the one ``as_of`` checks)
     origin: int | None = setting("custom", None, parse=_origin)
     # only a stochastic projection is regional; other kinds do not write the field
     level: str = setting(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ class Scenario:
     label_en: str = setting("custom", key="label.en")
     published_total_bn: float | None = setting("number", None, key="published.total_bn")
     published_free_bn: float | None = setting("number", None, key="published.free_bn")
+    #: The day the published result and the scenario's level were public.
+    published_date: dt.date | None = setting("date", None, key="published.date")
 
 
 def parse_scenarios(sec: Section, allow: bool = False) -> tuple[Scenario, ...]:

@@ -6,6 +6,7 @@ Each may be written inline or kept in a YAML file of its own (see
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from mc.model.config.common import (
     labels,
 )
 from mc.model.fields import Section, check_number, check_text, number_list
-from mc.model.schema import OMIT, implausible, read, setting, write
+from mc.model.schema import OMIT, implausible, read, setting, table_file, write
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class AgeProfile:
     female: tuple[float, ...] = setting("custom")
     male: tuple[float, ...] = setting("custom")
     source: str = setting("text", "", omit="falsy")
+    #: The day the table was public (``as_of`` checks it); omitted when not given.
+    published: dt.date | None = setting("date", None)
+    #: The file the table was read from (for messages; not written, not compared).
+    file: str | None = setting("custom", None, key=None, parse=table_file, compare=False)
 
     def per_age(self) -> np.ndarray:
         """The profile on single-year ages, shape ``(2, 106)`` (female, male)."""
@@ -102,6 +107,10 @@ class Baseline:
     expected_deaths: AgeProfile = setting("custom", parse=_profile(shares=True))
     regular_net_immigration_profile: AgeProfile = setting("custom", parse=_profile(shares=True))
     source: str = setting("text", "", omit="never")
+    #: The day the table was public (``as_of`` checks it); omitted when not given.
+    published: dt.date | None = setting("date", None)
+    #: The file the table was read from (for messages; not written, not compared).
+    file: str | None = setting("custom", None, key=None, parse=table_file, compare=False)
 
 
 def parse_baseline(data: Any, path: str, source: str | None, allow: bool = False) -> Baseline:
@@ -147,6 +156,8 @@ class Sector:
     label_nb: str = setting("custom", key="label.nb")
     label_en: str = setting("custom", key="label.en")
     level: str = setting("choice", "municipality", choices=("municipality", "county"))
+    #: The day the sector's latest source was public (``as_of`` checks it).
+    published: dt.date | None = setting("date", None)
 
 
 def _unit_costs(costs: Section, groups: AgeGroups, allow: bool) -> tuple[float, ...]:
@@ -175,6 +186,8 @@ class UnitCosts:
     price_year: int = setting("integer", low=YEAR_RANGE[0], high=YEAR_RANGE[1])
     sectors: tuple[Sector, ...] = setting("custom")
     source: str = setting("text", "", omit="never")
+    #: The file the table was read from (for messages; not written, not compared).
+    file: str | None = setting("custom", None, key=None, parse=table_file, compare=False)
 
     def matrix(self, groups: AgeGroups) -> np.ndarray:
         """Unit costs as an array ``(sector, age)`` over single-year ages."""

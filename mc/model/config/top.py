@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from mc.model.config.common import (
     YEAR_RANGE,
     maybe_file,
 )
+from mc.model.config.dates import population_published
 from mc.model.config.population import Population, PopulationKind, parse_population
 from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario, parse_scenarios, scenarios_to_dict
@@ -36,7 +37,7 @@ from mc.model.config.uncertainty import Uncertainty
 from mc.model.config.views import ModelView, View
 from mc.model.economy_spec import EconomySpec, Threshold
 from mc.model.fields import Section, check_text
-from mc.model.schema import OMIT, read, setting, write
+from mc.model.schema import OMIT, read, read_date, setting, write
 
 _YEAR = {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
 
@@ -76,9 +77,32 @@ def _age_groups(sec: Section, key: str, values: dict[str, Any], allow: bool) -> 
         raise sec.error(key, raw, str(exc)) from None
 
 
-def _deflator(sec: Section, key: str, values: dict[str, Any], allow: bool) -> dict[int, float]:
+@dataclass(frozen=True)
+class Deflator(Mapping[int, float]):
+    """The municipal deflator (% growth by year), with the day each year's figure was public.
+
+    Each year is written ``2024: {pct: 4.3, published: 2023-10-06}``; the short form
+    ``2024: 4.3`` has no date and :meth:`Config.undated_inputs` lists it (every shipped
+    configuration dates its deflator, and a test holds them to it).
+    """
+
+    pct: Mapping[int, float]
+    published: Mapping[int, dt.date]
+
+    def __getitem__(self, year: int) -> float:
+        return self.pct[year]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.pct)
+
+    def __len__(self) -> int:
+        return len(self.pct)
+
+
+def _deflator(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Deflator:
     defl = sec.section(key, {})
     deflator: dict[int, float] = {}
+    published: dict[int, dt.date] = {}
     for year_key in list(defl.data):
         if year_key in ("source", "note"):
             continue
@@ -90,9 +114,25 @@ def _deflator(sec: Section, key: str, values: dict[str, Any], allow: bool) -> di
             raise defl.error(str(year_key), defl.data[year_key], "keys must be years such as 2024")
         if year in deflator:  # 2024 and "2024" are different YAML keys but the same year
             raise defl.error(str(year_key), defl.data[year_key], f"the year {year} is given twice")
-        deflator[year] = defl.take_number(year_key, low=-50.0, high=100.0)
+        if isinstance(defl.data[year_key], dict):
+            entry = defl.section(year_key)
+            deflator[year] = entry.take_number("pct", low=-50.0, high=100.0)
+            published[year] = read_date(
+                entry.take("published"), entry.field("published"), entry.source
+            )
+            entry.done()
+        else:
+            deflator[year] = defl.take_number(year_key, low=-50.0, high=100.0)
     defl.done()
-    return deflator
+    return Deflator(deflator, published)
+
+
+def _dump_deflator(v: Mapping[int, float], c: Any) -> dict[int, Any]:
+    dates = v.published if isinstance(v, Deflator) else {}
+    return {
+        int(k): {"pct": x, "published": dates[k].isoformat()} if k in dates else x
+        for k, x in sorted(v.items())
+    }
 
 
 def _unit_costs(sec: Section, key: str, values: dict[str, Any], allow: bool) -> UnitCosts:
@@ -132,7 +172,7 @@ class Config:
         "custom",
         key="deflator",
         parse=_deflator,
-        dump=lambda v, c: {int(k): x for k, x in sorted(v.items())},
+        dump=_dump_deflator,
     )
     unit_costs: UnitCosts = setting(
         "custom", parse=_unit_costs, dump=lambda v, c: unit_costs_to_dict(v, c.age_groups)
@@ -217,7 +257,7 @@ class Config:
         return data
 
     def component_origin(self) -> int:
-        """Origin of a cohort-component population: as configured, else the cost year - 1."""
+        """Origin of a component or stochastic projection: as configured, else cost year - 1."""
         origin = self.population.origin
         return self.cost_year - 1 if origin is None else origin
 
@@ -232,11 +272,67 @@ class Config:
         shipped = SHIPPED_CONFIGS / path
         return shipped if not here.exists() and shipped.exists() else here
 
+    def population_years(self) -> tuple[int, ...]:
+        """The years whose 1 January population the run reads from SSB's files.
+
+        An observed population reads the cost year and the year before; a component or
+        stochastic projection reads the data up to its origin (:meth:`component_origin`; a
+        stochastic fit made from another origin is refused when it is loaded); TBU's view with
+        a model view beside it reads the data up to the model's origin. A projected baseline
+        carries its own date (:class:`~mc.model.config.tables.Baseline`).
+        """
+        pop, years = self.population, set()
+        if pop.kind is PopulationKind.OBSERVED:
+            years.add(self.cost_year)
+        elif pop.kind in (PopulationKind.COMPONENTS, PopulationKind.STOCHASTIC):
+            years.add(self.component_origin())
+        if self.model_view is not None:
+            origin = self.model_view.origin
+            years.add(self.cost_year - 1 if origin is None else origin)
+        return tuple(sorted(years))
+
+    def dated_inputs(self) -> tuple[tuple[str, dt.date | None], ...]:
+        """Every input the run reads, as ``(field, published)``; ``None`` where it has no date.
+
+        The economy rows, each deflator year, each unit-cost sector, the baseline table, the
+        immigrant profile, an estimated uncertainty table (a spread written in the configuration
+        is judgement made for it, not an input), each scenario's published result and the
+        population data (by :func:`~mc.model.config.dates.population_published`).
+        """
+        rows: list[tuple[str, dt.date | None]] = []
+        if self.economy is not None:
+            rows += list(self.economy.dated_rows())
+        dates = self.deflator_pct.published if isinstance(self.deflator_pct, Deflator) else {}
+        rows += [(f"deflator.{y}", dates.get(y)) for y in sorted(self.deflator_pct)]
+        rows += [
+            (f"unit_costs.sectors.{s.name}.published", s.published) for s in self.unit_costs.sectors
+        ]
+        pop = self.population
+        if pop.baseline is not None:
+            rows.append(("population.baseline.published", pop.baseline.published))
+        if pop.immigrant_profile is not None:
+            rows.append(("population.immigrant_profile.published", pop.immigrant_profile.published))
+        if self.uncertainty.published is not None:
+            rows.append(("uncertainty.published", self.uncertainty.published))
+        rows += [
+            (f"scenarios.{s.name}.published.date", s.published_date)
+            for s in self.scenarios
+            if s.published_total_bn is not None or s.published_free_bn is not None
+        ]
+        rows += [
+            (f"population.data.1.1.{y}", population_published(y)) for y in self.population_years()
+        ]
+        return tuple(rows)
+
+    def undated_inputs(self) -> tuple[str, ...]:
+        """The inputs without a date: :func:`check_as_of` cannot check them (see docs/inputs.md)."""
+        return tuple(f for f, d in self.dated_inputs() if d is None)
+
     def late_inputs(self) -> tuple[tuple[str, dt.date], ...]:
-        """The dated input rows published after :attr:`as_of`, as ``(field, published)``."""
-        if self.as_of is None or self.economy is None:
+        """The dated inputs published after :attr:`as_of`, as ``(field, published)``."""
+        if self.as_of is None:
             return ()
-        return tuple((f, d) for f, d in self.economy.dated_rows() if d > self.as_of)
+        return tuple((f, d) for f, d in self.dated_inputs() if d is not None and d > self.as_of)
 
     # -- serialisation ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -401,9 +497,9 @@ def check_as_of(config: Config) -> None:
         When a configuration with an economy section has no ``as_of``, or a dated row of its
         tables was published after it; the error names the table, the row, its date and as_of.
     """
-    if config.economy is None:
-        return
     if config.as_of is None:
+        if config.economy is None:
+            return
         raise ConfigError(
             "as_of",
             None,
@@ -417,19 +513,36 @@ def check_as_of(config: Config) -> None:
             "may use only inputs public on its as_of date (move as_of, use an earlier figure, "
             "or set 'flag_late_inputs: true' to keep it with a warning)"
         )
+        source = _input_source(config, field)
         if not config.flag_late_inputs:
-            raise ConfigError(field, published.isoformat(), rule, config.economy.source)
+            raise ConfigError(field, published.isoformat(), rule, source)
         warning = LateInputWarning(
-            f"late input kept (flag_late_inputs: true): {field} in {config.economy.source} was "
+            f"late input kept (flag_late_inputs: true): {field} in {source} was "
             f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; the "
             "run's manifest lists it under late_inputs",
             "late_input",
             field=field,
-            source=config.economy.source,
+            source=source,
             published=published.isoformat(),
             as_of=config.as_of.isoformat(),
         )
         warnings.warn(warning, stacklevel=2)
+
+
+def _input_source(config: Config, field: str) -> str | None:
+    """The file a dated input came from: its table where it has one, else the configuration."""
+    pop, tables = config.population, config.source
+    if field.startswith("economy.") and config.economy is not None:
+        tables = config.economy.source
+    elif field.startswith("unit_costs."):
+        tables = config.unit_costs.file
+    elif field.startswith("population.baseline.") and pop.baseline is not None:
+        tables = pop.baseline.file
+    elif field.startswith("population.immigrant_profile.") and pop.immigrant_profile is not None:
+        tables = pop.immigrant_profile.file
+    elif field.startswith("uncertainty."):
+        tables = config.uncertainty.file
+    return tables or config.source
 
 
 def check_economy_prices(config: Config) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from mc.model.config.common import MAX_NET_IMMIGRATION
 from mc.model.fields import Section
-from mc.model.schema import implausible, setting
+from mc.model.schema import implausible, setting, table_file
 
 
 class Spread(StrEnum):
@@ -86,3 +87,8 @@ class Uncertainty:
         "number", 0.0, key="regular_net_immigration.sd", low=0.0, plausible=_PERSONS
     )
     unit_cost_log_sd: float = setting("number", 0.0, key="unit_costs.log_sd", low=0.0, high=3.0)
+    #: The day the latest data behind an estimated table was public; a spread written in the
+    #: configuration itself is judgement made for it and needs no date.
+    published: dt.date | None = setting("date", None)
+    #: The file the table was read from (for messages; not written, not compared).
+    file: str | None = setting("custom", None, key=None, parse=table_file, compare=False)
