@@ -91,6 +91,11 @@ def test_every_cost_and_economy_output_gets_a_fan_over_the_years(run_2030):
     demographic, economy = fan_variables(outputs)
     grouped = {*variables_of("demographic"), *variables_of("economy")} & outputs
     assert set(demographic) | set(economy) == grouped
-    assert {"free_revenues_bn", "tax_growth_pct", "handlingsrom_bn"} <= set(economy)
+    assert {
+        "free_revenues_bn",
+        "tax_growth_pct",
+        "handlingsrom_ex_ante_bn",
+        "realised_room_bn",
+    } <= set(economy)
     for name in ("fan_demographic_cost.png", "fan_economy.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
