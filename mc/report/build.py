@@ -387,9 +387,9 @@ def _page(
             fig("fig-fan-economy"),
         ),
     ]
-    if "views" in tables:
+    if "views" in tables:  # after the fans: the headline's bands first, then the comparison
         sections.insert(
-            1,
+            2,
             H.section(
                 "views",
                 text(lang, "sec_views", year=run.cost_year),
