@@ -551,8 +551,8 @@ _TEXT["nb"].update(
         "note_one_block": "R-hat sammenligner blokker (kjeder) og trenger minst to; denne "
         "kjøringen har én blokk, så kolonnen rhat i summary.csv er tom. Bruk flere blokker "
         "(mindre blokkstørrelse) for R-hat.",
-        "note_late_input": "sen opplysning beholdt (flag_late_inputs: true): {field} i {source} "
-        "ble publisert {published}, etter as_of {as_of}; manifestet lister den under late_inputs",
+        "note_late_inputs": "{n} opplysning(er) publisert etter as_of {as_of} beholdt "
+        "(flag_late_inputs: true): {listed}; manifestet lister dem under late_inputs",
         "note_no_ndr_residual": "de økonomiske overraskelsene alene gir netto driftsresultat "
         "et ettårsspenn på {explained} prosentpoeng (IQR/1,349), mer enn de historiske "
         "{historical}; ingen restledd legges til",

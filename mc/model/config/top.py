@@ -507,26 +507,32 @@ def check_as_of(config: Config) -> None:
             "as_of: YYYY-MM-DD (inputs published later are refused)",
             config.source,
         )
-    for field, published in config.late_inputs():
-        rule = (
-            f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; a run "
-            "may use only inputs public on its as_of date (move as_of, use an earlier figure, "
-            "or set 'flag_late_inputs: true' to keep it with a warning)"
-        )
-        source = _input_source(config, field)
+    late = config.late_inputs()
+    for field, published in late:
         if not config.flag_late_inputs:
-            raise ConfigError(field, published.isoformat(), rule, source)
-        warning = LateInputWarning(
-            f"late input kept (flag_late_inputs: true): {field} in {source} was "
-            f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; the "
-            "run's manifest lists it under late_inputs",
-            "late_input",
-            field=field,
-            source=source,
-            published=published.isoformat(),
-            as_of=config.as_of.isoformat(),
+            rule = (
+                f"published {published.isoformat()}, after as_of {config.as_of.isoformat()}; a "
+                "run may use only inputs public on its as_of date (move as_of, use an earlier "
+                "figure, or set 'flag_late_inputs: true' to keep it with a warning)"
+            )
+            raise ConfigError(field, published.isoformat(), rule, _input_source(config, field))
+    if late:  # one note for all of them: each is listed with its date in the manifest
+        listed = ", ".join(
+            f"{field} ({Path(_input_source(config, field) or '').name}, {published.isoformat()})"
+            for field, published in late
         )
-        warnings.warn(warning, stacklevel=2)
+        warnings.warn(
+            LateInputWarning(
+                f"{len(late)} input(s) published after as_of {config.as_of.isoformat()} kept "
+                f"(flag_late_inputs: true): {listed}; the run's manifest lists them under "
+                "late_inputs",
+                "late_inputs",
+                n=len(late),
+                as_of=config.as_of.isoformat(),
+                listed=listed,
+            ),
+            stacklevel=2,
+        )
 
 
 def _input_source(config: Config, field: str) -> str | None:
