@@ -326,11 +326,17 @@ def markdown(r: dict[str, Any]) -> list[str]:
     per2, per1 = big["block_seconds_sum"] / big["blocks"], busy1 / one["blocks"]
     client_ratio = big["client_peak_bytes"] / small["client_peak_bytes"]
     worker_ratio = max(big["worker_peak_bytes"]) / max(small["worker_peak_bytes"])
+    quiet = r["load_before"][0] < 1.0  # the 1-minute load before the run: nothing else running
     lines = [
         f"Measured {r['date']} on the shared 2-core machine (load average "
-        f"{_load(r['load_before'])} before, {_load(r['load_after'])} after: other engineers' "
-        "jobs ran at the "
-        "same time, so the times are upper bounds). Default configuration "
+        f"{_load(r['load_before'])} before, {_load(r['load_after'])} after: "
+        + (
+            "no other jobs ran in the minute before; the 5- and 15-minute loads are earlier "
+            "jobs'). "
+            if quiet
+            else "other engineers' jobs ran at the same time, so the times are upper bounds). "
+        )
+        + "Default configuration "
         f"(`configs/tbu-2025.yaml`), blocks of {big['block_size']:,} draws, keep-draws default "
         f"({big['kept_draws']:,} kept).",
         "",
