@@ -424,15 +424,7 @@ def municipality_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str,
     DataError
         If the classification file is missing or has no ``municipality`` and ``name`` columns.
     """
-    path = Path(folder) / CLASSIFICATION_FILE
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            known = {row["municipality"]: row["name"] for row in csv.DictReader(handle)}
-    except OSError as exc:
-        raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    except KeyError:
-        raise DataError(str(path), "missing column(s); required: municipality, name") from None
-    return tuple(known.get(code, code) for code in codes)
+    return _classification_names(folder, codes, "municipality", "name")
 
 
 def county_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -455,12 +447,19 @@ def county_names(folder: str | Path, codes: tuple[str, ...]) -> tuple[str, ...]:
     DataError
         If the classification file is missing or has no ``county`` and ``county_name`` columns.
     """
+    return _classification_names(folder, codes, "county", "county_name")
+
+
+def _classification_names(
+    folder: str | Path, codes: tuple[str, ...], key: str, value: str
+) -> tuple[str, ...]:
+    """The ``value`` column for each of ``codes`` in the ``key`` column (the code where none)."""
     path = Path(folder) / CLASSIFICATION_FILE
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            known = {row["county"]: row["county_name"] for row in csv.DictReader(handle)}
+            known = {row[key]: row[value] for row in csv.DictReader(handle)}
     except OSError as exc:
         raise DataError(str(path), f"cannot be read ({exc.strerror or exc})") from None
     except KeyError:
-        raise DataError(str(path), "missing column(s); required: county, county_name") from None
+        raise DataError(str(path), f"missing column(s); required: {key}, {value}") from None
     return tuple(known.get(code, code) for code in codes)
