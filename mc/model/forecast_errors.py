@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from mc.errors import ConfigError, DataError
+from mc.model.schema import read_date
 from mc.sampling.seeds import as_generator
 
 HORIZONS = ("budget", "revised", "late")
@@ -59,37 +60,8 @@ class LateInputWarning(UserWarning):
     """A forecast-error row published after ``as_of`` was kept because the caller asked to flag."""
 
 
-def parse_date(value: Any, field_name: str, source: str | None = None) -> dt.date:
-    """An ISO date (``YYYY-MM-DD``) from a ``datetime.date`` or text.
-
-    Parameters
-    ----------
-    value : date or str
-        The value to read; a ``datetime`` is cut to its date.
-    field_name : str
-        Dotted name of the field, for the error message.
-    source : str, optional
-        The file the value came from.
-
-    Returns
-    -------
-    datetime.date
-
-    Raises
-    ------
-    ConfigError
-        If ``value`` is neither a date nor text of the form ``YYYY-MM-DD``.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ConfigError(field_name, value, "an ISO date YYYY-MM-DD", source)
+#: An ISO date from YAML's ``date`` or text (one reader for every dated field).
+parse_date = read_date
 
 
 @dataclass(frozen=True)
