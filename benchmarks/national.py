@@ -456,7 +456,10 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         f". Against its blocks' seconds (both views) the wall is {engine:.2f}x. Parallel "
         f"efficiency 1 -> 2 workers: {100 * efficiency:.0f} % (target "
         f">= {100 * TARGET_EFFICIENCY:.0f} %; the two cores are shared with other jobs, see the "
-        "load). Checkpoint bytes per block are bounded by the grid (cells x (bins + 2) counts) "
+        f"load); the blocks alone allow {100 * _busy(one) / _busy(big):.0f} % (the same blocks "
+        f"take {_busy(big) / _busy(one):.2f}x the seconds when two run at once), so the engine's "
+        "fixed costs (pilot, scattering the model, the last blocks' tail, the summary) take the "
+        "rest. Checkpoint bytes per block are bounded by the grid (cells x (bins + 2) counts) "
         "whatever the block's size; they grow below that bound as blocks fill more bins. "
         "`docs/scale.md` uses these figures for 10^9 draws on 1,000 workers."
     )
