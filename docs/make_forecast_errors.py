@@ -36,6 +36,10 @@ HORIZONS = {
     "tax_revenue_bn": ("budget", "late"),
     "real_growth_free_revenues_bn": ("budget", "revised"),
     "real_growth_free_revenues_pct": ("budget",),
+    # KS's budget survey against the outcome, per level; a run pools the two
+    # (mc.model.economy.budget_gap_fit, docs/economy.md)
+    "net_operating_result_municipalities_pct": ("budget",),
+    "net_operating_result_counties_pct": ("budget",),
 }
 SEED = 20261201
 

@@ -89,9 +89,10 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
             if row.outcome == row.outcome
             else ""
         )
+        survey = " (budget survey)" if row.budget_survey else ""
         print(
-            f"{row.level:<14} {row.year}: P(< {row.norm_pct:g} %) = {row.p_below_norm:.3f}, "
-            f"90 % band {row.q05:.1f} to {row.q95:.1f} %{outcome}"
+            f"{row.level:<14} {row.year}{survey}: P(< {row.norm_pct:g} %) = "
+            f"{row.p_below_norm:.3f}, 90 % band {row.q05:.1f} to {row.q95:.1f} %{outcome}"
         )
     print(f"wrote {args.out}")
     return 0

@@ -35,14 +35,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mc.errors import TbuMcWarning
+from mc.errors import ConfigError, TbuMcWarning
 from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
 from mc.model.demographic import (
     VARIABLE_DIMS,
     DemographicModel,
     ProjectedCostModel,
 )
-from mc.model.economy_spec import ECONOMY_OUTPUTS, LEVEL_OUTPUTS, EconomySpec
+from mc.model.economy_spec import ECONOMY_OUTPUTS, LEVEL_OUTPUTS, LEVELS, EconomySpec
 from mc.sampling.dependence import gaussian_copula_uniforms, iman_conover
 from mc.sampling.marginals import check_probability
 
@@ -214,6 +214,38 @@ def residual_sd(spec: EconomySpec) -> float:
     return float(np.sqrt(spec.ndr_sd_pct**2 - explained**2))
 
 
+#: The forecast-error variables holding KS's budget surveys against outcomes, by level.
+SURVEY_VARIABLES = {level: f"net_operating_result_{level}_pct" for level in LEVELS}
+
+
+def budget_gap_fit(spec: EconomySpec) -> Any:
+    """The gap ``realised - budgeted`` net operating result, as known on the config's ``as_of``.
+
+    The budget-survey rows of both levels in the forecast-error table (``surprises.table``)
+    whose survey and outcome were both public on ``as_of`` are pooled into one sample (a handful
+    of years per level: too few to tell the levels apart) and fitted with the conjugate
+    Student-t of :func:`mc.model.forecast_errors.fit_errors` under the levels' shared prior
+    (``PRIORS``): ``n + 1`` degrees of freedom, never narrower than the sample.
+
+    Returns
+    -------
+    mc.model.forecast_errors.ErrorFit
+        The pooled fit; ``errors`` are the gaps used, in the table's order (municipalities,
+        then counties, by year).
+    """
+    from mc.model.forecast_error_table import parse_forecast_errors
+    from mc.model.forecast_errors import PRIORS, fit_errors
+
+    table = parse_forecast_errors(spec.error_table, spec.source or "economy.surprises.table")
+    as_of = spec.as_of.isoformat() if spec.as_of else "9999-12-31"
+    gaps: list[float] = []
+    for variable in SURVEY_VARIABLES.values():
+        if variable in table.variables:
+            sample = table.sample(variable, as_of, horizons=("budget",), late="drop")
+            gaps += sample.errors.tolist()
+    return fit_errors(gaps, PRIORS[SURVEY_VARIABLES["municipalities"]])
+
+
 def t_unit(rng: np.random.Generator, df: float, size: Any) -> np.ndarray:
     """Student-t draws scaled to unit variance (``df > 2``)."""
     return rng.standard_t(df, size=size) * math.sqrt((df - 2) / df)
@@ -228,10 +260,14 @@ class EconomyModel:
     residual_sd: float
     years: tuple[int, ...]  # reported years (the demographic model's)
     marginals: tuple[Any, ...] = field(default=(), compare=False)
+    #: The predictive of the budget survey's gap (``None`` without a survey).
+    survey_gap: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.marginals:  # fitted once, where the model is built
             object.__setattr__(self, "marginals", surprise_marginals(self.spec))
+        if self.spec.budget_survey is not None and self.survey_gap is None:
+            object.__setattr__(self, "survey_gap", budget_gap_fit(self.spec).predictive)
 
     @property
     def coords(self) -> dict[str, list]:
@@ -267,18 +303,75 @@ class EconomyModel:
             out[name] = levels[:, :, keep, k]
         return out
 
-    def _levels(self, accounts: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    def _difference(self, noise: np.ndarray) -> np.ndarray:
+        """Counties minus municipalities, ``(n, 1, Y)``, from the unit noise ``(n, Y)``."""
+        lv = self.spec.levels
+        return lv.difference_pct + lv.difference_sd_pct * noise[:, None, :]
+
+    def _levels(self, accounts: np.ndarray, delta: np.ndarray) -> np.ndarray:
         """Municipalities' and counties' results around the sector's, ``(n, S, Y, 2)``.
 
-        ``noise`` ``(n, Y)`` moves the counties-minus-municipalities difference; the revenue-
-        weighted mean of the two levels stays the sector's result in every draw.
+        ``delta`` (broadcasting to ``(n, S, Y)``) is the counties-minus-municipalities
+        difference; the revenue-weighted mean of the two levels stays the sector's result in
+        every draw.
         """
         lv = self.spec.levels
         sector = accounts[..., OUTPUTS.index("net_operating_result_pct")]
-        delta = lv.difference_pct + lv.difference_sd_pct * noise[:, None, :]
         return np.stack(
             [sector - lv.county_share * delta, sector + (1 - lv.county_share) * delta], axis=-1
         )
+
+    def _condition(
+        self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The survey year's results set to ``budgeted + gap``, later years following the AR(1).
+
+        ``gap`` ``(n,)`` is one draw per path, shared by the levels the survey gives (their
+        gaps moved together in every year of the record). Without the sector's figure, a level
+        the survey does not give stays as drawn and the sector is the revenue-weighted mean of
+        the two (news about the counties does not move the municipalities); with it, the
+        sector is pinned and the difference follows from the level given beside it (or stays
+        as drawn). A change in the survey year's sector result carries into later years as
+        ``phi**k``, exactly as the AR(1) would have carried it.
+        """
+        survey = self.spec.budget_survey
+        if survey is None:
+            return accounts, delta
+        j = self.spec.years.index(survey.year)
+        k = OUTPUTS.index("net_operating_result_pct")
+        w = self.spec.levels.county_share
+        target = {level: value + gap[:, None] for level, value in survey.given().items()}
+        sector0 = accounts[:, :, j, k]
+        delta = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2])).copy()
+        d0 = delta[:, :, j]
+        if "sector" not in target:
+            m = target.get("municipalities", sector0 - w * d0)
+            c = target.get("counties", sector0 + (1 - w) * d0)
+            sector, d = (1 - w) * m + w * c, c - m
+        else:
+            sector = target["sector"]
+            level = next((name for name in target if name != "sector"), None)
+            divisor = {"counties": 1 - w, "municipalities": w}.get(level or "", 1.0)
+            if divisor == 0:
+                raise ConfigError(
+                    "economy.net_operating_result.levels.county_share",
+                    w,
+                    f"strictly between 0 and 1 when the budget survey gives the {level}' result "
+                    "beside the sector's",
+                )
+            if level == "counties":
+                d = (target["counties"] - sector) / divisor
+            elif level == "municipalities":
+                d = (sector - target["municipalities"]) / divisor
+            else:
+                d = d0
+        sector = np.broadcast_to(sector, sector0.shape)
+        shift = sector - sector0
+        accounts[:, :, j, k] = sector
+        for t in range(j + 1, accounts.shape[2]):
+            accounts[:, :, t, k] += self.spec.ndr_persistence ** (t - j) * shift
+        delta[:, :, j] = d
+        return accounts, delta
 
     def simulate(
         self, rng: np.random.Generator, n: int, backend: str = "numba", every_year: bool = False
@@ -297,7 +390,12 @@ class EconomyModel:
         noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
         run = accounts_numba if backend == "numba" else accounts_numpy
         accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
-        economy = self._report(accounts, self._levels(accounts, noise), every_year)
+        delta = self._difference(noise)
+        if self.survey_gap is not None:  # drawn last: without a survey the stream is unchanged
+            g = self.survey_gap
+            gap = g.loc + g.scale * economy_rng.standard_t(g.df, n)
+            accounts, delta = self._condition(accounts, delta, gap)
+        economy = self._report(accounts, self._levels(accounts, delta), every_year)
         return {**out, **economy}
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -310,7 +408,10 @@ class EconomyModel:
         accounts = accounts_numpy(
             economy_inputs(self.spec, self.marginals), surprises, np.zeros((1, years)), free, total
         )
-        levels = self._levels(accounts, np.zeros((1, years)))
+        delta = self._difference(np.zeros((1, years)))
+        if self.survey_gap is not None:  # the gap at its centre (the location of its t)
+            accounts, delta = self._condition(accounts, delta, np.array([self.survey_gap.loc]))
+        levels = self._levels(accounts, delta)
         return {name: value[0] for name, value in self._report(accounts, levels).items()}
 
 

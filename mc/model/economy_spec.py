@@ -73,6 +73,62 @@ class LevelSpec:
     difference_sd_pct: float = setting("number", low=0.0)
 
 
+#: The levels a budget survey may give, each with its key in ``budget_survey``.
+SURVEY_LEVELS = {
+    "sector": "sector_pct",
+    "municipalities": "municipalities_pct",
+    "counties": "counties_pct",
+}
+
+
+@dataclass(frozen=True)
+class BudgetSurvey:
+    """The budgeted net operating result of one year (KS's budget survey), by level.
+
+    Any one or two of the three levels; not all three, because the sector's result is the
+    revenue-weighted mean of the other two and three figures would fix it twice. A run draws
+    each given level's result as ``budgeted + gap``, the gap from the record of past surveys
+    against outcomes (:func:`mc.model.economy.budget_gap_fit`).
+    """
+
+    year: int = setting("integer", low=1900, high=2200)
+    published: dt.date = setting("date")
+    source: str = setting("text")
+    sector_pct: float | None = setting("number", None, low=-50, high=50)
+    municipalities_pct: float | None = setting("number", None, low=-50, high=50)
+    counties_pct: float | None = setting("number", None, low=-50, high=50)
+
+    def given(self) -> dict[str, float]:
+        """The budgeted result of each level the survey gives, percent."""
+        out = {level: getattr(self, key) for level, key in SURVEY_LEVELS.items()}
+        return {level: value for level, value in out.items() if value is not None}
+
+
+def _budget_survey(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
+    if not sec.has(key) or sec.data[key] is None:
+        return None
+    sub = sec.section(key)
+    survey = BudgetSurvey(**read(BudgetSurvey, sub))
+    sub.done()
+    given = survey.given()
+    keys = list(SURVEY_LEVELS.values())
+    if not given:
+        raise sub.error(keys[0], None, f"at least one of {keys} (the budgeted result, percent)")
+    if len(given) == len(SURVEY_LEVELS):
+        raise sub.error(
+            "sector_pct",
+            survey.sector_pct,
+            "at most two of the three levels: the sector's result is the revenue-weighted mean "
+            "of the municipalities' and the counties', so leave one out",
+        )
+    first, last = values["base_year"] + 1, values["cost_year"]
+    if not first <= survey.year <= last:
+        raise sub.error("year", survey.year, f"a planned year, {first}-{last}")
+    if not survey.source.strip():
+        raise sub.error("source", survey.source, "the survey's source (a citation), not empty")
+    return survey
+
+
 def _plan(sec: Section, key: str, values: dict[str, Any], allow: bool) -> Any:
     return _parse_plan(sec.section(key), values["base_year"], values["cost_year"])
 
@@ -148,6 +204,14 @@ class EconomySpec:
     ndr_sd_pct: float = setting("number", key="net_operating_result.sd_pct", low=0.0)
     ndr_df: float = setting("number", key="net_operating_result.df", low=2.0, low_open=True)
     levels: LevelSpec = setting("custom", key="net_operating_result.levels", parse=_levels)
+    #: KS's budget survey for one planned year, if the configuration gives it.
+    budget_survey: BudgetSurvey | None = setting(
+        "custom",
+        None,
+        key="net_operating_result.budget_survey",
+        parse=_budget_survey,
+        dump=lambda v, e: write(v),
+    )
     error_table: dict[str, Any] = setting("custom", key="surprises.table", parse=_error_table)
     deflator_errors: ErrorSource = setting("section", key="surprises.deflator", schema=ErrorSource)
     tax_errors: ErrorSource = setting("section", key="surprises.tax", schema=ErrorSource)
@@ -172,6 +236,9 @@ class EconomySpec:
         rows += [(f"economy.plan.{year}.published", p.published) for year, p in self.plan]
         rows.append(("economy.net_operating_result.published", self.ndr_published))
         rows.append(("economy.net_operating_result.levels.published", self.levels.published))
+        if self.budget_survey is not None:
+            field = "economy.net_operating_result.budget_survey.published"
+            rows.append((field, self.budget_survey.published))
         return tuple(rows)
 
     @property

@@ -383,6 +383,16 @@ PRIORS: dict[str, ErrorPrior] = {
         1.7,
         basis="s0 = 1.7 pp, the bn prior (8.5 bn) over 2024 free revenues (506.5 bn)",
     ),
+    # the gap between a level's realised and budgeted net operating result (KS's budget survey)
+    **{
+        f"net_operating_result_{level}_pct": ErrorPrior.weak(
+            1.0,
+            basis="s0 = 1.0 pp, about the sector's one-year AR(1) residual on 2014-2022 (0.90 "
+            "pp): a budget known in December should miss by no more than a year's surprise; "
+            "mu0 = 0, budgets unbiased until the survey's record says otherwise",
+        )
+        for level in ("municipalities", "counties")
+    },
 }
 
 

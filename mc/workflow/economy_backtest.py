@@ -10,6 +10,12 @@ Three parts, each using only what was public on its information date:
   post-2014 regime fitted on the years before it (what a March meeting knew), its one-year
   Student-t band against the outcome (``ndr_sector_1990_2020_pct.csv``, NOU 2024:23,
   ``ndr_by_level_recent.csv``).
+- **Net operating result by level, with and without KS's budget survey**: for every year whose
+  survey figure for a level was public by March of the year, the band ``budgeted + gap`` with the
+  gap fitted on the survey pairs known then (:func:`mc.model.economy.budget_gap_fit`); beside
+  it, for the years whose previous-year level results were known in March, the band without
+  the survey: the sector's regime AR(1) band moved by last year's level-minus-sector offset and
+  widened by the level's share of the shipped difference spread (``levels.difference_sd_pct``).
 - **A configuration's own years** (optional): the bands of every planned year of one
   configuration (e.g. ``configs/tbu-2025.yaml`` as of March 2024) by level, with P(result below
   TBU's norm) and each known outcome placed at its percentile.
@@ -20,6 +26,7 @@ inside; with a handful of years that is what can be said, and nothing here is tu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -33,9 +40,14 @@ from mc.data.economy_facts import ndr_by_level, ndr_history
 from mc.data.forecast_errors import load_forecast_errors
 from mc.errors import ConfigError
 from mc.model.config import Config
-from mc.model.economy import REGIME_START, EconomyModel, fit_ndr_regime
+from mc.model.economy import (
+    REGIME_START,
+    SURVEY_VARIABLES,
+    EconomyModel,
+    fit_ndr_regime,
+)
 from mc.model.economy_spec import LEVEL_OUTPUTS
-from mc.model.forecast_errors import ForecastErrorTable
+from mc.model.forecast_errors import PRIORS, ForecastErrorTable, fit_errors
 from mc.summary.population import interval_score
 from mc.workflow.build import build_cost_model
 
@@ -163,6 +175,89 @@ def ndr_rows(facts: str | Path, first: int, last: int) -> list[dict[str, object]
     return rows
 
 
+#: The without-survey level bands: the counties' share of operating revenues and the judged sd
+#: of the counties-minus-municipalities difference, as shipped in economy-2024-03.yaml (fixed
+#: there in March 2024 from 2023's figures; nothing here is fitted on the backtest years).
+COUNTY_SHARE = 0.16
+DIFFERENCE_SD = 1.0
+
+
+def _survey_variable(level: str, with_survey: bool) -> str:
+    return f"ndr_{level}_{'budget_survey' if with_survey else 'ar1'}_pct"
+
+
+def _sector_band(history: pd.Series, year: int) -> tuple[float, float, float, int]:
+    """The regime AR(1)'s one-year band for ``year``: mean, sd, df, pairs."""
+    fit = fit_ndr_regime(history, year - 1)
+    mean = fit["mu"] + fit["phi"] * (history.loc[year - 1] - fit["mu"])
+    return mean, fit["sd_pct"], fit["df"], int(fit["pairs"])
+
+
+def survey_rows(
+    table: ForecastErrorTable, facts: str | Path, first: int, last: int
+) -> list[dict[str, object]]:
+    """Level bands with the budget survey and, on the years it can be built, without it.
+
+    Each year's information date is March 31 of the year (the first consultation meeting).
+    A survey row enters only if the survey was public then; the gap is fitted on the pairs
+    whose survey and outcome were both public then (none: the prior alone, a t1). The outcome
+    is the latest in the table or, for 2024's municipalities, ``ndr_by_level_recent.csv``.
+    """
+    history = _sector_history(facts)
+    recent = ndr_by_level(facts).set_index(["year", "level"])["pct"]
+    latest = {
+        level: {r.year: r for r in table.sample(v, "9999-12-31", horizons=("budget",)).rows}
+        for level, v in SURVEY_VARIABLES.items()
+        if v in table.variables
+    }
+    rows: list[dict[str, object]] = []
+    for year in range(max(first, NDR_FIRST), last + 1):
+        as_of = dt.date(year, 3, 31)
+        gaps: list[float] = []
+        known: dict[str, dict[int, float]] = {}
+        for level, variable in SURVEY_VARIABLES.items():
+            sample = table.sample(variable, as_of, horizons=("budget",), late="drop")
+            gaps += sample.errors.tolist()
+            known[level] = {r.year: r.outcome for r in sample.rows if r.outcome is not None}
+        gap = fit_errors(gaps, PRIORS[SURVEY_VARIABLES["municipalities"]]).predictive
+        for level in SURVEY_VARIABLES:
+            target = latest.get(level, {}).get(year)
+            outcome = (
+                float(target.outcome)
+                if target is not None and target.outcome is not None
+                else float(recent.get((year, level), math.nan))
+            )
+            if math.isnan(outcome):
+                continue
+            if target is not None and target.forecast is not None and target.published <= as_of:
+                dist = stats.t(gap.df, gap.loc, gap.scale)
+                variable = _survey_variable(level, True)
+                rows.append(
+                    _band_row(variable, year, as_of, len(gaps), target.forecast, outcome, dist)
+                )
+            last_level = known[level].get(year - 1)
+            if last_level is not None and year - 1 in history.index and year in history.index:
+                mean, sd, df, pairs = _sector_band(history, year)
+                share = COUNTY_SHARE if level == "municipalities" else 1 - COUNTY_SHARE
+                sd = math.sqrt(sd**2 + (share * DIFFERENCE_SD) ** 2)
+                offset = last_level - float(history.loc[year - 1])
+                dist = stats.t(df, 0.0, sd * math.sqrt((df - 2) / df))
+                variable = _survey_variable(level, False)
+                rows.append(_band_row(variable, year, as_of, pairs, mean + offset, outcome, dist))
+    return rows
+
+
+def _sector_history(facts: str | Path) -> pd.Series:
+    """The sector's history with the recent table's later years (2024) added."""
+    history = ndr_history(facts)
+    recent = ndr_by_level(facts)
+    sector = recent[recent["level"] == "sector"].set_index("year")["pct"]
+    for year, value in sector.items():
+        if int(year) not in history.index:
+            history.loc[int(year)] = float(value)
+    return history.sort_index()
+
+
 def coverage(rows: pd.DataFrame) -> pd.DataFrame:
     """Per variable and band: nominal, empirical, n, two-sided exact binomial p, mean score."""
     out = []
@@ -188,11 +283,28 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
 def level_bands(config: Config, facts: str | Path, draws: int, entropy: int) -> pd.DataFrame:
     """Every planned year of ``config``, by level: band, P(below norm) and the known outcome.
 
+    A configuration with a budget survey gets two sets of rows, ``budget_survey`` True (as
+    configured) and False (the survey left out, the same seed).
+
     Raises
     ------
     ConfigError
         If the configuration has no economy section.
     """
+    if config.economy is not None and config.economy.budget_survey is not None:
+        # the same run without the survey, beside it: what conditioning on it changed
+        plain = dataclasses.replace(
+            config, economy=dataclasses.replace(config.economy, budget_survey=None)
+        )
+        without = _level_bands(plain, facts, draws, entropy).assign(budget_survey=False)
+        return pd.concat(
+            [_level_bands(config, facts, draws, entropy).assign(budget_survey=True), without],
+            ignore_index=True,
+        )
+    return _level_bands(config, facts, draws, entropy).assign(budget_survey=False)
+
+
+def _level_bands(config: Config, facts: str | Path, draws: int, entropy: int) -> pd.DataFrame:
     model = build_cost_model(config)
     if not isinstance(model, EconomyModel):
         raise ConfigError("economy", None, "the configuration needs an economy section")
@@ -270,7 +382,11 @@ def backtest_economy(
     if first > last:
         raise ConfigError("--years", f"{first}-{last}", "a range Y1-Y2 with Y1 <= Y2")
     table = load_forecast_errors() if table is None else table
-    records = error_rows(table, first, last) + ndr_rows(facts, first, last)
+    records = (
+        error_rows(table, first, last)
+        + ndr_rows(facts, first, last)
+        + survey_rows(table, facts, first, last)
+    )
     if not records:
         raise ConfigError(
             "--years",

@@ -8,8 +8,10 @@ import pytest
 
 from mc.cli.main import main
 from mc.data.forecast_errors import load_forecast_errors
-from mc.workflow.economy_backtest import ROW_COLUMNS, error_rows
+from mc.workflow.economy_backtest import ROW_COLUMNS, error_rows, survey_rows
 from tests.conftest import CONFIGS
+
+METHODS = ("budget_survey", "ar1")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,13 @@ def run(tmp_path_factory, data_dir):
 def test_the_small_window_writes_its_tables(run):
     rows = pd.read_csv(run / "backtest_economy.csv")
     assert tuple(rows.columns) == ROW_COLUMNS
-    assert set(rows["variable"]) == {"deflator_pct", "tax_revenue_bn", "net_operating_result_pct"}
+    levels = {f"ndr_{lv}_{m}_pct" for lv in ("municipalities", "counties") for m in METHODS}
+    assert set(rows["variable"]) == {
+        "deflator_pct",
+        "tax_revenue_bn",
+        "net_operating_result_pct",
+        *levels,
+    }
     assert rows["year"].between(2021, 2024).all()
     coverage = pd.read_csv(run / "coverage.csv")
     assert set(coverage["band"]) == {"50%", "80%", "90%"}
@@ -67,6 +75,8 @@ def test_each_band_uses_only_errors_known_on_its_date():
 
 def test_the_march_2024_run_places_the_2024_outcomes(run):
     levels = pd.read_csv(run / "levels.csv")
+    assert set(levels["budget_survey"]) == {True, False}  # the shipped config gives one
+    levels = levels[levels["budget_survey"]]
     known = levels.dropna(subset=["outcome"]).set_index("level")
     assert dict(known["outcome"]) == {"sector": 0.1, "municipalities": -0.4, "counties": 2.8}
     assert (known["year"] == 2024).all()
@@ -81,3 +91,22 @@ def test_a_bad_range_is_one_error_line(years, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["backtest", "economy", "--years", years, "--out", str(tmp_path / "x")])
     assert "--years" in capsys.readouterr().err
+
+
+def test_survey_bands_use_only_surveys_and_pairs_known_in_march(data_dir):
+    table = load_forecast_errors()
+    rows = pd.DataFrame(survey_rows(table, data_dir / "facts", 2020, 2024))
+    survey = rows[rows["variable"].str.contains("budget_survey")].set_index(["variable", "year"])
+    # the municipalities' 2024 figure was not found; the counties' 2022 figure is dated Dec 2022
+    assert ("ndr_municipalities_budget_survey_pct", 2024) not in survey.index
+    assert ("ndr_counties_budget_survey_pct", 2022) not in survey.index
+    # 2022 knew no pair (prior only); March 2024 knew five (municipalities 2021-2023, counties
+    # 2022-2023), not the counties' 2024 outcome (NOU 2025:10)
+    assert survey.loc[("ndr_municipalities_budget_survey_pct", 2022), "n_known"] == 0
+    assert survey.loc[("ndr_counties_budget_survey_pct", 2024), "n_known"] == 5
+    # the survey's band places the counties' 2024 outcome (2.8 %) inside its 90 % band; the
+    # band without it (AR(1) + 2023's county offset) does not: the point of the survey
+    assert survey.loc[("ndr_counties_budget_survey_pct", 2024), "in_90"]
+    plain = rows.set_index(["variable", "year"]).loc[("ndr_counties_ar1_pct", 2024)]
+    assert not plain["in_90"]
+    assert plain["outcome"] == survey.loc[("ndr_counties_budget_survey_pct", 2024), "outcome"]
