@@ -122,7 +122,7 @@ def _municipal_year_numpy(
     m: MunicipalInputs,
 ) -> np.ndarray:
     """Advance the municipalities one year with ``ccr`` times their drawn excess; reconcile."""
-    n_regions = m.start.shape[0]
+    n_regions: int = m.start.shape[0]
     picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
     shocks = rng.standard_normal((n_regions, m.excess.shape[1]))
     e = m.excess + (m.total_sd * m.pool[picks])[:, None] + m.group_sd * shocks
