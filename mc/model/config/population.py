@@ -112,12 +112,13 @@ class Population:
     level: str = setting(
         "custom", "national", parse=_level, dump=lambda v, p: v if p.fit is not None else OMIT
     )
-    #: municipal runs only: where the national draw comes from (:class:`NationalModel`)
+    #: municipal runs only: where the national draw comes from (:class:`NationalModel`); the
+    #: default is not written, so a configuration without the key keeps its checksum
     national_model: NationalModel = setting(
         "custom",
         NationalModel.RATIOS,
         parse=_national_model,
-        dump=lambda v, p: v.value if p.level == "municipality" else OMIT,
+        dump=lambda v, p: v.value if v is not NationalModel.RATIOS else OMIT,
     )
 
 
