@@ -72,7 +72,7 @@ def _group_sums(population: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nd
 
 
 def project_numpy(
-    rng: np.random.Generator, n: int, x: CohortInputs
+    rng: np.random.Generator, n: int, x: CohortInputs, cells: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Reference projection in NumPy: a loop over draws and years, vectorised over ages.
 
@@ -84,6 +84,9 @@ def project_numpy(
         Draws.
     x : CohortInputs
         Fitted inputs.
+    cells : ndarray, shape (n, H, 2, A), optional
+        Filled with the population by sex and single-year age on 1 January of each projection
+        year (what a municipal run reconciles to); reading the stream does not change.
 
     Returns
     -------
@@ -146,6 +149,8 @@ def project_numpy(
                     new[s, 0] = 0.0
             pop = new
             out[d, 0, h] = _group_sums(pop, x.out_lo, x.out_hi)
+            if cells is not None:
+                cells[d, h] = pop
             migration[d, h] = net
             births_out[d, h] = births
     return out, migration, births_out, clipped
@@ -183,6 +188,7 @@ def _project_numba(  # pragma: no cover - compiled
     migration: np.ndarray,
     births_out: np.ndarray,
     clipped: np.ndarray,
+    cells: np.ndarray,
 ) -> None:
     horizon = extra.shape[0]
     n_ages = start.shape[1]
@@ -284,15 +290,21 @@ def _project_numba(  # pragma: no cover - compiled
                     for a in range(out_lo[g], out_hi[g] + 1):
                         total += pop[s, a]
                 out[d, 0, h, g] = total
+            if cells.shape[0] > 0:  # (0, H, 2, A) when the caller wants groups only
+                for s in range(2):
+                    for a in range(n_ages):
+                        cells[d, h, s, a] = pop[s, a]
             migration[d, h] = net
             births_out[d, h] = births
 
 
 def project_numba(
-    rng: np.random.Generator, n: int, x: CohortInputs
+    rng: np.random.Generator, n: int, x: CohortInputs, cells: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The compiled twin of :func:`project_numpy` (same stream, same results to rounding)."""
     horizon = x.extra.size
+    if cells is None:
+        cells = np.empty((0, horizon, 2, x.start.shape[1]))
     out = np.empty((n, 1, horizon, x.out_lo.size))
     migration = np.empty((n, horizon))
     births = np.empty((n, horizon))
@@ -329,5 +341,6 @@ def project_numba(
         migration,
         births,
         clipped,
+        cells,
     )
     return out, migration, births, clipped

@@ -109,12 +109,88 @@ def project_numpy(
             nation = advance(nation, ccr) + x.extra[h] * x.profile
             nation = np.maximum(nation, 0.0)
             out[d, 0, h] = group_sums(nation, x.out_lo, x.out_hi)
-            picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
-            shocks = rng.standard_normal((n_regions, m.excess.shape[1]))
-            e = m.excess + (m.total_sd * m.pool[picks])[:, None] + m.group_sd * shocks
-            local = advance(local, ccr[None] * np.exp(e[:, m.group_of_age])[:, None, :])
-            local = reconcile(local, nation)
+            local = _municipal_year_numpy(rng, local, ccr, nation, m)
             out[d, 1:, h] = group_sums(local, x.out_lo, x.out_hi)
+    return out
+
+
+def _municipal_year_numpy(
+    rng: np.random.Generator,
+    local: np.ndarray,
+    ccr: np.ndarray,
+    nation: np.ndarray,
+    m: MunicipalInputs,
+) -> np.ndarray:
+    """Advance the municipalities one year with ``ccr`` times their drawn excess; reconcile."""
+    n_regions: int = m.start.shape[0]
+    picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
+    shocks = rng.standard_normal((n_regions, m.excess.shape[1]))
+    e = m.excess + (m.total_sd * m.pool[picks])[:, None] + m.group_sd * shocks
+    local = advance(local, ccr[None] * np.exp(e[:, m.group_of_age])[:, None, :])
+    return reconcile(local, nation)
+
+
+def implied_ratios(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """The cohort-change ratios that take ``before`` to ``after`` (``(2, A)`` each).
+
+    The inverse of :func:`advance`: ``after[s, a] / before[s, a - 1]`` for ages 1-104, the open
+    age over ages 104 and 105+, and age 0 over the women aged 15-49. A cell whose denominator is
+    empty gets 0, so the municipalities' cell is empty too and :func:`reconcile` shares the
+    nation's cell out by region size.
+    """
+    ccr = np.zeros(after.shape)
+    den = np.empty(after.shape)
+    den[:, 1:105] = before[:, 0:104]
+    den[:, 105] = before[:, 104] + before[:, 105]
+    den[:, 0] = before[0, WOMEN[0] : WOMEN[1] + 1].sum()
+    np.divide(after, den, out=ccr, where=den > 0)
+    return ccr
+
+
+def reconcile_to_paths_numpy(
+    rng: np.random.Generator,
+    start: np.ndarray,
+    paths: np.ndarray,
+    out_lo: np.ndarray,
+    out_hi: np.ndarray,
+    m: MunicipalInputs,
+) -> np.ndarray:
+    """Municipalities projected on given national paths (NumPy reference).
+
+    Each year the municipalities advance with the ratios :func:`implied_ratios` reads off the
+    national path, times their own drawn excess, and are reconciled to the path's next year, cell
+    by cell. The generator is read as in :func:`project_numpy`'s municipal part: per draw and
+    year, ``R`` uniforms then ``R * G`` normals.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The municipalities' stream (the national paths were drawn elsewhere).
+    start : ndarray, shape (2, A)
+        National population at the origin.
+    paths : ndarray, shape (n, H, 2, A)
+        National population on 1 January of each projected year, per draw.
+    out_lo, out_hi : ndarray of int
+        First and last age of each reported group; group 0 is the total.
+    m : MunicipalInputs
+        The municipalities.
+
+    Returns
+    -------
+    ndarray, shape (n, 1 + R, H, G_out)
+        As :func:`project_numpy`: region 0 is the nation, then the municipalities.
+    """
+    n, horizon = paths.shape[:2]
+    out = np.empty((n, 1 + m.start.shape[0], horizon, out_lo.size))
+    for d in range(n):
+        nation = start
+        local = m.start.copy()
+        for h in range(horizon):
+            ccr = implied_ratios(nation, paths[d, h])
+            nation = paths[d, h]
+            out[d, 0, h] = group_sums(nation, out_lo, out_hi)
+            local = _municipal_year_numpy(rng, local, ccr, nation, m)
+            out[d, 1:, h] = group_sums(local, out_lo, out_hi)
     return out
 
 
@@ -197,6 +273,82 @@ def _group_totals_into(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _municipal_year(  # pragma: no cover - compiled
+    rng: np.random.Generator,
+    ccr: np.ndarray,
+    nation: np.ndarray,
+    local: np.ndarray,
+    lnext: np.ndarray,
+    excess: np.ndarray,
+    group_of_age: np.ndarray,
+    total_sd: np.ndarray,
+    pool: np.ndarray,
+    group_sd: np.ndarray,
+    out_lo: np.ndarray,
+    out_hi: np.ndarray,
+    out_regions: np.ndarray,
+    rccr: np.ndarray,
+    picks: np.ndarray,
+    e: np.ndarray,
+    factor: np.ndarray,
+    total: np.ndarray,
+    scale_to: np.ndarray,
+    size: np.ndarray,
+    both: np.ndarray,
+) -> None:
+    # One year of the municipalities: advance ``local`` with ``ccr`` times each one's drawn
+    # excess, reconcile to ``nation`` cell by cell (in place) and report the groups into
+    # ``out_regions`` (R, G_out). The arrays after ``out_regions`` are scratch space.
+    n_regions = local.shape[0]
+    n_groups = excess.shape[1]
+    n_ages = local.shape[2]
+    for r in range(n_regions):
+        picks[r] = int(rng.random() * pool.shape[0])
+    total[:] = 0.0
+    for r in range(n_regions):
+        shock = total_sd[r] * pool[picks[r]]
+        for g in range(n_groups):
+            e[g] = excess[r, g] + shock + group_sd[r, g] * rng.standard_normal()
+            factor[g] = np.exp(e[g])
+        for s in range(2):
+            for a in range(n_ages):
+                rccr[s, a] = ccr[s, a] * factor[group_of_age[a]]
+        _advance_into(local[r], rccr, lnext[r])
+        for s in range(2):
+            for a in range(n_ages):
+                total[s, a] += lnext[r, s, a]
+    empty = False
+    for s in range(2):
+        for a in range(n_ages):
+            if total[s, a] > 0.0:
+                scale_to[s, a] = nation[s, a] / total[s, a]
+            else:
+                empty = True
+    for r in range(n_regions):  # region by region: contiguous memory
+        for s in range(2):
+            for a in range(n_ages):
+                if total[s, a] > 0.0:
+                    local[r, s, a] = lnext[r, s, a] * scale_to[s, a]
+        if not empty:  # report the region while it is in cache
+            _group_totals_into(local[r], out_lo, out_hi, both, out_regions[r])
+    if empty:
+        all_people = 0.0
+        for r in range(n_regions):
+            size[r] = 0.0
+            for s in range(2):
+                for a in range(n_ages):
+                    size[r] += lnext[r, s, a]
+            all_people += size[r]
+        for s in range(2):
+            for a in range(n_ages):
+                if total[s, a] <= 0.0:
+                    for r in range(n_regions):
+                        local[r, s, a] = nation[s, a] * size[r] / all_people
+        for r in range(n_regions):
+            _group_totals_into(local[r], out_lo, out_hi, both, out_regions[r])
+
+
+@njit(cache=True, nogil=True)
 def _project_numba(
     rng: np.random.Generator,
     n: int,
@@ -272,51 +424,135 @@ def _project_numba(
             _group_totals_into(nation, out_lo, out_hi, both, out[d, 0, h])
             if n_regions == 0:
                 continue
-            for r in range(n_regions):
-                picks[r] = int(rng.random() * pool.shape[0])
-            total[:] = 0.0
-            for r in range(n_regions):
-                shock = total_sd[r] * pool[picks[r]]
-                for g in range(n_groups):
-                    e[g] = excess[r, g] + shock + group_sd[r, g] * rng.standard_normal()
-                    factor[g] = np.exp(e[g])
-                for s in range(2):
-                    for a in range(n_ages):
-                        rccr[s, a] = ccr[s, a] * factor[group_of_age[a]]
-                _advance_into(local[r], rccr, lnext[r])
-                for s in range(2):
-                    for a in range(n_ages):
-                        total[s, a] += lnext[r, s, a]
-            empty = False
-            for s in range(2):
-                for a in range(n_ages):
-                    if total[s, a] > 0.0:
-                        scale_to[s, a] = nation[s, a] / total[s, a]
-                    else:
-                        empty = True
-            for r in range(n_regions):  # region by region: contiguous memory
-                for s in range(2):
-                    for a in range(n_ages):
-                        if total[s, a] > 0.0:
-                            local[r, s, a] = lnext[r, s, a] * scale_to[s, a]
-                if not empty:  # report the region while it is in cache
-                    _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
-            if empty:
-                all_people = 0.0
-                for r in range(n_regions):
-                    size[r] = 0.0
-                    for s in range(2):
-                        for a in range(n_ages):
-                            size[r] += lnext[r, s, a]
-                    all_people += size[r]
-                for s in range(2):
-                    for a in range(n_ages):
-                        if total[s, a] <= 0.0:
-                            for r in range(n_regions):
-                                local[r, s, a] = nation[s, a] * size[r] / all_people
-                for r in range(n_regions):
-                    _group_totals_into(local[r], out_lo, out_hi, both, out[d, 1 + r, h])
+            _municipal_year(
+                rng,
+                ccr,
+                nation,
+                local,
+                lnext,
+                excess,
+                group_of_age,
+                total_sd,
+                pool,
+                group_sd,
+                out_lo,
+                out_hi,
+                out[d, 1:, h],
+                rccr,
+                picks,
+                e,
+                factor,
+                total,
+                scale_to,
+                size,
+                both,
+            )
     return out
+
+
+@njit(cache=True, nogil=True)
+def _implied_ratios_into(  # pragma: no cover - compiled
+    before: np.ndarray, after: np.ndarray, ccr: np.ndarray
+) -> None:
+    # the twin of implied_ratios: an empty denominator gives 0
+    women = 0.0
+    for a in range(WOMEN[0], WOMEN[1] + 1):
+        women += before[0, a]
+    top = before.shape[1] - 1
+    for s in range(2):
+        ccr[s, 0] = after[s, 0] / women if women > 0.0 else 0.0
+        for a in range(1, top):
+            ccr[s, a] = after[s, a] / before[s, a - 1] if before[s, a - 1] > 0.0 else 0.0
+        den = before[s, top - 1] + before[s, top]
+        ccr[s, top] = after[s, top] / den if den > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _reconcile_to_paths_numba(  # pragma: no cover - compiled
+    rng: np.random.Generator,
+    start: np.ndarray,
+    paths: np.ndarray,
+    out_lo: np.ndarray,
+    out_hi: np.ndarray,
+    m_start: np.ndarray,
+    excess: np.ndarray,
+    group_of_age: np.ndarray,
+    total_sd: np.ndarray,
+    pool: np.ndarray,
+    group_sd: np.ndarray,
+) -> np.ndarray:
+    n, horizon, _, n_ages = paths.shape
+    n_regions = m_start.shape[0]
+    n_groups = excess.shape[1]
+    out = np.empty((n, 1 + n_regions, horizon, out_lo.shape[0]))
+    nation = np.empty((2, n_ages))
+    ccr = np.empty((2, n_ages))
+    local = np.empty((n_regions, 2, n_ages))
+    lnext = np.empty((n_regions, 2, n_ages))
+    rccr = np.empty((2, n_ages))
+    picks = np.empty(n_regions, dtype=np.int64)
+    e = np.empty(n_groups)
+    factor = np.empty(n_groups)
+    total = np.empty((2, n_ages))
+    scale_to = np.empty((2, n_ages))
+    size = np.empty(n_regions)
+    both = np.empty(n_ages)
+    for d in range(n):
+        nation[:] = start
+        local[:] = m_start
+        for h in range(horizon):
+            _implied_ratios_into(nation, paths[d, h], ccr)
+            nation[:] = paths[d, h]
+            _group_totals_into(nation, out_lo, out_hi, both, out[d, 0, h])
+            _municipal_year(
+                rng,
+                ccr,
+                nation,
+                local,
+                lnext,
+                excess,
+                group_of_age,
+                total_sd,
+                pool,
+                group_sd,
+                out_lo,
+                out_hi,
+                out[d, 1:, h],
+                rccr,
+                picks,
+                e,
+                factor,
+                total,
+                scale_to,
+                size,
+                both,
+            )
+    return out
+
+
+def reconcile_to_paths_numba(
+    rng: np.random.Generator,
+    start: np.ndarray,
+    paths: np.ndarray,
+    out_lo: np.ndarray,
+    out_hi: np.ndarray,
+    m: MunicipalInputs,
+) -> np.ndarray:
+    """Compiled :func:`reconcile_to_paths_numpy`: same contract, same use of the generator."""
+    f = np.ascontiguousarray
+    return _reconcile_to_paths_numba(
+        rng,
+        f(start, dtype=np.float64),
+        f(paths, dtype=np.float64),
+        f(out_lo, dtype=np.int64),
+        f(out_hi, dtype=np.int64),
+        f(m.start, dtype=np.float64),
+        f(m.excess, dtype=np.float64),
+        f(m.group_of_age, dtype=np.int64),
+        f(m.total_sd, dtype=np.float64),
+        f(m.pool, dtype=np.float64),
+        f(m.group_sd, dtype=np.float64),
+    )
 
 
 def project_numba(

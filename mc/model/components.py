@@ -740,9 +740,12 @@ class ComponentModel(HorizonAxes):
         )
 
     def simulate(
-        self, rng: np.random.Generator, n: int, backend: str = "numba"
+        self, rng: np.random.Generator, n: int, backend: str = "numba", cells: bool = False
     ) -> dict[str, np.ndarray]:
         """Draws: ``population (n, 1, H, G)``, ``net_migration``, ``births`` (n, H), ``clipped``.
+
+        With ``cells``, also ``cells (n, H, 2, A)``: the population by sex and single-year age
+        (the national draw a municipal run reconciles to); the other draws are unchanged.
 
         Raises
         ------
@@ -752,10 +755,14 @@ class ComponentModel(HorizonAxes):
         kernels = {"numba": project_numba, "numpy": project_numpy}
         if backend not in kernels:
             raise ConfigError("backend", backend, f"one of {sorted(kernels)}")
-        population, migration, births, clipped = kernels[backend](rng, n, self.inputs())
-        return {
+        by_cell = np.empty((n, self.horizon, 2, N_AGES)) if cells else None
+        population, migration, births, clipped = kernels[backend](rng, n, self.inputs(), by_cell)
+        out = {
             "population": population,
             "net_migration": migration,
             "births": births,
             "clipped": clipped.astype(float),
         }
+        if by_cell is not None:
+            out["cells"] = by_cell
+        return out

@@ -6,6 +6,13 @@ costs. Municipal services (kindergarten, school, care, ...) are reported per mun
 county services (upper secondary, dental) per county, from the sum of its municipalities. A
 sector's unit-cost factor is drawn once per draw and shared by all regions (the national unit
 costs are uncertain, not each municipality's).
+
+The national draw is the fit's own Hamilton-Perry walk (``population.national_model: ratios``)
+or the cohort-component projection of the nation (``components``). With components, the nation
+reads the block's own generator, exactly as a national run with ``population.kind: components``
+does: for the same entropy and block size, draw ``i`` has the same national population in both
+runs. The municipalities' noise reads the first spawned child and the cost factors the second
+(spawning leaves the parent's stream untouched).
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mc.data.components import read_components
 from mc.data.files import read_text_file
 from mc.data.population import county_names, municipality_names, read_data_dir
 from mc.errors import ConfigError
-from mc.model.config import Config
+from mc.model.components import ComponentModel, fit_components
+from mc.model.config import Config, NationalModel
 from mc.model.demographic import config_population, year_changes
 from mc.model.population import RegionalPopulation
 from mc.model.projection import ProjectionFit, ProjectionModel
@@ -49,6 +58,7 @@ class MunicipalCostModel:
     names: tuple[str, ...] = ()  # municipality names, for figures
     county_names: tuple[str, ...] = ()  # county names, in the order of ``counties``
     notes: tuple[str, ...] = ()  # what reading the data left out (incomplete first years)
+    national: ComponentModel | None = None  # the national draw; None: the fit's own ratios
 
     def central(self) -> MunicipalCostModel:
         """The same model with every source of noise switched off (its point estimates)."""
@@ -66,7 +76,12 @@ class MunicipalCostModel:
             ),
         )
         projection = dataclasses.replace(self.projection, fit=quiet_fit)
-        return dataclasses.replace(self, projection=projection, sector_log_sd=0.0)
+        national = self.national
+        if national is not None:
+            national = dataclasses.replace(national, fit=national.fit.quiet())
+        return dataclasses.replace(
+            self, projection=projection, sector_log_sd=0.0, national=national
+        )
 
     def point_estimates(self) -> dict[str, np.ndarray]:
         """Every output on the central path, without a draw axis."""
@@ -99,7 +114,7 @@ class MunicipalCostModel:
     ) -> dict[str, np.ndarray]:
         """Draw ``n`` projections of every municipality and their costs."""
         projection_rng, cost_rng = rng.spawn(2)
-        population = self.projection.simulate(projection_rng, n, backend)["population"]
+        population = self.populations(rng, projection_rng, n, backend)
         local = population[:, 1:, :, 1:]  # (n, R, H, G): municipalities, groups without total
         change = year_changes(local, self.projection.start_by_group())  # (n, R, H, G)
         sigma = self.sector_log_sd
@@ -139,6 +154,24 @@ class MunicipalCostModel:
             "national_cost_bn": (cost + county_sector_cost).sum(axis=1),
             "national_cost_free_bn": parts[..., 3].sum(axis=1),
         }
+
+    def populations(
+        self,
+        rng: np.random.Generator,
+        projection_rng: np.random.Generator,
+        n: int,
+        backend: str = "numba",
+    ) -> np.ndarray:
+        """Populations ``(n, 1 + R, H, G)``: the national draw, then the municipalities.
+
+        ``rng`` is the block's generator (read by a component national draw only),
+        ``projection_rng`` its first spawned child.
+        """
+        if self.national is None:
+            return self.projection.simulate(projection_rng, n, backend)["population"]
+        paths = self.national.simulate(rng, n, backend, cells=True)["cells"]
+        start = self.national.fit.start
+        return self.projection.simulate_on(projection_rng, start, paths, backend)["population"]
 
 
 def build_municipal_model(config: Config) -> MunicipalCostModel:
@@ -180,6 +213,11 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
             f"the fit's origin must lie 1-10 years before the cost year {config.cost_year}",
         )
     projection = ProjectionModel(fit, horizon, config.age_groups.labels, municipal=True)
+    national_model = None
+    if config.population.national_model is NationalModel.COMPONENTS:
+        # fitted on the data known at the municipal fit's origin, as `kind: components` is
+        components = fit_components(national, read_components(data_dir), fit.origin)
+        national_model = ComponentModel(components, horizon, config.age_groups.labels)
     counties = tuple(sorted(set(fit.municipal.counties)))
     county_of = np.array([counties.index(c) for c in fit.municipal.counties])
     costs = np.array([s.unit_costs for s in config.unit_costs.sectors]) * config.price_factor()
@@ -194,4 +232,5 @@ def build_municipal_model(config: Config) -> MunicipalCostModel:
         names=names,
         county_names=county_names(data_dir, counties),
         notes=regional.notes,
+        national=national_model,
     )

@@ -582,3 +582,48 @@ class ProjectionModel(HorizonAxes):
             raise ValueError(f"backend={backend!r}, but it must be one of {sorted(kernels)}")
         x, m = self.inputs()
         return {"population": kernels[backend](rng, n, x, m)}
+
+    def simulate_on(
+        self, rng: np.random.Generator, start: np.ndarray, paths: np.ndarray, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """The municipalities projected on national paths drawn elsewhere.
+
+        The national ratios of each year are the ones the path implies (its next year over this
+        one, one age younger; age 0 over the women aged 15-49), times each municipality's drawn
+        excess as in :meth:`simulate`; the municipalities are then reconciled to the path cell by
+        cell. This fit's own national random walk is not used.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The municipalities' stream.
+        start : ndarray, shape (2, 106)
+            National population at the origin.
+        paths : ndarray, shape (n, H, 2, 106)
+            National population on 1 January of each projected year, per draw.
+        backend : {"numba", "numpy"}
+            Kernel.
+
+        Returns
+        -------
+        dict
+            ``{"population": (n, regions, years, groups)}``, region 0 the nation (the path).
+
+        Raises
+        ------
+        ConfigError
+            If ``backend`` is unknown or the paths do not cover this model's horizon.
+        """
+        from mc.kernels.projection import reconcile_to_paths_numba, reconcile_to_paths_numpy
+
+        kernels = {"numba": reconcile_to_paths_numba, "numpy": reconcile_to_paths_numpy}
+        if backend not in kernels:
+            raise ConfigError("backend", backend, f"one of {sorted(kernels)}")
+        if paths.shape[1:] != (self.horizon, 2, N_AGES):
+            raise ConfigError(
+                "paths", paths.shape, f"national paths of shape (n, {self.horizon}, 2, {N_AGES})"
+            )
+        x, m = self.inputs()
+        if m is None:
+            raise ConfigError("municipal", False, "a model with municipalities")
+        return {"population": kernels[backend](rng, start, paths, x.out_lo, x.out_hi, m)}

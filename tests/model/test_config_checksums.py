@@ -5,7 +5,10 @@ Checkpoints and run manifests identify a run by :meth:`Config.sha256`, the check
 declared schema per section (issue 13); they guard that rewrite and any later one: a change here
 means every existing checkpoint and manifest would stop matching its configuration. They moved on
 purpose when the default tables became sourced instead of fitted (docs/inputs.md), and again when
-every input got the day it was published (docs/inputs.md, "Information dates").
+every input got the day it was published (docs/inputs.md, "Information dates"). The municipal
+configuration's moved when its national draw became the component projection
+(``population.national_model: components``); a municipal configuration without the key keeps its
+checksum (the default, ``ratios``, is not written).
 """
 
 import pytest
@@ -14,7 +17,7 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "7db96f40e4dab1fabb0ee3a6affb3c9d30212cd11950a7eac5bb8e56ca1dfea9",
+    "municipalities-2025.yaml": "3ec408524f7a6768daf20e86670930474d98460a1007e5efb41cd7936cf9101e",
     "tbu-2024-actual.yaml": "a0f393f641231cc3f1847f2d1325821724a85765d66e03b3ce301c94c6533361",
     "tbu-2025-autumn.yaml": "84cfc852f351462ceedc2b47a3744c182e8d35492b06404befcca3e3441b8a35",
     "tbu-2025-projection.yaml": "41bfe8206d0fee7fcafd4f1e5bac30adaa91dc920e0b28c0613be86546329b12",

@@ -51,8 +51,9 @@ def test_costs_equal_the_sector_by_sector_sum(model):
 
     n = 6
     out = model.simulate(np.random.default_rng(3), n)
-    projection_rng, cost_rng = np.random.default_rng(3).spawn(2)  # the model's own streams
-    population = model.projection.simulate(projection_rng, n)["population"][:, 1:, :, 1:]
+    rng = np.random.default_rng(3)
+    projection_rng, cost_rng = rng.spawn(2)  # the model's own streams
+    population = model.populations(rng, projection_rng, n)[:, 1:, :, 1:]
     _, lo, hi = output_groups(model.projection.groups)
     both = model.projection.fit.municipal.start.sum(axis=1)
     start = np.stack(

@@ -25,7 +25,7 @@ from mc.model.config.common import (
     kind_of,
 )
 from mc.model.config.overrides import apply_overrides, parse_assignment
-from mc.model.config.population import Population, PopulationKind
+from mc.model.config.population import NationalModel, Population, PopulationKind
 from mc.model.config.run import RunDefaults
 from mc.model.config.scenarios import Scenario
 from mc.model.config.tables import (
@@ -50,6 +50,7 @@ __all__ = [
     "ClusterSpec",
     "Config",
     "LevelSpread",
+    "NationalModel",
     "Population",
     "PopulationKind",
     "RunDefaults",

@@ -27,6 +27,20 @@ class PopulationKind(StrEnum):
     COMPONENTS = "components"
 
 
+class NationalModel(StrEnum):
+    """The national draw a municipal run reconciles its municipalities to.
+
+    ``ratios``: the fit file's own Hamilton-Perry random walk of the nation; ``components``: the
+    cohort-component projection of the nation (as ``kind: components``), fitted on the data
+    folder when the run starts at the fit's origin. Either way the municipalities advance with
+    the national ratios of the draw times their own excess and are scaled to the national draw
+    cell by cell (sex and single-year age).
+    """
+
+    RATIOS = "ratios"
+    COMPONENTS = "components"
+
+
 def _only(*kinds: PopulationKind) -> Any:
     """Read the field only for some kinds of population (required there, ``None`` otherwise)."""
 
@@ -59,6 +73,20 @@ def _level(sec: Section, key: str, values: dict[str, Any], allow: bool) -> str:
     return sec.take_str(key, "national", choices=("national", "municipality"))
 
 
+def _national_model(sec: Section, key: str, values: dict[str, Any], allow: bool) -> NationalModel:
+    if values["level"] != "municipality":
+        if key in sec.data:  # not sec.has: other runs do not list the field as allowed
+            raise sec.error(
+                key,
+                sec.data[key],
+                "only a municipal run (kind: stochastic, level: municipality) has a national "
+                "model; a national run chooses its projection with population.kind",
+            )
+        return NationalModel.RATIOS
+    choices = tuple(m.value for m in NationalModel)
+    return NationalModel(sec.take_str(key, NationalModel.RATIOS.value, choices=choices))
+
+
 def _profile(sec: Section, key: str, values: dict[str, Any], allow: bool) -> AgeProfile | None:
     data, src = maybe_file(sec, key)
     return None if data is None else parse_profile(data, sec.field(key), src, shares=True)
@@ -83,6 +111,14 @@ class Population:
     # only a stochastic projection is regional; other kinds do not write the field
     level: str = setting(
         "custom", "national", parse=_level, dump=lambda v, p: v if p.fit is not None else OMIT
+    )
+    #: municipal runs only: where the national draw comes from (:class:`NationalModel`); the
+    #: default is not written, so a configuration without the key keeps its checksum
+    national_model: NationalModel = setting(
+        "custom",
+        NationalModel.RATIOS,
+        parse=_national_model,
+        dump=lambda v, p: v.value if v is not NationalModel.RATIOS else OMIT,
     )
 
 
