@@ -63,7 +63,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
     check = dsub.add_parser("check", help="check a population file (CSV or Parquet)")
     check.add_argument("file", help="tidy file: year, [municipality,] age, sex, population")
-    check.add_argument("--municipal", action="store_true", help="a municipal file")
+    check.add_argument(
+        "--municipal",
+        action="store_true",
+        help="a municipal file (default: decided from the file: municipal if it has a "
+        "municipality column)",
+    )
     check.add_argument("--municipalities", help="classification: every code must be in it")
     check.add_argument(
         "--strict",
@@ -121,12 +126,18 @@ def _check(args: argparse.Namespace) -> int:
         TotalsWarning,
         load_population_source,
         load_regional,
+        population_level,
     )
 
+    # a municipal file read as national is summed over its municipalities and would pass as
+    # "national": the header decides, so the file gets the municipal checks it needs
+    detected = not (args.municipal or args.municipalities) and (
+        population_level(args.file) == "municipal"
+    )
     national = load_population_source(args.national) if args.national else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TotalsWarning)
-        if args.municipal or args.municipalities:
+        if args.municipal or args.municipalities or detected:
             table = load_regional(
                 args.file,
                 args.municipalities,
@@ -135,6 +146,8 @@ def _check(args: argparse.Namespace) -> int:
                 tolerance=DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance,
             )
             where = f"{len(table.codes)} municipalities"
+            if detected:
+                where += " (a municipal file: it has a municipality column)"
             for note in table.notes:
                 print(f"note: {note}", file=sys.stderr)
         else:
