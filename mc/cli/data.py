@@ -55,7 +55,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     fetch.add_argument("--table", help="SSB table id (default: 07459, 13599 or 12362), e.g. 12364")
     fetch.add_argument("--alternative", help="projection alternative (default: MMMM)")
     fetch.add_argument(
-        "--borders", help="CSV of border changes (old_code,new_code,from_year[,share])"
+        "--borders",
+        help="CSV of border changes (old_code,new_code,from_year[,share]) (default: none, "
+        "codes as SSB gives them)",
     )
     fetch.add_argument(
         "--target-year", type=int, help="harmonize to this year's borders (default: last year)"
@@ -69,7 +71,11 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="a municipal file (default: decided from the file: municipal if it has a "
         "municipality column)",
     )
-    check.add_argument("--municipalities", help="classification: every code must be in it")
+    check.add_argument(
+        "--municipalities",
+        help="classification: every code must be in it (default: none; a code's county is its "
+        "first two digits)",
+    )
     check.add_argument(
         "--strict",
         action="store_true",
@@ -78,7 +84,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     # the default since the rule was made one for every command; kept so old scripts still run
     check.add_argument("--trim-start", action="store_true", help=argparse.SUPPRESS)
-    check.add_argument("--national", help="national file to hold the municipal totals against")
+    check.add_argument(
+        "--national",
+        help="national file to hold the municipal totals against (default: none, not compared)",
+    )
     check.add_argument(
         "--tolerance",
         type=tolerance_arg,

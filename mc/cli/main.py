@@ -17,6 +17,7 @@ from types import ModuleType
 
 from mc._version import __version__
 from mc.cli import backtest, calibrate, data, history, population, report, run
+from mc.cli.args import use_defaults_help
 from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
 from mc.errors import TbuMcWarning
 
@@ -37,7 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tbu-mc",
         description="Monte Carlo uncertainty for TBU's municipal-sector figures.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tbu-mc {__version__}")
     parser.add_argument(
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(subcommands)
+    use_defaults_help(parser)  # every subcommand's --help states its defaults
     return parser
 
 
