@@ -74,6 +74,17 @@ def seed(text: str) -> int:
     return value
 
 
+def nonnegative(text: str) -> float:
+    """A number >= 0, such as a count of inhabitants (``_`` separators allowed)."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} must be >= 0")
+    return value
+
+
 def origins(text: str) -> list[int]:
     """A year or a range ``Y1-Y2``."""
     try:
@@ -96,9 +107,15 @@ def years(text: str) -> list[int]:
             continue
         try:
             chosen.update(origins(part))
-        except argparse.ArgumentTypeError:
+        except argparse.ArgumentTypeError as exc:
+            # a range written backwards says so; anything else is not a year at all
+            why = (
+                "is backwards: the first year is after the last"
+                if "after the last" in str(exc)
+                else "is not a year or a range Y1-Y2"
+            )
             raise argparse.ArgumentTypeError(
-                f"{text!r}: {part!r} is not a year or a range Y1-Y2 (e.g. 2025,2027 or 2026-2030)"
+                f"{text!r}: {part!r} {why} (e.g. 2025,2027 or 2026-2030)"
             ) from None
     if not chosen:
         raise argparse.ArgumentTypeError(f"{text!r} names no year")

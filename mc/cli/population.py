@@ -78,7 +78,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
     bt = psub.add_parser("backtest", parents=[common], help="rolling-origin forecasts vs history")
     bt.add_argument("--origins", type=origins, required=True, help="e.g. 2010-2023")
-    bt.add_argument("--horizon", type=int, required=True, help="longest horizon")
+    bt.add_argument("--horizon", type=positive_int, required=True, help="longest horizon")
     bt.add_argument("--draws", type=positive_int, default=1000, help="draws per origin")
     bt.add_argument("--seed", type=seed_arg, default=0, help="seed entropy")
     bt.add_argument("--out", required=True, help="output folder")
