@@ -48,6 +48,7 @@ CASES = [
      "no such file or folder: /proc/p.json; check the path"),
     (["report", "{tmp}/missing"], 2, "no such folder"),
     (["data", "check", "{tmp}/missing.csv"], 2, "missing.csv: file not found"),
+    (["data", "list", "--cache", "{file}"], 2, "a-file: is a file, not a cache folder"),
     (["calibrate", "{tmp}/missing.yaml", "--data", "{data}"], 2, "file not found"),
     (["backtest", "costs", "--origins", "2020", "--data", "{tmp}/none", "--out", "{out}"], 2,
      "data folder not found"),
