@@ -30,7 +30,11 @@ def usual_permissions(path: str | Path) -> None:
 def write_atomic(path: str | Path, write: Callable[[IO[bytes]], object]) -> Path:
     """Write a file by ``write(stream)`` into a temporary sibling, then rename it into place."""
     path = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # it names the temporary file, whose random name means nothing
+        exc.filename = str(path)
+        raise
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)

@@ -13,6 +13,34 @@ from mc.engine.schedulers import CONNECT_TIMEOUT
 from mc.errors import ConfigError
 
 
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """``--help`` that states every option's default.
+
+    An option whose help does not already say its default in words gets ``(default: VALUE)``
+    appended when it has a value to show; ``None``, ``False`` (a switch that is off) and an
+    empty list (a repeatable option not given) have none, so their help says in words what
+    happens without the option.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help
+        if help_text is None or not action.option_strings or "default" in help_text:
+            return help_text
+        value = action.default
+        if value is None or value is False or value is argparse.SUPPRESS or value == []:
+            return help_text
+        return f"{help_text} (default: %(default)s)"
+
+
+def use_defaults_help(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` and every subcommand under it :class:`DefaultsHelpFormatter`."""
+    parser.formatter_class = DefaultsHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                use_defaults_help(sub)
+
+
 def positive_int(text: str) -> int:
     """A whole number >= 1 (``_`` separators allowed)."""
     try:
@@ -46,6 +74,17 @@ def seed(text: str) -> int:
     return value
 
 
+def nonnegative(text: str) -> float:
+    """A number >= 0, such as a count of inhabitants (``_`` separators allowed)."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} must be >= 0")
+    return value
+
+
 def origins(text: str) -> list[int]:
     """A year or a range ``Y1-Y2``."""
     try:
@@ -68,9 +107,15 @@ def years(text: str) -> list[int]:
             continue
         try:
             chosen.update(origins(part))
-        except argparse.ArgumentTypeError:
+        except argparse.ArgumentTypeError as exc:
+            # a range written backwards says so; anything else is not a year at all
+            why = (
+                "is backwards: the first year is after the last"
+                if "after the last" in str(exc)
+                else "is not a year or a range Y1-Y2"
+            )
             raise argparse.ArgumentTypeError(
-                f"{text!r}: {part!r} is not a year or a range Y1-Y2 (e.g. 2025,2027 or 2026-2030)"
+                f"{text!r}: {part!r} {why} (e.g. 2025,2027 or 2026-2030)"
             ) from None
     if not chosen:
         raise argparse.ArgumentTypeError(f"{text!r} names no year")
@@ -96,24 +141,25 @@ def add_scheduler_flags(
     """The flags that choose where blocks run (at most one), defined once for every command.
 
     ``batch`` adds ``--cluster`` (SLURM/PBS from the configuration) and ``--connect-timeout``.
-    ``default`` is what :func:`scheduler_from_args` does without a flag (``"processes"`` or
-    ``"auto"``), said in the help of ``--sync``.
+    ``default`` is what :func:`scheduler_from_args` does without a flag (``"processes"``,
+    ``"sync"`` or ``"auto"``; pass the command's own), said in the help of ``--sync``.
     """
-    unset = (
-        "a run of a few seconds stays in this process, a longer one starts a LocalCluster"
-        if default == "auto"
-        else "a LocalCluster with one process per core"
-    )
+    unset = {
+        "auto": "default, without any scheduler flag: a run of a few seconds stays in this "
+        "process, a longer one starts a LocalCluster",
+        "sync": "default: also without any scheduler flag",
+    }.get(default, "default, without any scheduler flag: a LocalCluster with one process per core")
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--sync",
         action="store_true",
-        help=f"run blocks in this process, in order (default, without any scheduler flag: {unset})",
+        help=f"run blocks in this process, in order ({unset})",
     )
     where.add_argument(
         "--workers",
         type=positive_int,
-        help="LocalCluster with this many processes (default: one per core)",
+        help="LocalCluster with this many processes (default: "
+        + ("not used)" if default == "sync" else "one per core, when a LocalCluster is started)"),
     )
     where.add_argument(
         "--threads",

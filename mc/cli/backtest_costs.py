@@ -45,7 +45,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     costs.add_argument("--draws", type=positive_int, default=1000, help="draws per cost year")
     costs.add_argument("--seed", type=seed_arg, default=0, help="seed entropy")
     costs.add_argument("--out", required=True, help="output folder")
-    add_scheduler_flags(costs)
+    add_scheduler_flags(costs, default="sync")
 
 
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:

@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--config",
         help="also place the outcomes in the bands of this configuration's own years "
-        "(e.g. configs/tbu-2025.yaml, as of March 2024)",
+        "(e.g. configs/tbu-2025.yaml, as of March 2024; default: none, only the budgets' bands)",
     )
     p.add_argument("--draws", type=positive_int, default=20_000, help="draws for --config")
     p.add_argument("--seed", type=seed_arg, default=None, help="entropy (default: the config's)")

@@ -30,7 +30,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "--check",
         metavar="FILE",
         help="also write the comparison with TBU's published figures as Markdown "
-        "(the shipped one: docs/tbu-check.md)",
+        "(the shipped one: docs/tbu-check.md; default: printed only)",
     )
 
 

@@ -55,7 +55,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     fetch.add_argument("--table", help="SSB table id (default: 07459, 13599 or 12362), e.g. 12364")
     fetch.add_argument("--alternative", help="projection alternative (default: MMMM)")
     fetch.add_argument(
-        "--borders", help="CSV of border changes (old_code,new_code,from_year[,share])"
+        "--borders",
+        help="CSV of border changes (old_code,new_code,from_year[,share]) (default: none, "
+        "codes as SSB gives them)",
     )
     fetch.add_argument(
         "--target-year", type=int, help="harmonize to this year's borders (default: last year)"
@@ -63,8 +65,17 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
     check = dsub.add_parser("check", help="check a population file (CSV or Parquet)")
     check.add_argument("file", help="tidy file: year, [municipality,] age, sex, population")
-    check.add_argument("--municipal", action="store_true", help="a municipal file")
-    check.add_argument("--municipalities", help="classification: every code must be in it")
+    check.add_argument(
+        "--municipal",
+        action="store_true",
+        help="a municipal file (default: decided from the file: municipal if it has a "
+        "municipality column)",
+    )
+    check.add_argument(
+        "--municipalities",
+        help="classification: every code must be in it (default: none; a code's county is its "
+        "first two digits)",
+    )
     check.add_argument(
         "--strict",
         action="store_true",
@@ -73,7 +84,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     # the default since the rule was made one for every command; kept so old scripts still run
     check.add_argument("--trim-start", action="store_true", help=argparse.SUPPRESS)
-    check.add_argument("--national", help="national file to hold the municipal totals against")
+    check.add_argument(
+        "--national",
+        help="national file to hold the municipal totals against (default: none, not compared)",
+    )
     check.add_argument(
         "--tolerance",
         type=tolerance_arg,
@@ -121,12 +135,18 @@ def _check(args: argparse.Namespace) -> int:
         TotalsWarning,
         load_population_source,
         load_regional,
+        population_level,
     )
 
+    # a municipal file read as national is summed over its municipalities and would pass as
+    # "national": the header decides, so the file gets the municipal checks it needs
+    detected = not (args.municipal or args.municipalities) and (
+        population_level(args.file) == "municipal"
+    )
     national = load_population_source(args.national) if args.national else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TotalsWarning)
-        if args.municipal or args.municipalities:
+        if args.municipal or args.municipalities or detected:
             table = load_regional(
                 args.file,
                 args.municipalities,
@@ -135,6 +155,8 @@ def _check(args: argparse.Namespace) -> int:
                 tolerance=DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance,
             )
             where = f"{len(table.codes)} municipalities"
+            if detected:
+                where += " (a municipal file: it has a municipality column)"
             for note in table.notes:
                 print(f"note: {note}", file=sys.stderr)
         else:

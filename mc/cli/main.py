@@ -13,31 +13,39 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
+from importlib import import_module
 from types import ModuleType
 
 from mc._version import __version__
-from mc.cli import backtest, calibrate, data, history, population, report, run
 from mc.cli.errors import DEBUG_ENV, DEBUG_FLAG, quiet_interrupts, report_failure, split_debug
 from mc.errors import TbuMcWarning
 
-#: The commands in the order ``--help`` lists them.
-COMMANDS: dict[str, ModuleType] = {
-    "run": run,
-    "history": history,
-    "population": population,
-    "backtest": backtest,
-    "data": data,
-    "report": report,
-    "calibrate": calibrate,
+#: The commands in the order ``--help`` lists them, by module. They are imported when the parser
+#: is built, inside :func:`main`'s handling of failures: their imports (numpy, Dask) take a few
+#: tenths of a second, and a Ctrl-C then ends in one line, not in a traceback of an import.
+COMMANDS: dict[str, str] = {
+    "run": "mc.cli.run",
+    "history": "mc.cli.history",
+    "population": "mc.cli.population",
+    "backtest": "mc.cli.backtest",
+    "data": "mc.cli.data",
+    "report": "mc.cli.report",
+    "calibrate": "mc.cli.calibrate",
 }
+
+
+def command(name: str) -> ModuleType:
+    """The module of command ``name`` (imported on first use)."""
+    return import_module(COMMANDS[name])
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tbu-mc`` and its subcommands."""
+    from mc.cli.args import use_defaults_help
+
     parser = argparse.ArgumentParser(
         prog="tbu-mc",
         description="Monte Carlo uncertainty for TBU's municipal-sector figures.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tbu-mc {__version__}")
     parser.add_argument(
@@ -46,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"show the full traceback of a failure (anywhere on the line; or {DEBUG_ENV}=1)",
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS.values():
-        module.add_parser(subcommands)
+    for name in COMMANDS:
+        command(name).add_parser(subcommands)
+    use_defaults_help(parser)  # every subcommand's --help states its defaults
     return parser
 
 
@@ -74,12 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # a command's time includes its imports: from the process's start when run as tbu-mc
     started = process_started() if argv is None else time.perf_counter()
     argv, debug = split_debug(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.started = started
+    args = None
     try:
-        with quiet_interrupts(), notes(getattr(args, "lang", None) or "en"):
-            return COMMANDS[args.command].handle(args, argv)
+        with quiet_interrupts():
+            # a wrong flag or value ends here with argparse's usage line and exit code 2
+            args = build_parser().parse_args(argv)
+            args.started = started
+            with notes(getattr(args, "lang", None) or "en"):
+                return command(args.command).handle(args, argv)
     except (Exception, KeyboardInterrupt) as exc:
         if debug:
             raise

@@ -28,11 +28,18 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     psub = pop.add_subparsers(dest="population_command", required=True, metavar="STEP")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", required=True, help="folder with SSB's population files")
-    common.add_argument("--level", choices=("national", "municipality"), default="national")
+    common.add_argument(
+        "--level",
+        choices=("national", "municipality"),
+        default="national",
+        help="project the nation, or every municipality",
+    )
     common.add_argument(
         "--age-groups",
         type=age_groups,
-        help="reported groups, e.g. '0-5,6-15,16-19,20-66,67-79,80-89,90+'",
+        # the broad groups of mc.model.projection.BROAD_GROUPS, written out so that --help
+        # does not import the model (tests/cli/test_help_defaults.py holds them equal)
+        help="reported groups, e.g. 0-5,6-15,90+ (default: 0-5,6-15,16-19,20-66,67-79,80-89,90+)",
     )
 
     fit = psub.add_parser("fit", parents=[common], help="fit and write the parameters (JSON)")
@@ -42,32 +49,41 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     fc = psub.add_parser("forecast", parents=[common], help="bands for years after an origin")
     fc.add_argument("--origin", type=int, required=True, help="use data up to 1 January")
     fc.add_argument("--horizon", type=int, required=True, help="years to project (1-10)")
-    fc.add_argument("--draws", type=positive_int, default=1000)
-    fc.add_argument("--block-size", type=positive_int)
+    fc.add_argument("--draws", type=positive_int, default=1000, help="number of draws")
+    fc.add_argument(
+        "--block-size",
+        type=positive_int,
+        help="draws per block (default: about a second of work each: up to 10,000 national or "
+        "250 municipal draws, dividing --draws)",
+    )
     fc.add_argument("--seed", type=seed_arg, help="seed entropy (default: fresh, recorded)")
     fc.add_argument(
         "--extra-immigration",
         type=float,
         default=0.0,
-        help="extra net immigration per projected year, with --profile",
+        help="extra net immigration per projected year, with --profile (default: 0, none)",
     )
-    fc.add_argument("--profile", help="YAML age/sex profile of the extra immigration")
+    fc.add_argument(
+        "--profile",
+        help="YAML age/sex profile of the extra immigration (default: none; needed with "
+        "--extra-immigration)",
+    )
     fc.add_argument("--out", required=True, help="output folder")
     fc.add_argument(
         "--lang", choices=("nb", "en"), default="nb", help="label language of the fan chart"
     )
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_model_flag(fc)
-    add_scheduler_flags(fc)
+    add_scheduler_flags(fc, default="sync")
 
     bt = psub.add_parser("backtest", parents=[common], help="rolling-origin forecasts vs history")
     bt.add_argument("--origins", type=origins, required=True, help="e.g. 2010-2023")
-    bt.add_argument("--horizon", type=int, required=True, help="longest horizon")
-    bt.add_argument("--draws", type=positive_int, default=1000)
-    bt.add_argument("--seed", type=seed_arg, default=0)
+    bt.add_argument("--horizon", type=positive_int, required=True, help="longest horizon")
+    bt.add_argument("--draws", type=positive_int, default=1000, help="draws per origin")
+    bt.add_argument("--seed", type=seed_arg, default=0, help="seed entropy")
     bt.add_argument("--out", required=True, help="output folder")
     _add_model_flag(bt)
-    add_scheduler_flags(bt)
+    add_scheduler_flags(bt, default="sync")
 
 
 def _add_model_flag(parser: argparse.ArgumentParser) -> None:

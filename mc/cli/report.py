@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from mc.cli.args import years
+from mc.cli.args import nonnegative, years
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -33,7 +33,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     rep.add_argument(
         "--min-population",
-        type=float,
+        type=nonnegative,
         default=None,
         metavar="N",
         help="municipal runs: rank cost per inhabitant among municipalities with at least N "

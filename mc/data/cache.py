@@ -117,8 +117,17 @@ def cached(csv_path: Path) -> Path | None:
 
 
 def entries(folder: str | Path | None = None) -> list[dict[str, Any]]:
-    """The manifests of every cached table, with ``path`` added."""
-    base = cache_dir(folder) / "ssb"
+    """The manifests of every cached table, with ``path`` added.
+
+    Raises
+    ------
+    DataError
+        If the cache folder given is a file (a folder not there yet holds no tables).
+    """
+    root = cache_dir(folder)
+    if root.exists() and not root.is_dir():
+        raise DataError(str(root), "is a file, not a cache folder; give a folder")
+    base = root / "ssb"
     found = []
     for path in sorted(base.glob("*/*.json")):
         manifest = read_manifest(path.with_suffix(".csv"))

@@ -148,6 +148,34 @@ def read_tidy(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def file_columns(path: str | Path) -> tuple[str, ...] | None:
+    """The column names of a tidy file from its header alone, or ``None`` if it cannot be read.
+
+    Used to tell what kind of file a user gave before reading it in full; a file that cannot be
+    read gives ``None``, and :func:`read_tidy` then says what is wrong with it.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (optionally gzip-compressed) or Parquet, by its suffix as in :func:`read_tidy`.
+
+    Returns
+    -------
+    tuple of str or None
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            if importlib.util.find_spec("pyarrow") is None:
+                return None
+            import pyarrow.parquet as pq
+
+            return tuple(pq.read_schema(path).names)
+        return tuple(str(c) for c in pd.read_csv(path, nrows=0).columns)
+    except (OSError, ValueError, EOFError, zlib.error):  # read_tidy names the problem
+        return None
+
+
 def read_text_file(path: str | Path) -> str:
     """The UTF-8 text of a file tbu-mc wrote earlier (a projection fit, a run's token).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from mc.data.files import file_columns
 from mc.data.population import read_population_file, read_regional_file
 from mc.data.sources import resolve_population_source
 from mc.domain.population import PopulationTable, RegionalPopulation
@@ -95,6 +96,40 @@ def load_regional(
     if national is not None:
         check_totals(regional, national, tolerance)
     return regional
+
+
+#: Columns that make a population file municipal (one row per region and cell).
+REGION_COLUMNS = ("municipality", "region")
+
+
+def population_level(
+    source: str | Path,
+    *,
+    cache_dir: str | Path | None = None,
+    base_dir: str | Path | None = None,
+) -> str | None:
+    """Whether a population file is ``"municipal"`` or ``"national"``, from its header.
+
+    A file with a municipality (or region) column is municipal: read as national, its rows would
+    be summed over the municipalities without a word.
+
+    Parameters
+    ----------
+    source : str or Path
+        As for :func:`load_population_source` (nothing is fetched).
+    cache_dir, base_dir
+        As for :func:`load_population_source`.
+
+    Returns
+    -------
+    str or None
+        ``None`` if the header cannot be read; the loaders then say what is wrong.
+    """
+    path = resolve_population_source(source, cache_dir, allow_fetch=False, base_dir=base_dir)
+    columns = file_columns(path)
+    if columns is None:
+        return None
+    return "municipal" if any(c in columns for c in REGION_COLUMNS) else "national"
 
 
 def check_totals(

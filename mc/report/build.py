@@ -164,7 +164,7 @@ def build_report(
     sens = sensitivity_table(run, lang)
     variance = variance_table(run, lang)
     precision = precision_table(run, lang)
-    mcse = mcse_table(run, lang)
+    mcse = mcse_table(run, lang, shared=shared)
     manifest = manifest_table(run, lang)
     views = views_report_table(run, lang)
     reconciliation = reconciliation_report_table(run, lang)

@@ -23,7 +23,7 @@ from mc.report.labels import (
     variables_of,
     whole,
 )
-from mc.report.reader import RunFolder
+from mc.report.reader import RunFolder, ScenarioRecord
 from mc.summary.bands import BandSpec, band_columns, level_text
 
 #: The variables of the headline table, in order; those a run lacks are left out.
@@ -170,6 +170,39 @@ def headline_variables(run: RunFolder) -> list[str]:
     return [v for v in dict.fromkeys(known) if v in present]
 
 
+def scenario_groups(
+    run: RunFolder, shared: Collection[str], lang: str
+) -> list[tuple[str, ScenarioRecord, list[str]]]:
+    """The headline variables grouped for a table: per scenario, then the shared ones once.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run.
+    shared : collection of str
+        Variables that are the same under every scenario
+        (:func:`mc.summary.independence.scenario_independent`, decided from the draws).
+    lang : {"nb", "en"}
+        Label language of the groups.
+
+    Returns
+    -------
+    list of (label, scenario, variables)
+        One group per scenario with its own variables, and, if any variable is shared, a last
+        group "all scenarios" that reads the shared ones from the first scenario (they are the
+        same in every scenario).
+    """
+    variables = headline_variables(run)
+    groups = [
+        (scenario.label(lang), scenario, [v for v in variables if v not in shared])
+        for scenario in run.scenarios
+    ]
+    if run.scenarios and any(v in shared for v in variables):
+        common = [v for v in variables if v in shared]
+        groups.append((text(lang, "all_scenarios"), run.scenarios[0], common))
+    return groups
+
+
 def headline_report_table(
     run: RunFolder,
     bands: pd.DataFrame,
@@ -217,16 +250,8 @@ def headline_report_table(
         text(lang, "col_p_above_tbu"),
     ]
     summaries, edges, points = Cells(run.summary), Cells(bands), Cells(run.deterministic)
-    variables = headline_variables(run)
-    groups = [
-        (scenario.label(lang), scenario, [v for v in variables if v not in shared])
-        for scenario in run.scenarios
-    ]
-    if run.scenarios and any(v in shared for v in variables):
-        common = [v for v in variables if v in shared]
-        groups.append((text(lang, "all_scenarios"), run.scenarios[0], common))
     rows = []
-    for group_label, scenario, group in groups:
+    for group_label, scenario, group in scenario_groups(run, shared, lang):
         first = True
         for variable in group:
             summary = summaries.get(variable, scenario.name, year)
@@ -391,20 +416,31 @@ def _largest_rhat(rhat: pd.Series, lang: str) -> str:
     return number(float(rhat.max()), 4, lang)
 
 
-def mcse_table(run: RunFolder, lang: str) -> Table:
-    """MCSE of the 5th, 50th and 95th percentiles, ESS and R-hat of the headline variables."""
+def mcse_table(run: RunFolder, lang: str, *, shared: Collection[str] = ()) -> Table:
+    """MCSE of the 5th, 50th and 95th percentiles, ESS and R-hat of the headline variables.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run.
+    lang : {"nb", "en"}
+        Label language.
+    shared : collection of str
+        Variables that are the same under every scenario: shown once under "all scenarios",
+        as in the headline table (:func:`scenario_groups`).
+    """
     year = run.cost_year
     summaries = Cells(run.summary)
     rows = []
-    for scenario in run.scenarios:
+    for group_label, scenario, group in scenario_groups(run, shared, lang):
         first = True
-        for variable in headline_variables(run):
+        for variable in group:
             row = summaries.get(variable, scenario.name, year)
             if row is None:
                 continue
             rows.append(
                 (
-                    scenario.label(lang) if first else "",
+                    group_label if first else "",
                     variable_label(variable, lang, run.price_year, year),
                     number(float(row["mcse_q05"]), 4, lang),
                     number(float(row["mcse_q50"]), 4, lang),

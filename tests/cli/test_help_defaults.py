@@ -1,4 +1,5 @@
-"""``--help`` states every default; ``--precision`` without ``--wave`` can stop before its cap."""
+"""Every subcommand's ``--help`` states its defaults; ``--precision`` without ``--wave`` can stop
+before its cap."""
 
 from __future__ import annotations
 
@@ -11,28 +12,111 @@ from mc.cli.main import build_parser, main
 from mc.workflow.options import DEFAULT_CONFIDENCE, MIN_WAVES
 from tests.conftest import CONFIGS
 
-COMMANDS = ("run", "report")  # the commands of this module's issue (17)
 
-
-def _subparser(name: str) -> argparse.ArgumentParser:
-    for action in build_parser()._actions:
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every parser of the command line, found by walking the subcommands (none listed by hand)."""
+    found = [(path, parser)]
+    for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return action.choices[name]
-    raise AssertionError("no subcommands")
+            for name, sub in action.choices.items():
+                found += _parsers(sub, (*path, name))
+    return found
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_option_with_a_value_states_its_default(command):
-    parser = _subparser(command)
+PARSERS = _parsers(build_parser())
+COMMANDS = {" ".join(path) or "tbu-mc": parser for path, parser in PARSERS}
+
+
+def test_the_walk_finds_every_subcommand():
+    # a check on the discovery itself: the commands of every module, down to the data steps
+    for name in (
+        "run",
+        "report",
+        "history",
+        "calibrate",
+        "population forecast",
+        "population backtest",
+        "backtest costs",
+        "backtest economy",
+        "data check",
+    ):
+        assert name in COMMANDS
+
+
+def _entries(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each option's help text as rendered by ``--help``, on one line, by its first option string.
+
+    The invocation (``--level {national,municipality}``) is left out: a choice shown there is not
+    a default stated.
+    """
+    entries: dict[str, str] = {}
+    current = None
+    for line in parser.format_help().splitlines():
+        if re.match(r"^  -", line):
+            current = line.split()[0].rstrip(",")
+            invocation_and_help = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            entries[current] = invocation_and_help[1] if len(invocation_and_help) > 1 else ""
+        elif current and line.startswith("    "):
+            entries[current] += " " + line
+        else:
+            current = None
+    return {k: " ".join(v.split()) for k, v in entries.items()}
+
+
+def _shown(value: object) -> list[str]:
+    """Ways a default may be written in a help text (1000 or 1,000; a path as its text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [str(value), f"{value:,}"]
+    if isinstance(value, float) and value.is_integer():
+        return [str(value), str(int(value))]
+    return [str(value)]
+
+
+def _has_value(value: object) -> bool:
+    """A default worth showing: not None, not False (a switch that is off), not an empty list."""
+    return not (value is None or value is False or value is argparse.SUPPRESS or value == [])
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_option_with_a_default_shows_it_in_help(command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "2000")  # one line per entry: no wrapping inside a value
+    parser = COMMANDS[command]
+    entries = _entries(parser)
+    missing = [
+        (action.option_strings[0], action.default)
+        for action in parser._actions
+        if action.option_strings
+        and action.help is not argparse.SUPPRESS
+        and _has_value(action.default)
+        and not any(text in entries[action.option_strings[0]] for text in _shown(action.default))
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_option_with_a_value_says_what_happens_without_it(command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "2000")
+    parser = COMMANDS[command]
+    entries = _entries(parser)
     missing = [
         action.option_strings[0]
         for action in parser._actions
         if action.option_strings
         and action.nargs != 0  # on/off switches are off unless given
-        and action.help not in (None, argparse.SUPPRESS)
-        and "default" not in action.help
+        and not action.required  # nothing happens without a required option
+        and action.help is not argparse.SUPPRESS
+        and "default" not in entries[action.option_strings[0]]
     ]
     assert missing == []
+
+
+def test_the_written_out_age_groups_are_the_models():
+    from mc.model.projection import BROAD_GROUPS
+
+    entries = _entries(COMMANDS["population forecast"])
+    assert f"(default: {','.join(BROAD_GROUPS)})" in entries["--age-groups"]
 
 
 def test_the_help_numbers_are_the_options_defaults(capsys):
