@@ -13,6 +13,7 @@ calibration blocks) goes through this module.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,16 @@ class StrictLoader(yaml.SafeLoader):
                     raise DuplicateKeyError(key, first, line, key_node.start_mark)
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 (PyYAML) reads a float only with a dot, so ``1e12`` or ``3E4`` would be text and meet
+# "expected a number"; YAML 1.2 and every user read them as numbers. Integers and dotted floats
+# resolve as before (their resolvers come first), so no shipped file reads differently.
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _check_expanded_size(root: Node | None) -> None:

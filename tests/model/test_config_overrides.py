@@ -20,6 +20,10 @@ CONFIG = CONFIGS / "tbu-2025.yaml"
         ("allow_implausible=true", ("allow_implausible", True)),
         ("age_groups=[0, 1-5]", ("age_groups", [0, "1-5"])),
         ("description=a=b", ("description", "a=b")),  # only the first '=' splits
+        # exponents without a dot are numbers (YAML 1.1 would read them as text)
+        ("scenarios.main.extra_net_immigration=3e4", ("scenarios.main.extra_net_immigration", 3e4)),
+        ("uncertainty.births.sd=-2.5E-3", ("uncertainty.births.sd", -2.5e-3)),
+        ("name=a1e5", ("name", "a1e5")),
     ],
 )
 def test_an_assignment_is_a_key_and_a_yaml_value(text, expected):
@@ -58,3 +62,13 @@ def test_a_later_set_wins_and_both_are_recorded():
     config = load_config(CONFIG, sets=["run.draws=5000", "run.draws=6000"])
     assert config.run.draws == 6000
     assert config.overrides == ("run.draws=5000", "run.draws=6000")
+
+
+def test_an_exponent_reaches_the_field_check_as_a_number():
+    # YAML 1.1 read 1e12 as text, so the user met "expected a number" instead of the bound
+    with pytest.raises(ConfigError) as info:
+        load_config(CONFIG, sets=["scenarios.main.extra_net_immigration=1e12"])
+    assert "at most 200,000" in str(info.value)
+    assert load_config(CONFIG, sets=["scenarios.main.extra_net_immigration=3e4"]).to_dict() == (
+        load_config(CONFIG, sets=["scenarios.main.extra_net_immigration=30000"]).to_dict()
+    )
