@@ -5,7 +5,8 @@ Checkpoints and run manifests identify a run by :meth:`Config.sha256`, the check
 declared schema per section (issue 13); they guard that rewrite and any later one: a change here
 means every existing checkpoint and manifest would stop matching its configuration. They moved on
 purpose when the default tables became sourced instead of fitted (docs/inputs.md), and again when
-every input got the day it was published (docs/inputs.md, "Information dates").
+every input got the day it was published (docs/inputs.md, "Information dates"), and when the
+March 2024 configurations got unit costs from sources public by their as_of.
 """
 
 import pytest
@@ -14,12 +15,12 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "7db96f40e4dab1fabb0ee3a6affb3c9d30212cd11950a7eac5bb8e56ca1dfea9",
-    "tbu-2024-actual.yaml": "a0f393f641231cc3f1847f2d1325821724a85765d66e03b3ce301c94c6533361",
-    "tbu-2025-autumn.yaml": "490c32e50b2e57b3503d4ad592c302fc0b230b2a6a5253a595f01c28ba575e8c",
-    "tbu-2025-projection.yaml": "41bfe8206d0fee7fcafd4f1e5bac30adaa91dc920e0b28c0613be86546329b12",
-    "tbu-2025.yaml": "d3ed9678d67965fbd985cb6fd8e7f52df63c48332f75f5d76b8268af01694d5f",
-    "tbu-2030.yaml": "3963a9a5c6d72b3a2173635718d721470e2c31f4247e139856e56c920564946e",
+    "municipalities-2025.yaml": "aa83160e408d0bc525f54bd0714019c4ed60522d50d81d6e358f42dda27abbc3",
+    "tbu-2024-actual.yaml": "da978b9b56ac3470a9ba0a1198c16d3d5476a4ecd6250af0a713db3a51b5fc35",
+    "tbu-2025-autumn.yaml": "ed80647e935142fd89b792f3e32e81bc74d64b1fbd619fca6263538a76600785",
+    "tbu-2025-projection.yaml": "c99064d64ed0b5e48e37907daa1acea45703a14f67cf0caa79d8284779cbe7af",
+    "tbu-2025.yaml": "bb19a725be2011e4eff0590fb531a0160da833639557db4557a8c86bf05c5933",
+    "tbu-2030.yaml": "844d61a475eb040b9dd9809a81cc1a3353ecec3d510d5e8d6823e506e909f7ab",
 }
 
 
