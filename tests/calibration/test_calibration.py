@@ -176,3 +176,27 @@ def test_a_projection_without_the_years_is_refused(tmp_path, data_dir):
     frame[frame["year"].isin([2022, 2023])].to_csv(path, index=False)
     with pytest.raises(DataError, match="must hold 1 January 2024 and 2025"):
         calibrate(BLOCKS, data_dir, projection=path)
+
+
+@pytest.mark.parametrize(
+    ("tables", "field"),
+    [
+        ({"unit_cost": "u.yaml"}, "tables.unit_cost"),  # a kind that does not exist
+        ({"unit_costs": "../u.yaml"}, "tables.unit_costs"),  # a name, not a path
+        ({"unit_costs": "u.csv"}, "tables.unit_costs"),
+        ([], "tables"),
+    ],
+)
+def test_a_bad_tables_mapping_names_the_field(tables, field):
+    from mc.calibration.fit import table_names
+    from mc.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        table_names({"tables": tables})
+    assert err.value.field == field
+
+
+def test_without_tables_a_blocks_file_writes_all_three():
+    from mc.calibration.fit import DEFAULT_TABLES, table_names
+
+    assert table_names({}) == DEFAULT_TABLES
