@@ -15,12 +15,12 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "aa83160e408d0bc525f54bd0714019c4ed60522d50d81d6e358f42dda27abbc3",
+    "municipalities-2025.yaml": "4cfa6c717979457f8a6629095a33496cc15ce53d60021e88e0ab25987a7efca1",
     "tbu-2024-actual.yaml": "da978b9b56ac3470a9ba0a1198c16d3d5476a4ecd6250af0a713db3a51b5fc35",
     "tbu-2025-autumn.yaml": "ed80647e935142fd89b792f3e32e81bc74d64b1fbd619fca6263538a76600785",
     "tbu-2025-projection.yaml": "0ea3037fb558c7269783248e4825b6a24c4c242dc4777da45ba077fab3c75bd0",
     "tbu-2025.yaml": "bb19a725be2011e4eff0590fb531a0160da833639557db4557a8c86bf05c5933",
-    "tbu-2030.yaml": "844d61a475eb040b9dd9809a81cc1a3353ecec3d510d5e8d6823e506e909f7ab",
+    "tbu-2030.yaml": "d4eaf90f658244a9ea70ca973f7b82c82a260dc202b803d2cb1bcf840f7b03f3",
 }
 
 
