@@ -45,7 +45,8 @@ bench-quick: install
 	$(BIN)/python -m benchmarks --quick
 
 calibrate: install
-	$(BIN)/tbu-mc calibrate configs/calibration/building-blocks-2023.yaml --data $(DATA) --out configs/tables --check docs/tbu-check.md
+	$(BIN)/tbu-mc calibrate configs/calibration/building-blocks-2023.yaml --data $(DATA) --out configs/tables
+	$(BIN)/tbu-mc calibrate configs/calibration/building-blocks-2024-03.yaml --data $(DATA) --out configs/tables --check docs/tbu-check.md
 	$(BIN)/tbu-mc population fit --data $(DATA) --origin 2024 --out configs/tables/population-fit-2024.json
 	$(BIN)/tbu-mc population fit --data $(DATA) --origin 2024 --level municipality \
 		--out configs/tables/population-fit-2024-municipal.json

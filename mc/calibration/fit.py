@@ -178,6 +178,37 @@ def read_blocks(blocks_path: str | Path) -> dict[str, Any]:
     return blocks
 
 
+#: The tables a building-block file writes when it has no ``tables`` mapping.
+DEFAULT_TABLES = {
+    "unit_costs": "unit-costs-2023.yaml",
+    "baseline": "baseline-2025.yaml",
+    "uncertainty": "uncertainty-2025.yaml",
+}
+
+
+def table_names(blocks: dict[str, Any]) -> dict[str, str]:
+    """The file name of each table a building-block file writes, by kind.
+
+    A file whose inputs differ from another's only in some blocks (e.g. one as of an earlier
+    date) names just the tables it owns under ``tables``, so that two files never write the same
+    table.
+
+    Raises
+    ------
+    ConfigError
+        If ``tables`` is not a mapping from known kinds to file names.
+    """
+    tables = blocks.get("tables", DEFAULT_TABLES)
+    if not isinstance(tables, dict) or not tables:
+        raise ConfigError("tables", tables, f"a mapping from some of {sorted(DEFAULT_TABLES)}")
+    for kind, name in tables.items():
+        if kind not in DEFAULT_TABLES:
+            raise ConfigError(f"tables.{kind}", name, f"one of {sorted(DEFAULT_TABLES)}")
+        if not isinstance(name, str) or not name.endswith(".yaml") or "/" in name:
+            raise ConfigError(f"tables.{kind}", name, "a file name ending in .yaml, no folder")
+    return {str(k): str(v) for k, v in tables.items()}
+
+
 def make_unit_costs(
     blocks: dict[str, Any], table: PopulationTable
 ) -> tuple[UnitCosts, list[SectorTotal]]:

@@ -31,6 +31,28 @@ def test_baseline_and_spreads_are_reproducible(result):
     assert shipped("uncertainty-2025.yaml") == result.uncertainty
 
 
+MARCH = CONFIGS / "calibration" / "building-blocks-2024-03.yaml"
+
+
+def test_the_march_unit_costs_are_reproducible_and_public_by_march(data_dir):
+    march = calibrate(MARCH, data_dir)
+    assert shipped("unit-costs-2024-03.yaml") == march.unit_costs
+    dates = [s["published"] for s in march.unit_costs["sectors"].values()]
+    assert max(dates) <= "2024-03-31"
+    care = next(t for t in march.sector_totals if t.sector == "care")
+    # 154.8 bn of 2022 (SSB's 2023 release) moved to 2023-kroner with the 2023 deflator 4.5 %
+    assert care.blocks_bn == pytest.approx(154.8 * 1.045, abs=1e-9)
+
+
+def test_the_march_blocks_share_the_baseline_and_spreads():
+    # the March file writes only its unit costs: what it would write otherwise must be the same
+    a = yaml.safe_load(BLOCKS.read_text(encoding="utf-8"))
+    b = yaml.safe_load(MARCH.read_text(encoding="utf-8"))
+    for key in ("baseline", "uncertainty", "age_groups", "price_year", "population_year"):
+        assert a[key] == b[key], key
+    assert set(b["tables"]) == {"unit_costs"}
+
+
 def test_every_sector_gives_back_its_blocks(result, population):
     # unit costs are rounded to 10 kroner: at most 5 kroner per inhabitant off in every group
     rounding_bn = 5 * population.at(2023).sum() / 1e9
@@ -154,3 +176,27 @@ def test_a_projection_without_the_years_is_refused(tmp_path, data_dir):
     frame[frame["year"].isin([2022, 2023])].to_csv(path, index=False)
     with pytest.raises(DataError, match="must hold 1 January 2024 and 2025"):
         calibrate(BLOCKS, data_dir, projection=path)
+
+
+@pytest.mark.parametrize(
+    ("tables", "field"),
+    [
+        ({"unit_cost": "u.yaml"}, "tables.unit_cost"),  # a kind that does not exist
+        ({"unit_costs": "../u.yaml"}, "tables.unit_costs"),  # a name, not a path
+        ({"unit_costs": "u.csv"}, "tables.unit_costs"),
+        ([], "tables"),
+    ],
+)
+def test_a_bad_tables_mapping_names_the_field(tables, field):
+    from mc.calibration.fit import table_names
+    from mc.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        table_names({"tables": tables})
+    assert err.value.field == field
+
+
+def test_without_tables_a_blocks_file_writes_all_three():
+    from mc.calibration.fit import DEFAULT_TABLES, table_names
+
+    assert table_names({}) == DEFAULT_TABLES

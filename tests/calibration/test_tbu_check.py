@@ -6,7 +6,8 @@ from mc.calibration import calibrate
 from mc.calibration.check import check_from_result, markdown
 from tests.conftest import CONFIGS
 
-BLOCKS = CONFIGS / "calibration" / "building-blocks-2023.yaml"
+# the default configuration's unit costs: the blocks public by its as_of (March 2024)
+BLOCKS = CONFIGS / "calibration" / "building-blocks-2024-03.yaml"
 PUBLISHED = {
     ("tbu-2024-actual", "actual"): (5.2, 4.3),
     ("tbu-2025", "main"): (4.3, 3.6),
@@ -62,13 +63,13 @@ def test_markdown_names_every_figure_and_the_source(check, calibration):
     for total, free in PUBLISHED.values():
         assert f"| {total:.1f} |" in text and f"| {free:.1f} |" in text
     assert "lines 644-648" in text
-    assert "171.9" in text
+    assert "161.8" in text  # care's 154.8 bn of 2022 in 2023-kroner
 
 
 def test_shipped_check_page_is_current(check, calibration):
     shipped = (CONFIGS.parent / "docs" / "tbu-check.md").read_text(encoding="utf-8")
     command = (
-        "tbu-mc calibrate configs/calibration/building-blocks-2023.yaml --data DATA "
+        "tbu-mc calibrate configs/calibration/building-blocks-2024-03.yaml --data DATA "
         "--check docs/tbu-check.md"
     )
     assert shipped == markdown(check, calibration, command)
@@ -87,6 +88,8 @@ def test_calibrate_command_writes_tables_and_check(tmp_path, data_dir, capsys):
         lines = path.read_text(encoding="utf-8").splitlines()
         return [line for line in lines if not line.startswith("#")]
 
-    for name in ("unit-costs-2023.yaml", "baseline-2025.yaml", "uncertainty-2025.yaml"):
-        assert body(tmp_path / name) == body(CONFIGS / "tables" / name), name
+    # this file names the one table it owns; the baseline and spreads are the 2023 file's
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["unit-costs-2024-03.yaml"]
+    name = "unit-costs-2024-03.yaml"
+    assert body(tmp_path / name) == body(CONFIGS / "tables" / name)
     assert "## Out of sample: KS's 30,000 extra refugees" in page.read_text(encoding="utf-8")

@@ -139,7 +139,7 @@ def test_a_copied_config_runs_from_another_directory(tmp_path, monkeypatch):
 
 
 def test_a_table_in_neither_place_names_both(tmp_path):
-    text = CONFIG.read_text().replace("tables/unit-costs-2023.yaml", "tables/nowhere.yaml")
+    text = CONFIG.read_text().replace("tables/unit-costs-2024-03.yaml", "tables/nowhere.yaml")
     (tmp_path / "c.yaml").write_text(text)
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "c.yaml")

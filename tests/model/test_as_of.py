@@ -47,14 +47,20 @@ def test_a_later_input_is_refused_naming_the_row_its_date_and_as_of():
     assert "after as_of 2024-03-31" in str(err.value)
 
 
-def test_the_march_config_without_its_flag_is_refused():
-    with pytest.raises(ConfigError, match=r"economy\.accounts\.published"):
-        Config.from_dict(march(flag_late_inputs=False), base_dir=CONFIGS)
+def test_the_march_config_loads_with_no_late_input_and_no_flag():
+    # the default config is what a user could have run on 2024-03-31: nothing kept late
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LateInputWarning)
+        config = load_config(CONFIGS / "tbu-2025.yaml")
+    assert config.late_inputs() == ()
+    assert not raw("tbu-2025.yaml").get("flag_late_inputs", False)
 
 
 def test_a_flagged_input_warns_and_reaches_the_manifest():
+    data = march(flag_late_inputs=True)
+    data["economy"]["accounts"]["published"] = "2024-12-31"  # e.g. NOU 2024:23's revenues
     with pytest.warns(LateInputWarning, match=r"economy\.accounts\.published"):
-        config = Config.from_dict(march(), base_dir=CONFIGS)
+        config = Config.from_dict(data, base_dir=CONFIGS)
     assert [r["field"] for r in late_inputs(config.to_dict())] == [
         f for f, _ in config.late_inputs()
     ]
@@ -152,7 +158,7 @@ def test_each_kind_of_late_input_is_refused_in_one_line(edit, field, date, table
 
 def test_a_late_row_of_a_table_file_names_the_file():
     data = raw("tbu-2024-actual.yaml")
-    data["flag_late_inputs"] = False
+    data["unit_costs"] = "tables/unit-costs-2023.yaml"  # the 2023 blocks: sources of late 2024
     with pytest.raises(ConfigError) as err:
         Config.from_dict(data, base_dir=CONFIGS)
     assert err.value.field == "unit_costs.sectors.kindergarten.published"
@@ -179,16 +185,21 @@ def test_every_input_of_a_shipped_config_has_a_date(path):
     assert all(d <= config.as_of for f, d in config.dated_inputs() if f.startswith("population"))
 
 
-def test_the_march_configs_late_inputs_are_the_known_ones():
-    """A real finding, not a dating error: these sources came out after March 2024."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LateInputWarning)
-        config = load_config(CONFIGS / "tbu-2025.yaml")
+@pytest.mark.parametrize(
+    ("as_of", "late"),
+    [
+        ("2024-03-31", ["kindergarten", "care", "municipal_health"]),
+        # SSB's 2023 municipal-health figures came out on 17 June 2024, before NB25
+        ("2024-10-07", ["kindergarten", "care"]),
+    ],
+)
+def test_the_2023_unit_costs_are_late_for_the_shipped_dates(as_of, late):
+    """Why the March and October configs read unit-costs-2024-03.yaml: a real finding."""
+    data = march(as_of=as_of, unit_costs="tables/unit-costs-2023.yaml", flag_late_inputs=True)
+    with pytest.warns(LateInputWarning):
+        config = Config.from_dict(data, base_dir=CONFIGS)
     assert [f for f, _ in config.late_inputs()] == [
-        "economy.accounts.published",
-        "unit_costs.sectors.kindergarten.published",
-        "unit_costs.sectors.care.published",
-        "unit_costs.sectors.municipal_health.published",
+        f"unit_costs.sectors.{s}.published" for s in late
     ]
 
 

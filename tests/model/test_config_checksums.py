@@ -5,10 +5,10 @@ Checkpoints and run manifests identify a run by :meth:`Config.sha256`, the check
 declared schema per section (issue 13); they guard that rewrite and any later one: a change here
 means every existing checkpoint and manifest would stop matching its configuration. They moved on
 purpose when the default tables became sourced instead of fitted (docs/inputs.md), and again when
-every input got the day it was published (docs/inputs.md, "Information dates"). The municipal
-configuration's moved when its national draw became the component projection
-(``population.national_model: components``); a municipal configuration without the key keeps its
-checksum (the default, ``ratios``, is not written).
+every input got the day it was published (docs/inputs.md, "Information dates"), when the
+March 2024 configurations got unit costs from sources public by their as_of, when KS's budget
+survey became a dated input, and when municipal runs took their national draw from the
+component projection.
 """
 
 import pytest
@@ -17,12 +17,12 @@ from mc.model.config import Config, load_config
 from tests.conftest import CONFIGS
 
 SHA256 = {
-    "municipalities-2025.yaml": "3ec408524f7a6768daf20e86670930474d98460a1007e5efb41cd7936cf9101e",
-    "tbu-2024-actual.yaml": "a0f393f641231cc3f1847f2d1325821724a85765d66e03b3ce301c94c6533361",
-    "tbu-2025-autumn.yaml": "84cfc852f351462ceedc2b47a3744c182e8d35492b06404befcca3e3441b8a35",
-    "tbu-2025-projection.yaml": "41bfe8206d0fee7fcafd4f1e5bac30adaa91dc920e0b28c0613be86546329b12",
-    "tbu-2025.yaml": "c9469f72723061a88f215189e2f0af453c2e517fae77c9791aff6e27844eb585",
-    "tbu-2030.yaml": "31f8830f88029b3d0530572d7f13c9c037b676e34bf6061d401edf580c10d13c",
+    "municipalities-2025.yaml": "61aaf7fe57012ebb23eb4594fe45164024c45d0d708548bd671c75ec6016d8ea",
+    "tbu-2024-actual.yaml": "da978b9b56ac3470a9ba0a1198c16d3d5476a4ecd6250af0a713db3a51b5fc35",
+    "tbu-2025-autumn.yaml": "09b20f3cfde4d2a52118101c79ee378c6b743e5d74ca5f3ac168ea5151790283",
+    "tbu-2025-projection.yaml": "0ea3037fb558c7269783248e4825b6a24c4c242dc4777da45ba077fab3c75bd0",
+    "tbu-2025.yaml": "0518fd12540df7ddcf1c9f3db810eb26a7a0d4f177df8a636aef5142fca2c955",
+    "tbu-2030.yaml": "d160d5cff0270626b8edb4b222726caea0ec4aa0cfe5e3ed376cf97a50d0d2b2",
 }
 
 

@@ -229,7 +229,7 @@ SECRET = "root:x:0:0:root:/root:/bin/bash\n" + "".join(
 def test_a_table_path_at_an_arbitrary_file_quotes_at_most_one_line(tmp_path, content):
     target = tmp_path / "passwd"
     target.write_text(content, encoding="utf-8")
-    text = SHIPPED.replace("tables/unit-costs-2023.yaml", str(target))
+    text = SHIPPED.replace("tables/unit-costs-2024-03.yaml", str(target))
     with pytest.raises(ConfigError) as info:
         load_config(write_config(tmp_path, text))
     message = one_line(info.value)
@@ -242,7 +242,7 @@ def test_a_table_path_at_an_arbitrary_file_quotes_at_most_one_line(tmp_path, con
 def test_a_binary_table_is_refused_without_a_traceback(tmp_path):
     target = tmp_path / "blob.bin"
     target.write_bytes(bytes(range(256)) * 4)
-    text = SHIPPED.replace("tables/unit-costs-2023.yaml", str(target))
+    text = SHIPPED.replace("tables/unit-costs-2024-03.yaml", str(target))
     with pytest.raises(ConfigError, match="not UTF-8") as info:
         load_config(write_config(tmp_path, text))
     assert info.value.field == "unit_costs"
@@ -327,7 +327,7 @@ def test_profile_and_calibration_files_are_read_strictly(tmp_path):
 
 @pytest.mark.parametrize(
     "target",
-    ["tbu-2025.yaml", "tables/unit-costs-2023.yaml", "x" * 300],
+    ["tbu-2025.yaml", "tables/unit-costs-2024-03.yaml", "x" * 300],
     ids=["yaml", "table", "name-too-long"],
 )
 def test_a_fit_path_at_the_wrong_file_is_a_config_error(tmp_path, target, data_dir):
@@ -344,7 +344,7 @@ def test_a_fit_path_at_the_wrong_file_is_a_config_error(tmp_path, target, data_d
 
 
 def test_a_table_name_too_long_for_the_file_system(tmp_path):
-    text = SHIPPED.replace("tables/unit-costs-2023.yaml", str(tmp_path / ("x" * 300)))
+    text = SHIPPED.replace("tables/unit-costs-2024-03.yaml", str(tmp_path / ("x" * 300)))
     with pytest.raises(ConfigError, match="cannot be read") as info:
         load_config(write_config(tmp_path, text))
     assert info.value.field == "unit_costs"
