@@ -83,6 +83,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     bt.add_argument("--seed", type=seed_arg, default=0, help="seed entropy")
     bt.add_argument("--out", required=True, help="output folder")
     _add_model_flag(bt)
+    _add_national_model_flag(bt)
     add_scheduler_flags(bt, default="sync")
 
 
@@ -96,6 +97,44 @@ def _add_model_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_national_model_flag(parser: argparse.ArgumentParser) -> None:
+    # no argparse choices: a bad value is checked in handle and refused in one line
+    parser.add_argument(
+        "--national-model",
+        metavar="{ratios,components}",
+        help="--level municipality: the national draw the municipalities reconcile to, as a "
+        "municipal run's population.national_model (components reads components/ in --data); "
+        "default: ratios, what a configuration without the key uses "
+        "(configs/municipalities-2025.yaml sets components)",
+    )
+
+
+def _national_model(args: argparse.Namespace) -> str | None:
+    """``--national-model`` checked against ``--level``; unset: the configuration's default.
+
+    ``None`` at national level (recorded so in the manifest: there is no national draw to
+    choose).
+    """
+    from mc.model.config import NationalModel
+
+    value = getattr(args, "national_model", None)
+    if value is None:
+        if args.level != "municipality":
+            return None
+        return NationalModel.RATIOS.value  # a municipal config without the key (its schema)
+    allowed = [m.value for m in NationalModel]
+    if value not in allowed:
+        raise ConfigError("--national-model", value, f"one of {allowed}")
+    if args.level != "municipality":
+        raise ConfigError(
+            "--national-model",
+            value,
+            "only with --level municipality; a national backtest chooses its projection "
+            "with --model",
+        )
+    return value
+
+
 def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Run a population step; returns the exit code."""
     command = command_line(argv)
@@ -107,8 +146,11 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             "--model",
             "components",
             "the component model projects the nation only; use --level national, or "
-            "--model ratios for municipalities",
+            "--model ratios for municipalities (a backtest can reconcile them to the "
+            "component nation with --national-model components)",
         )
+    if args.population_command == "backtest":
+        args.national_model = _national_model(args)  # checked before any work
     if args.population_command != "fit":
         check_ownership(args.out)  # before any work: --out must be new, empty or tbu-mc's
     national, regional = read_data_dir(args.data, municipal=args.level == "municipality")
@@ -269,6 +311,9 @@ def _backtest(args, national, regional, command) -> int:
             groups=_groups(args),
         )
     else:
+        components = None
+        if regional is not None and args.national_model == "components":
+            components = _components(args)
         result = backtest(
             national,
             args.origins,
@@ -278,6 +323,7 @@ def _backtest(args, national, regional, command) -> int:
             entropy=args.seed,
             scheduler=_scheduler(args),
             groups=_groups(args),
+            components=components,
         )
     manifest = _manifest(args, command, entropy=args.seed, draws=args.draws)
     write_tables(

@@ -165,6 +165,80 @@ class MunicipalCostModel:
         """Populations ``(n, 1 + R, H, G)``: the national draw, then the municipalities.
 
         ``rng`` is the block's generator (read by a component national draw only),
+        ``projection_rng`` its first spawned child. See :meth:`MunicipalProjection.populations`.
+        """
+        return MunicipalProjection(self.projection, self.national).populations(
+            rng, projection_rng, n, backend
+        )
+
+
+@dataclass(frozen=True)
+class MunicipalProjection:
+    """Every municipality's population, reconciled to a national draw: an engine model.
+
+    The population side of :class:`MunicipalCostModel` on its own, so that a municipal
+    population forecast or backtest draws exactly what a municipal run draws. ``simulate(rng,
+    n)`` gives the block's generator to the nation and its first spawned child to the
+    municipalities, as the cost model does.
+
+    Parameters
+    ----------
+    projection : ProjectionModel
+        A municipal projection (``municipal=True``).
+    national : ComponentModel, optional
+        The national draw: the cohort-component projection, on the same origin, horizon and
+        groups; ``None`` keeps the projection's own Hamilton-Perry walk of the nation.
+    """
+
+    projection: ProjectionModel
+    national: ComponentModel | None = None
+
+    def __post_init__(self) -> None:
+        if not self.projection.municipal:
+            raise ValueError("a municipal projection needs municipal=True")
+        n = self.national
+        p = self.projection
+        if n is not None and (n.fit.origin, n.horizon, n.groups) != (
+            p.fit.origin,
+            p.horizon,
+            p.groups,
+        ):
+            raise ValueError("the national draw must share the origin, horizon and groups")
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """``0000`` for the nation, then the municipality codes."""
+        return self.projection.regions
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The 1 January dates projected."""
+        return self.projection.years
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Reported groups, ``total`` first."""
+        return self.projection.group_names
+
+    def simulate(
+        self, rng: np.random.Generator, n: int, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """``{"population": (n, 1 + R, H, G)}``, the streams as :class:`MunicipalCostModel`'s."""
+        # the first child of a spawn is the same whether one or two are spawned: the cost
+        # model's ``rng.spawn(2)[0]``
+        (projection_rng,) = rng.spawn(1)
+        return {"population": self.populations(rng, projection_rng, n, backend)}
+
+    def populations(
+        self,
+        rng: np.random.Generator,
+        projection_rng: np.random.Generator,
+        n: int,
+        backend: str = "numba",
+    ) -> np.ndarray:
+        """Populations ``(n, 1 + R, H, G)``: the national draw, then the municipalities.
+
+        ``rng`` is the block's generator (read by a component national draw only),
         ``projection_rng`` its first spawned child.
         """
         if self.national is None:

@@ -5,12 +5,11 @@ The forecasts and backtests that produce them run in :mod:`mc.workflow.populatio
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 from scipy.stats import binom
-
-from mc.model.components import ComponentModel
-from mc.model.projection import ProjectionModel
 
 BAND_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 BAND_COLUMNS = (
@@ -24,7 +23,24 @@ BAND_COLUMNS = (
 BANDS = {50: ("q25", "q75"), 80: ("q10", "q90"), 90: ("q05", "q95")}
 
 
-def population_bands(draws: np.ndarray, model: ProjectionModel | ComponentModel) -> pd.DataFrame:
+class BandAxes(Protocol):
+    """The axes of a population model's draws: what :func:`population_bands` reads.
+
+    :class:`mc.model.projection.ProjectionModel`, :class:`mc.model.components.ComponentModel`
+    and :class:`mc.model.municipal.MunicipalProjection` have them.
+    """
+
+    @property
+    def regions(self) -> tuple[str, ...]: ...  # noqa: D102
+
+    @property
+    def years(self) -> tuple[int, ...]: ...  # noqa: D102
+
+    @property
+    def group_names(self) -> tuple[str, ...]: ...  # noqa: D102
+
+
+def population_bands(draws: np.ndarray, model: BandAxes) -> pd.DataFrame:
     """Bands per region, year and age group from draws shaped ``(..., regions, years, groups)``.
 
     Returns

@@ -13,8 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mc.domain.components import ComponentHistory
 from mc.engine import BlockPlan, SchedulerSpec, simulate
 from mc.kernels.projection import group_sums
+from mc.model.components import ComponentModel, ComponentSettings, fit_components
+from mc.model.municipal import MunicipalProjection
 from mc.model.population import PopulationTable, RegionalPopulation
 from mc.model.projection import (
     BROAD_GROUPS,
@@ -41,22 +44,57 @@ def forecast(
     extra: Sequence[float] = (),
     profile: np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[pd.DataFrame, ProjectionModel, object]:
+    components: ComponentHistory | None = None,
+    component_settings: ComponentSettings | None = None,
+) -> tuple[pd.DataFrame, ProjectionModel | MunicipalProjection, object]:
     """Fit on data up to 1 January ``origin`` and project ``horizon`` years.
+
+    Parameters
+    ----------
+    components : ComponentHistory, optional
+        With ``regional``: reconcile the municipalities to the cohort-component projection of
+        the nation, fitted on this history up to the origin, instead of the fit's own
+        Hamilton-Perry walk (``population.national_model: components`` of a municipal run; the
+        same model, :class:`mc.model.municipal.MunicipalProjection`). The extra immigration
+        then enters the national draw.
+    component_settings : ComponentSettings, optional
+        Settings of that component fit (default its defaults, as a run uses).
 
     Returns
     -------
     bands : DataFrame
         :func:`population_bands` of the draws.
-    model : ProjectionModel
-        The fitted model.
+    model : ProjectionModel or MunicipalProjection
+        The fitted model (a :class:`MunicipalProjection` when ``components`` is given).
     simulation : SimulationResult
         Timings and the plan.
+
+    Raises
+    ------
+    ValueError
+        If ``components`` is given without ``regional`` (the national component projection is
+        :func:`mc.workflow.components.forecast_components`).
     """
+    if components is not None and regional is None:
+        raise ValueError("components without regional: use forecast_components for the nation")
     fit = fit_projection(national, origin, regional, settings)
-    model = ProjectionModel(
-        fit, horizon, tuple(groups), tuple(extra), profile, municipal=regional is not None
-    )
+    model: ProjectionModel | MunicipalProjection
+    if components is None:
+        model = ProjectionModel(
+            fit, horizon, tuple(groups), tuple(extra), profile, municipal=regional is not None
+        )
+    else:
+        # the component fit sees the same years as the ratios' fit: data up to the origin
+        nation = ComponentModel(
+            fit_components(national, components, origin, component_settings),
+            horizon,
+            tuple(groups),
+            tuple(extra),
+            profile,
+        )
+        model = MunicipalProjection(
+            ProjectionModel(fit, horizon, tuple(groups), municipal=True), nation
+        )
     plan = BlockPlan(draws, block_size or default_block(draws, regional is not None))
     sim = simulate(model, plan, entropy, scheduler or SchedulerSpec("sync"), progress=progress)
     return population_bands(sim.gathered()["population"], model), model, sim
@@ -107,6 +145,7 @@ def backtest(
     groups: Sequence[str] = BROAD_GROUPS,
     settings: ProjectionSettings | None = None,
     forecaster: Forecaster | None = None,
+    components: ComponentHistory | None = None,
 ) -> Backtest:
     """Forecast from each origin with data before it and compare with what happened.
 
@@ -129,6 +168,10 @@ def backtest(
         ``forecaster(origin, horizon, entropy) -> (bands, model)`` fitting on data up to the
         origin (bands as :func:`population_bands` gives them); default the Hamilton-Perry
         :func:`forecast` with the other arguments.
+    components : ComponentHistory, optional
+        With ``regional``: the municipalities reconcile to the component projection of the
+        nation, fitted at each origin on this history up to the origin (:func:`forecast`'s
+        ``components``); the per-origin seeds are the same as without.
     """
     if forecaster is not None and regional is not None:
         raise ValueError("a forecaster replaces the national model only; leave regional out")
@@ -155,6 +198,7 @@ def backtest(
                 scheduler=scheduler,
                 groups=groups,
                 settings=settings,
+                components=components,
             )
         known = source.until(origin)
         for h in range(1, steps + 1):
