@@ -6,6 +6,10 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+#: Where the tables go unless ``--out`` says otherwise: a folder of the user's own, never the
+#: shipped tables, so trying ``--projection`` cannot overwrite ``configs/tables`` by accident.
+DEFAULT_OUT = "results/calibration"
+
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     """Add ``calibrate`` and its flags."""
@@ -18,7 +22,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "blocks", help="building-block file, e.g. configs/calibration/building-blocks-2023.yaml"
     )
     cal.add_argument("--data", required=True, help="folder with SSB population files")
-    cal.add_argument("--out", default="configs/tables", help="folder for the generated tables")
+    cal.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        help="folder for the generated tables; the shipped ones are rebuilt with "
+        "--out configs/tables (make calibrate), which a plain run never touches",
+    )
     cal.add_argument(
         "--projection",
         metavar="SOURCE",
@@ -63,7 +72,7 @@ def handle(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     if args.check:
         command = (
             f"tbu-mc calibrate {Path(args.blocks).as_posix()} --data DATA "
-            f"--check {Path(args.check).as_posix()}"
+            f"--out {Path(args.out).as_posix()} --check {Path(args.check).as_posix()}"
         )
         write_text_atomic(args.check, markdown(check, result, command))
         print(f"wrote {args.check}")

@@ -70,7 +70,7 @@ def test_shipped_check_page_is_current(check, calibration):
     shipped = (CONFIGS.parent / "docs" / "tbu-check.md").read_text(encoding="utf-8")
     command = (
         "tbu-mc calibrate configs/calibration/building-blocks-2024-03.yaml --data DATA "
-        "--check docs/tbu-check.md"
+        "--out configs/tables --check docs/tbu-check.md"
     )
     assert shipped == markdown(check, calibration, command)
 
@@ -93,3 +93,16 @@ def test_calibrate_command_writes_tables_and_check(tmp_path, data_dir, capsys):
     name = "unit-costs-2024-03.yaml"
     assert body(tmp_path / name) == body(CONFIGS / "tables" / name)
     assert "## Out of sample: KS's 30,000 extra refugees" in page.read_text(encoding="utf-8")
+
+
+def test_calibrate_without_out_leaves_the_shipped_tables_alone(tmp_path, data_dir, monkeypatch):
+    from mc.cli.main import main
+
+    # a user trying the command from a checkout: the tables land in a folder of their own
+    (tmp_path / "configs" / "tables").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", str(BLOCKS), "--data", str(data_dir)]) == 0
+    assert not any((tmp_path / "configs" / "tables").iterdir())
+    assert sorted(p.name for p in (tmp_path / "results" / "calibration").glob("*.yaml")) == [
+        "unit-costs-2024-03.yaml"
+    ]
