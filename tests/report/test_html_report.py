@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 
@@ -76,7 +77,10 @@ def test_page_is_self_contained(report_nb):
     source = (report_nb / "report.html").read_text(encoding="utf-8")
     page = Page(source)
     assert page.scripts == 0 and page.links == []
-    assert "http://" not in source and "https://" not in source
+    # nothing fetched from elsewhere: no external href/src (above), no CSS import or url(); an
+    # address quoted as text (a source in the embedded configuration) fetches nothing
+    assert "@import" not in source
+    assert not re.search(r"url\(\s*['\"]?(?!data:)", source)
     assert len(page.images) == 2  # demographic and economy fans; no tornado without sensitivity
     for uri in page.images:
         png = png_of(uri)
