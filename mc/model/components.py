@@ -252,7 +252,7 @@ def kannisto(
     ``m(x) = a e^{b (x - 80)} / (1 + a e^{b (x - 80)})``, fitted by Poisson maximum likelihood
     (Fisher scoring from a least-squares start weighted by the deaths) to the deaths at ages
     ``ages[0]..ages[1]`` on the exposures HMD's rates imply (``deaths / rates``), as HMD smooths
-    its life tables above 80 (Methods Protocol v6, section 7.1). Ages without a death or
+    its life tables above 80 (HMD Methods Protocol v6). Ages without a death or
     without a rate carry no exposure here and are left out.
 
     Parameters
