@@ -2,8 +2,10 @@
 
 Per draw and projection year, from the population ``P`` on 1 January:
 
-1. mortality: ``log m = log_mx + h * age_drift + bx * (K + T) + shock`` with ``K`` the cumulated
-   Lee-Carter steps (their drift is zero when the trend is by age instead), ``T`` a yearly
+1. mortality: ``log m = log_mx + h * (age_drift + e * drift_se) + bx * (K + T) + shock`` with
+   ``e`` the path's error of the by-age trend (per sex, ``drift_chol`` times the two normals that
+   also draw the Lee-Carter drift error; zero unless the trend error is by age), ``K`` the
+   cumulated Lee-Carter steps (their drift is zero when the trend is by age instead), ``T`` a yearly
    transient in ``k`` (drawn fresh each year, not cumulated; zero for a pure walk) and
    ``shock`` one past year's residuals (resampled each year, not cumulated); a cohort at
    age ``a`` survives the year with ``exp(-(m(a) + m(a+1)) / 2)`` (half the year at each age),
@@ -60,6 +62,8 @@ class CohortInputs(NamedTuple):
     deviation_level: float = 0.0  # > 0: deviations scale with |net| / this level; 0: persons
     k_noise_chol: np.ndarray = np.zeros((2, 2))  # yearly transient in k, not cumulated
     mig_scale: np.ndarray = np.array([0.0, 1.0])  # (lambda, ref): shock sd x (1-l) + l |N|/ref
+    drift_se: np.ndarray = np.zeros((2, 106))  # (2, A) s.e. of each age's trend (per year)
+    drift_chol: np.ndarray = np.zeros((2, 2))  # sexes' correlation of that error (Cholesky)
 
 
 PHI_MAX = 1.0  # a drawn phi above 1 would explode; at 1 the path is a random walk with drift
@@ -107,7 +111,9 @@ def project_numpy(
     ratio, boys, log_tfr0, dlog0, rho_hat, rho_se = x.fertility
     sigma_hat, sigma_sd, last = x.mig_sigma
     for d in range(n):
-        drift = x.k_drift + x.k_drift_chol @ rng.standard_normal(2)
+        z_drift = rng.standard_normal(2)
+        drift = x.k_drift + x.k_drift_chol @ z_drift
+        trend = x.age_drift + (x.drift_chol @ z_drift)[:, None] * x.drift_se
         c, phi = x.mig_beta + x.mig_chol @ rng.standard_normal(2)
         phi = min(phi, PHI_MAX)
         sigma = sigma_hat * np.exp(sigma_sd * rng.standard_normal())
@@ -126,7 +132,7 @@ def project_numpy(
             net = c + phi * net + sigma * spread * x.mig_pool[pick]
             year = int(rng.random() * x.deviations.shape[0])
             shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
-            m = np.exp(x.log_mx + (h + 1) * x.age_drift + x.bx * k_year[:, None] + shock)
+            m = np.exp(x.log_mx + (h + 1) * trend + x.bx * k_year[:, None] + shock)
             new = np.empty_like(pop)
             new[:, 0] = 0.0  # newborns come last; the exposure below reads age 0 before that
             new[:, 1:105] = pop[:, 0:104] * np.exp(-0.5 * (m[:, 0:104] + m[:, 1:105]))
@@ -184,6 +190,8 @@ def _project_numba(  # pragma: no cover - compiled
     deviation_level: float,
     k_noise_chol: np.ndarray,
     mig_scale: np.ndarray,
+    drift_se: np.ndarray,
+    drift_chol: np.ndarray,
     out: np.ndarray,
     migration: np.ndarray,
     births_out: np.ndarray,
@@ -209,11 +217,13 @@ def _project_numba(  # pragma: no cover - compiled
     z = np.empty(2)
     k = np.empty(2)
     k_year = np.empty(2)
+    error = np.empty(2)
     for d in range(n):
         z[0] = rng.standard_normal()
         z[1] = rng.standard_normal()
         for s in range(2):
             drift[s] = k_drift[s] + k_drift_chol[s, 0] * z[0] + k_drift_chol[s, 1] * z[1]
+            error[s] = drift_chol[s, 0] * z[0] + drift_chol[s, 1] * z[1]
         z[0] = rng.standard_normal()
         z[1] = rng.standard_normal()
         c = mig_beta[0] + mig_chol[0, 0] * z[0] + mig_chol[0, 1] * z[1]
@@ -248,7 +258,7 @@ def _project_numba(  # pragma: no cover - compiled
             scale = abs(net) / deviation_level if deviation_level > 0 else 1.0
             for s in range(2):
                 for a in range(n_ages):
-                    trend = log_mx[s, a] + (h + 1) * age_drift[s, a]
+                    trend = log_mx[s, a] + (h + 1) * (age_drift[s, a] + error[s] * drift_se[s, a])
                     m[s, a] = np.exp(trend + bx[s, a] * k_year[s] + mx_shocks[hit, s, a])
             exposure = 0.0
             # age 0 is filled with this year's births below; until then it held last year's (or,
@@ -337,6 +347,8 @@ def project_numba(
         float(x.deviation_level),
         f(x.k_noise_chol, dtype=np.float64),
         f(x.mig_scale, dtype=np.float64),
+        f(x.drift_se, dtype=np.float64),
+        f(x.drift_chol, dtype=np.float64),
         out,
         migration,
         births,

@@ -18,7 +18,14 @@ them); their parameter errors are drawn too, so bands widen with the uncertainty
   factor leaves that out). Jump-off rates are the last ``jump_years`` years' log rates moved to
   ``Y - 1`` along each age's own trend (``jump_along="trend"``; along ``k``, ``"k"``, they stayed a
   year behind at old ages, where ``b`` is small) and averaged (single-year rates at young ages are
-  noisy). Ages 100-105+ continue the Gompertz slope of ages 89-99.
+  noisy). From 90 up (``kannisto_from``; ``old_age="kannisto"``) every year's rates are first
+  replaced by Kannisto's logistic curve fitted to that year's deaths at 80-104 (:func:`kannisto`;
+  single-year rates there rest on few deaths), and the curve carries on to 105+. The first
+  version, ``old_age="gompertz"``, used the raw rates and continued ages 100-105+ along the
+  Gompertz slope of ages 89-99. With ``trend_error="age"`` each path draws the error of the
+  by-age trend by age: one normal per sex times each age's own drift standard error,
+  ``sd(yearly change) / sqrt(T - 1)`` (smoothed over five ages), instead of along ``b``
+  (``"b"``), where it is near zero at 90-99 although those ages' trends are the least certain.
 * **Fertility**: age-specific rates = TFR x the average shape of the last ``shape_years`` years.
   Log TFR is ARIMA(1,1,0) without drift: its yearly change keeps a share ``rho`` of the last change
   (fertility moves in runs of years; the starting change is the mean of the last
@@ -71,7 +78,13 @@ DEVIATION_SCALES = ("persons", "level")
 K_PROCESSES = ("walk", "walk+noise")
 SHOCK_SCALES = ("constant", "level")
 JUMP_ALONG = ("k", "trend")
+OLD_AGES = ("gompertz", "kannisto")
+TREND_ERRORS = ("b", "age")
+KANNISTO_FIT = (80, 104)  # ages the Kannisto curve is fitted on (104: the last single age)
+KANNISTO_ITERATIONS = 25  # Fisher scoring from the weighted least-squares start; converges in <10
 CHOICES = (
+    "old_age",
+    "trend_error",
     "mortality_trend",
     "profile",
     "deviation_scale",
@@ -99,6 +112,9 @@ class ComponentSettings:
     k_process: str = "walk+noise"
     shock_scale: str = "constant"
     jump_along: str = "trend"
+    old_age: str = "kannisto"
+    kannisto_from: int = 90
+    trend_error: str = "age"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -115,6 +131,14 @@ class ComponentSettings:
             raise ConfigError("k_process", self.k_process, f"one of {list(K_PROCESSES)}")
         if self.jump_along not in JUMP_ALONG:
             raise ConfigError("jump_along", self.jump_along, f"one of {list(JUMP_ALONG)}")
+        if self.trend_error not in TREND_ERRORS:
+            raise ConfigError("trend_error", self.trend_error, f"one of {list(TREND_ERRORS)}")
+        if self.old_age not in OLD_AGES:
+            raise ConfigError("old_age", self.old_age, f"one of {list(OLD_AGES)}")
+        if not KANNISTO_FIT[0] <= self.kannisto_from < LC_AGES:
+            raise ConfigError(
+                "kannisto_from", self.kannisto_from, f"an age in [{KANNISTO_FIT[0]}, {LC_AGES})"
+            )
         if self.shock_scale not in SHOCK_SCALES:
             raise ConfigError("shock_scale", self.shock_scale, f"one of {list(SHOCK_SCALES)}")
         for name in self.__dataclass_fields__:
@@ -178,6 +202,8 @@ class ComponentFit:
     deviation_level: float = 0.0  # > 0: deviations scale with |net migration| / this level
     k_noise_chol: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))  # transient in k
     mig_scale: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))  # (lambda, ref)
+    drift_se: np.ndarray = field(default_factory=lambda: np.zeros((2, N_AGES)))  # by-age trend
+    drift_chol: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))  # its sex correlation
 
     def quiet(self) -> ComponentFit:
         """The same fit without any randomness: the central path (for tests and charts)."""
@@ -189,6 +215,7 @@ class ComponentFit:
             k_drift_chol=zero2,
             k_step_chol=zero2,
             k_noise_chol=zero2,
+            drift_chol=zero2,
             rho_se=0.0,
             tfr_sigma=0.0,
             mig_chol=zero2,
@@ -217,6 +244,61 @@ def _lee_carter(log_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a, b / total, k * total
 
 
+def kannisto(
+    deaths: np.ndarray, rates: np.ndarray, ages: tuple[int, int] = KANNISTO_FIT
+) -> np.ndarray:
+    """Kannisto's logistic curve fitted to one year and sex: ``(log a, b)``.
+
+    ``m(x) = a e^{b (x - 80)} / (1 + a e^{b (x - 80)})``, fitted by Poisson maximum likelihood
+    (Fisher scoring from a least-squares start weighted by the deaths) to the deaths at ages
+    ``ages[0]..ages[1]`` on the exposures HMD's rates imply (``deaths / rates``), as HMD smooths
+    its life tables above 80 (HMD Methods Protocol v6). Ages without a death or
+    without a rate carry no exposure here and are left out.
+
+    Parameters
+    ----------
+    deaths : ndarray
+        Deaths by single-year age from 0 (at least to ``ages[1]``).
+    rates : ndarray
+        Central death rates by single-year age from 0 (NaN where there is no exposure).
+    ages : (int, int)
+        First and last age of the fit.
+
+    Returns
+    -------
+    ndarray, shape (2,)
+        ``log a`` (the log odds of the rate at 80) and ``b`` (the slope per year of age).
+    """
+    lo, hi = ages
+    d = np.asarray(deaths[lo : hi + 1], dtype=float)
+    m = np.asarray(rates[lo : hi + 1], dtype=float)
+    use = np.isfinite(m) & (m > 0) & (d > 0)
+    z = np.arange(lo, hi + 1, dtype=float)[use] - 80.0
+    d, m = d[use], m[use]
+    exposure = d / m
+    design = np.stack([np.ones_like(z), z], axis=1)
+    # start: log odds of the observed rates, weighted by the deaths (1 / their variance); rates
+    # at or above one (a few deaths at 104 in a small exposure) have no log odds: capped
+    odds = np.log(np.minimum(m, 0.95) / (1 - np.minimum(m, 0.95)))
+    w = d * (1 - np.minimum(m, 0.95)) ** 2
+    theta = np.linalg.solve(design.T @ (design * w[:, None]), design.T @ (w * odds))
+    for _ in range(KANNISTO_ITERATIONS):
+        fitted = 1.0 / (1.0 + np.exp(-(design @ theta)))
+        score = design.T @ ((d - exposure * fitted) * (1 - fitted))
+        info = design.T @ (design * (exposure * fitted * (1 - fitted) ** 2)[:, None])
+        step = np.linalg.solve(info, score)
+        theta = theta + step
+        if np.abs(step).max() < 1e-10:
+            break
+    return theta
+
+
+def kannisto_log_rates(theta: np.ndarray, ages: np.ndarray) -> np.ndarray:
+    """Log death rates of Kannisto's curve ``(log a, b)`` at ``ages``."""
+    eta = theta[0] + theta[1] * (np.asarray(ages, dtype=float) - 80.0)
+    return -np.logaddexp(0.0, -eta)
+
+
 def _fit_mortality(
     history: ComponentHistory,
     origin: int,
@@ -226,6 +308,9 @@ def _fit_mortality(
     trend: str = "lee-carter",
     k_process: str = "walk",
     jump_along: str = "k",
+    old_age: str = "gompertz",
+    kannisto_from: int = 85,
+    trend_error: str = "b",
 ) -> dict:
     first = max(history.deaths_first, origin - years)
     last = origin - 1
@@ -236,6 +321,22 @@ def _fit_mortality(
     positive = np.where(mx > 0, mx, np.inf).min(axis=0)
     mx = np.where(np.isfinite(mx) & (mx > 0), mx, 0.5 * positive)
     log_m = np.log(mx)
+    above = np.zeros((log_m.shape[0], 2, N_AGES - LC_AGES))  # Kannisto's rates at 100-105+
+    curve_last: list[list[float]] = []  # (log a, b) of the last year, women and men
+    if old_age == "kannisto":
+        # single-year rates above 85 rest on few deaths (about a hundred a year per age for men
+        # at 95); the trend, the jump-off and Lee-Carter read Kannisto's curve there instead,
+        # fitted to each year and sex, and it continues above 99 (its plateau, not a straight
+        # Gompertz line)
+        ages = np.arange(N_AGES)
+        for i, t in enumerate(range(first, origin)):
+            for s in range(2):
+                theta = kannisto(history.deaths_in(t)[s], history.mx_in(t)[s])
+                curve = kannisto_log_rates(theta, ages)
+                log_m[i, s, kannisto_from:] = curve[kannisto_from:LC_AGES]
+                above[i, s] = curve[LC_AGES:]
+                if t == origin - 1:
+                    curve_last.append(theta.tolist())
     bx = np.zeros((2, N_AGES))
     ks = []
     jump_off = np.zeros((2, N_AGES))
@@ -268,6 +369,11 @@ def _fit_mortality(
         else:
             moved = log_m[-jump:, s] - b[None] * (k[-jump:, None] - k[-1])
         jump_off[s, :LC_AGES] = moved.mean(axis=0)
+        if old_age == "kannisto":
+            # the curve's rise above 99 in the last years, on top of the jump-off at 99
+            rise = above[-jump:, s] - log_m[-jump:, s, LC_AGES - 1 : LC_AGES]
+            jump_off[s, LC_AGES:] = jump_off[s, LC_AGES - 1] + rise.mean(axis=0)
+            continue
         slope = (jump_off[s, LC_AGES - 1] - jump_off[s, GOMPERTZ_FROM]) / (
             LC_AGES - 1 - GOMPERTZ_FROM
         )
@@ -293,6 +399,24 @@ def _fit_mortality(
     step_chol = _chol(step_cov)
     noise_chol = _chol(noise)
     lee_carter_drift = drift.copy()
+    drift_chol = np.linalg.cholesky(cov / n_steps)
+    drift_se = np.zeros((2, N_AGES))
+    age_chol = np.zeros((2, 2))
+    if trend == "by-age" and trend_error == "age":
+        # each age keeps its own trend, so each age's trend has its own error: that of a random
+        # walk with drift, sd(yearly change) / sqrt(T - 1), the Lee-Carter drift's formula applied
+        # to the age (smoothed over five ages as the trend is). Along b instead, the error
+        # vanishes at 90-99 (b is near zero or negative there) although those ages' trends are
+        # the least certain. One normal per sex and path, correlated as the sexes' k steps.
+        change = np.diff(log_m, axis=0)
+        se = change.std(axis=0, ddof=1) / np.sqrt(n_steps)
+        kernel = np.ones(5) / 5
+        for s in range(2):
+            drift_se[s, :LC_AGES] = np.convolve(np.pad(se[s], 2, mode="edge"), kernel, "valid")
+            drift_se[s, LC_AGES:] = drift_se[s, LC_AGES - 1]
+        rho = float(np.clip(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]), -1.0, 1.0))
+        age_chol = _chol(np.array([[1.0, rho], [rho, 1.0]]))
+        drift_chol = np.zeros((2, 2))
     if trend == "by-age":
         drift = np.zeros(2)
     return {
@@ -303,7 +427,16 @@ def _fit_mortality(
         "k_drift": drift,
         "k_step_chol": step_chol,
         "k_noise_chol": noise_chol,
-        "k_drift_chol": np.linalg.cholesky(cov / n_steps),
+        "k_drift_chol": drift_chol,
+        "age_drift_se": drift_se,
+        "age_drift_chol": age_chol,
+        "kannisto_last": curve_last,
+        # mean drift s.e. at 90-99 (%/year), women and men: by age, or along b
+        "trend_se_90_99_pct": (100 * drift_se[:, 90:LC_AGES].mean(axis=1)).tolist()
+        if trend_error == "age" and trend == "by-age"
+        else (
+            100 * np.abs(bx[:, 90:LC_AGES]).mean(axis=1) * np.sqrt(np.diag(cov) / n_steps)
+        ).tolist(),
         "years": [first, last],
         "trend": trend,
         "drift": drift.tolist(),
@@ -584,6 +717,9 @@ def fit_components(
         settings.mortality_trend,
         settings.k_process,
         settings.jump_along,
+        settings.old_age,
+        settings.kannisto_from,
+        settings.trend_error,
     )
     fertility = _fit_fertility(past, known, origin, settings)
     migration = _fit_migration(past, known, origin, settings)
@@ -603,6 +739,8 @@ def fit_components(
                 "walk_sd",
                 "transient_sd",
                 "step_correlation",
+                "kannisto_last",
+                "trend_se_90_99_pct",
             )
         },
         "fertility": {
@@ -662,6 +800,8 @@ def fit_components(
         deviations=migration["deviations"],
         estimates=estimates,
         deviation_level=migration["deviation_level"],
+        drift_se=mortality["age_drift_se"],
+        drift_chol=mortality["age_drift_chol"],
     )
 
 
@@ -737,6 +877,8 @@ class ComponentModel(HorizonAxes):
             f.deviation_level,
             f.k_noise_chol,
             f.mig_scale,
+            f.drift_se,
+            f.drift_chol,
         )
 
     def simulate(

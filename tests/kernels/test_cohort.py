@@ -49,6 +49,9 @@ def inputs(horizon=3, net=20_000.0, noise=1.0, single_ages=False, deviation_leve
         # with scaled deviations, scale the shocks with the level too (both options in one run)
         mig_scale=np.array([0.5, 15_000.0]) if deviation_level else np.array([0.0, 1.0]),
         k_noise_chol=np.array([[3.0, 0.0], [0.5, 2.0]]) * noise,
+        # each age's own trend error, rising with age as at 90-99 (per year, in log rates)
+        drift_se=np.tile(np.linspace(0.002, 0.02, A), (2, 1)) * noise,
+        drift_chol=np.array([[1.0, 0.0], [0.6, 0.8]]),
     )
 
 
@@ -74,14 +77,16 @@ def test_accounting_is_exact(kernel):
     # recompute each draw's survivors: the kernel's stream gives K, read it back the same way
     rng = np.random.default_rng(5)
     for d in range(20):
-        drift = x.k_drift + x.k_drift_chol @ rng.standard_normal(2)
+        z = rng.standard_normal(2)
+        drift = x.k_drift + x.k_drift_chol @ z
+        trend = x.age_drift + (x.drift_chol @ z)[:, None] * x.drift_se  # the path's trend error
         rng.standard_normal(4)  # c, phi, sigma, rho
         k = drift + x.k_step_chol @ rng.standard_normal(2)
         k = k + x.k_noise_chol @ rng.standard_normal(2)  # the year's transient in k
         rng.standard_normal()
         rng.random(2)
         shock = x.mx_shocks[int(rng.random() * x.mx_shocks.shape[0])]
-        m = np.exp(x.log_mx + x.age_drift + x.bx * k[:, None] + shock)
+        m = np.exp(x.log_mx + trend + x.bx * k[:, None] + shock)
         survivors = (x.start[:, :104] * np.exp(-0.5 * (m[:, :104] + m[:, 1:105]))).sum()
         survivors += (x.start[:, 104] * np.exp(-0.5 * (m[:, 104] + m[:, 105]))).sum()
         survivors += (x.start[:, 105] * np.exp(-m[:, 105])).sum()
@@ -143,3 +148,25 @@ def test_births_do_not_read_age_zero_before_it_is_set(monkeypatch):
     monkeypatch.setattr(np, "empty_like", lambda a, *args, **kw: np.full_like(a, np.nan))
     population, _, births, _ = project_numpy(np.random.default_rng(4), 3, inputs(horizon=2))
     assert np.isfinite(population).all() and np.isfinite(births).all()
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_trend_error_by_age_moves_old_ages_together(kernel):
+    """The by-age trend error scales with each age's s.e. and with the horizon, one draw a path.
+
+    Without any other mortality noise, log m at age a in year h is the jump-off plus
+    h * (drift + e * se(a)): the ratio of two ages' deviations from the central trend is their
+    s.e. ratio, and it is the same in every year (the error is drawn once, not each year).
+    """
+    quiet = inputs(horizon=3, noise=0.0, single_ages=True)
+    x = quiet._replace(drift_se=np.tile(np.where(np.arange(A) >= 90, 0.02, 0.0), (2, 1)))
+    # the 1 January population of 91+ next year carries 90+'s mortality this year
+    with_error = kernel(np.random.default_rng(4), 200, x)[0][:, 0, :, 91:].sum(axis=-1)
+    central = kernel(np.random.default_rng(4), 200, quiet)[0][:, 0, :, 91:].sum(axis=-1)
+    spread = (with_error / central).std(axis=0)
+    assert spread[0] > 0.002  # a 2 %/yr trend error on rates near 0.5 moves survivors by ~1 %
+    assert spread[0] < spread[1] < spread[2]  # and it cumulates with the horizon
+    young = kernel(np.random.default_rng(4), 200, x)[0][:, 0, :, 1:90]
+    np.testing.assert_array_equal(
+        young, kernel(np.random.default_rng(4), 200, quiet)[0][:, 0, :, 1:90]
+    )

@@ -120,6 +120,9 @@ def test_wave_returns_towards_the_long_run_level(population, history):
         ("deviation_scale", "shares"),
         ("shock_scale", "log"),
         ("jump_along", "b"),
+        ("old_age", "gompertz-makeham"),
+        ("trend_error", "k"),
+        ("kannisto_from", 70),
     ],
 )
 def test_settings_errors_name_field_and_allowed(field, value):
