@@ -10,7 +10,11 @@ work (pilots, summaries) overlaps the workers'.
 
 Results do not change: each block still draws from ``SeedSequence(entropy, spawn_key=(block,))``
 and each view merges its blocks in its own fixed tree; only the order in which the workers take
-blocks differs. A failure or Ctrl-C in either view cancels the other's futures (and refuses any
+blocks differs. The headline's blocks go first (:data:`HEADLINE_PRIORITY`), so the progress bar,
+which counts them, moves as in a single run; the side's blocks fill the gaps and end the run.
+The side's thread is silent: it has no progress bar and reports no phases (a thread starts
+without the caller's phase reporter), as the side view printed nothing of its own before.
+A failure or Ctrl-C in either view cancels the other's futures (and refuses any
 it would submit next), waits for its thread to end, and raises the first error as it was.
 """
 
@@ -28,6 +32,11 @@ from mc.engine.schedulers import dask_client
 
 #: How often a waiting thread looks whether it has been cancelled (seconds).
 POLL_SECONDS = 0.1
+#: Added to the Dask priority of everything the headline submits: its blocks (0 in the engine)
+#: and merges (1) then go before any of the side's, whichever thread submitted first. The
+#: progress bar, which counts the headline's draws, moves from the start as in a single run,
+#: and only the side's last blocks can leave a worker idle at the end.
+HEADLINE_PRIORITY = 2
 
 
 class Cancelled(CancelledError):
@@ -88,8 +97,17 @@ class _Tracked:
     the workers. After :meth:`cancel_all`, a new submit or scatter raises :class:`Cancelled`.
     """
 
-    def __init__(self, cluster: _Cluster) -> None:
+    def __init__(
+        self,
+        cluster: _Cluster,
+        priority: int = 0,
+        *,
+        signals: threading.Event | None = None,
+        after: threading.Event | None = None,
+    ) -> None:
         self._cluster = cluster
+        self._priority = priority
+        self._signals, self._after = signals, after
         self._futures: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
         self.stopped = False
@@ -101,11 +119,20 @@ class _Tracked:
 
     def submit(self, *args: Any, **kwargs: Any) -> Any:
         client = self._client()
+        if self._after is not None:
+            # the first few tasks of a kind bypass the scheduler's priority queue (Dask sends
+            # them straight to a worker): the side lets the headline's blocks in first
+            while not self._after.wait(POLL_SECONDS):
+                if self.stopped:
+                    break
         with self._lock:  # a cancel either sees this future or refuses it
             if self.stopped:
                 raise Cancelled("the other view's run failed; this view's work was cancelled")
-            future = client.submit(*args, **kwargs)
+            priority = kwargs.pop("priority", 0) + self._priority
+            future = client.submit(*args, priority=priority, **kwargs)
             self._futures.add(future)
+        if self._signals is not None:
+            self._signals.set()
         return future
 
     def scatter(self, *args: Any, **kwargs: Any) -> Any:
@@ -176,7 +203,9 @@ def run_both[A, B](
     if client is None and spec is None:
         raise ValueError("run_both needs a client or a scheduler spec")
     cluster = _Cluster(client, spec)
-    main_client, side_client = _Tracked(cluster), _Tracked(cluster)
+    headline_submitted = threading.Event()
+    main_client = _Tracked(cluster, HEADLINE_PRIORITY, signals=headline_submitted)
+    side_client = _Tracked(cluster, after=headline_submitted)
     outcome: dict[str, Any] = {}
     side_first = threading.Event()
 
@@ -195,9 +224,11 @@ def run_both[A, B](
         try:
             first = main(main_client)
             cluster.start()  # the side may still be waiting for it (a headline never drawing)
+            headline_submitted.set()
             _join(thread)
         except BaseException:
             side_client.cancel_all()
+            headline_submitted.set()
             _join(thread)
             if side_first.is_set():  # the headline failed only because the side did
                 raise outcome["error"] from None

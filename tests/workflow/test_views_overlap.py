@@ -98,9 +98,14 @@ def _release_held_tasks():
 
 @pytest.fixture(scope="module")
 def client():
+    import dask
     from distributed import Client, LocalCluster
 
+    from mc.engine.schedulers import WORKER_SATURATION
+
+    # the queue stays on the scheduler, ordered by priority, as on the clusters the engine starts
     with (
+        dask.config.set({"distributed.scheduler.worker-saturation": WORKER_SATURATION}),
         LocalCluster(
             n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
         ) as cluster,
@@ -124,6 +129,34 @@ def test_run_both_returns_both_results_on_a_callers_client(client):
     RELEASE.set()
     assert run_both(lambda c: _blocks(c, 0.01), lambda c: 7, client=client) == ("done", 7)
     assert client.status == "running"  # a caller's client stays open
+
+
+ORDER: list[str] = []
+
+
+def _record(name: str) -> None:
+    ORDER.append(name)
+
+
+def test_the_headlines_blocks_go_first_whichever_view_is_ready_first(client):
+    """The progress bar counts the headline's draws: its blocks must not wait behind the side's."""
+    ORDER.clear()
+    busy = [client.submit(_hold, 30.0, pure=False) for _ in range(2)]  # both threads busy
+
+    def side(c):  # ready at once
+        futures = [c.submit(_record, "side", pure=False) for _ in range(3)]
+        return [f.result() for f in futures]
+
+    def main(c):
+        time.sleep(0.3)  # a headline still drawing its pilot
+        futures = [c.submit(_record, "main", pure=False) for _ in range(3)]
+        time.sleep(0.3)  # the side submits now, behind them
+        RELEASE.set()
+        return [f.result() for f in futures]
+
+    run_both(main, side, client=client)
+    client.gather(busy)
+    assert ORDER == ["main"] * 3 + ["side"] * 3
 
 
 def test_a_failing_side_cancels_the_headline_and_its_error_is_raised(client):
@@ -157,6 +190,7 @@ def test_an_interrupted_headline_cancels_the_side_and_waits_for_its_thread(clien
             raise
 
     def main(c):
+        c.submit(_hold, 30.0, pure=False)  # the headline's blocks, then Ctrl-C
         submitted.wait(10)
         raise KeyboardInterrupt
 
