@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import CancelledError
@@ -104,10 +105,11 @@ class _Tracked:
         *,
         signals: threading.Event | None = None,
         after: threading.Event | None = None,
+        touched: threading.Event | None = None,
     ) -> None:
         self._cluster = cluster
         self._priority = priority
-        self._signals, self._after = signals, after
+        self._signals, self._after, self._touched = signals, after, touched
         self._futures: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
         self.stopped = False
@@ -115,16 +117,21 @@ class _Tracked:
     def _client(self) -> Any:
         if self.stopped:
             raise Cancelled("the other view's run failed; this view's work was cancelled")
+        if self._touched is not None:
+            self._touched.set()
         return self._cluster.get(lambda: self.stopped)
 
     def submit(self, *args: Any, **kwargs: Any) -> Any:
         client = self._client()
-        if self._after is not None:
+        if self._after is not None and not self._after.is_set():
             # the first few tasks of a kind bypass the scheduler's priority queue (Dask sends
-            # them straight to a worker): the side lets the headline's blocks in first
+            # them straight to a worker): the side lets the headline's blocks in first. The
+            # headline submits all its blocks within milliseconds of its first, so the side
+            # waits one more poll once it has begun (order only: the results never depend on it)
             while not self._after.wait(POLL_SECONDS):
                 if self.stopped:
                     break
+            time.sleep(POLL_SECONDS)
         with self._lock:  # a cancel either sees this future or refuses it
             if self.stopped:
                 raise Cancelled("the other view's run failed; this view's work was cancelled")
@@ -203,14 +210,23 @@ def run_both[A, B](
     if client is None and spec is None:
         raise ValueError("run_both needs a client or a scheduler spec")
     cluster = _Cluster(client, spec)
-    headline_submitted = threading.Event()
-    main_client = _Tracked(cluster, HEADLINE_PRIORITY, signals=headline_submitted)
+    headline_submitted, headline_drawing = threading.Event(), threading.Event()
+    main_client = _Tracked(
+        cluster, HEADLINE_PRIORITY, signals=headline_submitted, touched=headline_drawing
+    )
     side_client = _Tracked(cluster, after=headline_submitted)
     outcome: dict[str, Any] = {}
     side_first = threading.Event()
 
     def run_side() -> None:
         try:
+            # the side's model and pilot wait until the headline needs the client (its checks,
+            # model and pilot done): the two threads would share one interpreter lock, and the
+            # headline's first blocks would start later; from then on the side's client work
+            # overlaps the headline's blocks (or the start of the cluster)
+            while not headline_drawing.wait(POLL_SECONDS):
+                if side_client.stopped:
+                    raise Cancelled("the headline's run failed before it drew")
             outcome["value"] = side(side_client)
         except BaseException as exc:
             outcome["error"] = exc
@@ -224,6 +240,7 @@ def run_both[A, B](
         try:
             first = main(main_client)
             cluster.start()  # the side may still be waiting for it (a headline never drawing)
+            headline_drawing.set()
             headline_submitted.set()
             _join(thread)
         except BaseException:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mc.engine import SchedulerSpec
+from mc.errors import ConfigError
 from mc.model.config import load_config
 from mc.workflow import RunOptions, analyse
 from mc.workflow import overlap as overlap_module
@@ -202,8 +203,20 @@ def test_an_interrupted_headline_cancels_the_side_and_waits_for_its_thread(clien
     assert len(ended) == 1 and isinstance(ended[0], Exception)
 
 
+def test_a_headline_refused_before_its_draws_starts_neither_the_side_nor_a_cluster():
+    ran: list[str] = []
+
+    def main(c):
+        raise RuntimeError("refused before any draw")  # as a run too large for the machine
+
+    spec = SchedulerSpec("processes", workers=1)
+    with pytest.raises(RuntimeError, match="refused"):
+        run_both(main, lambda c: ran.append("side"), spec=spec)
+    assert ran == []
+
+
 def test_a_side_waiting_for_a_cluster_that_never_starts_is_released():
-    """A headline refused before its draws starts no cluster; the waiting side then stops."""
+    """The headline's cluster fails to start: the side, waiting for it, stops; one error."""
     reached: list[str] = []
 
     def side(c):
@@ -214,10 +227,9 @@ def test_a_side_waiting_for_a_cluster_that_never_starts_is_released():
             raise
 
     def main(c):
-        time.sleep(0.3)  # the side is waiting for the cluster by now
-        raise RuntimeError("refused before any draw")
+        return c.submit(time.sleep, 0)  # starts (connects to) the cluster: nobody answers
 
-    spec = SchedulerSpec("processes", workers=1)
-    with pytest.raises(RuntimeError, match="refused"):
+    spec = SchedulerSpec("address", address="tcp://127.0.0.1:9", timeout=1.0)
+    with pytest.raises(ConfigError, match="no Dask scheduler answered"):
         run_both(main, side, spec=spec)
     assert reached == ["cancelled"]
