@@ -299,6 +299,8 @@ class _ClientRunner:
         finished = as_completed(list(self.running))
         for future in finished:
             self.running.discard(future)
+            if future.status == "cancelled":  # from outside: the run's other view failed
+                future.result()  # raises the cancellation here, not a missing block later
             if future.status == "error":
                 exc = future.exception()
                 if isinstance(exc, PASSED_THROUGH):

@@ -27,18 +27,22 @@ from the component projection's central path (:func:`mc.model.component_costs.ce
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mc.domain.ages import N_AGES
+from mc.engine import Checkpoints
+from mc.engine.checkpoint import IDENTITY_FILE
 from mc.model.component_costs import ageing, central_path, component_fit
 from mc.model.config import Config
 from mc.model.config.views import View, other_view, reference_scenario, view_config
 from mc.model.population import PopulationTable
 from mc.workflow.notes import Note
 from mc.workflow.options import RunOptions
+from mc.workflow.overlap import run_both
 
 if TYPE_CHECKING:
     from mc.workflow.analysis import Analysis
@@ -73,12 +77,21 @@ STEPS = (
 RECONCILIATION_COLUMNS = ("scenario", "order", "step", "total_bn", "free_bn", "growth")
 
 
+#: Schedulers whose clients both views share, running at once (see :mod:`mc.workflow.overlap`).
+#: ``sync`` and ``threads`` run in this process: the views' blocks compete for the same cores as
+#: the client, so they keep running one after the other.
+SHARED_KINDS = ("processes", "address", "slurm", "pbs")
+
+
 def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysis:
     """Run the headline view as usual and the other view beside it.
 
     ``kwargs`` go to :func:`mc.workflow.analysis.analyse` for the headline run (population,
     client, progress, checkpoints); the other view runs on the same draws, seed, block size and
-    scheduler with plain Monte Carlo and no sensitivity or precision targets.
+    scheduler with plain Monte Carlo and no sensitivity or precision targets. On a Dask client
+    (given, or a cluster of ``options.scheduler`` started once for both) the two views run at the
+    same time (:func:`mc.workflow.overlap.run_both`); in-process, one after the other. Either
+    way the results are the same, bit for bit.
 
     Returns
     -------
@@ -89,7 +102,6 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
     from mc.workflow.analysis import analyse
 
     headline = config.view
-    main = analyse(view_config(config, headline), options, **kwargs)
     side_options = dataclasses.replace(
         options,
         design="mc",
@@ -100,7 +112,36 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
         precision_variable=None,
     )
     side_kwargs = {k: v for k, v in kwargs.items() if k in ("population", "client")}
-    side = analyse(view_config(config, other_view(headline)), side_options, **side_kwargs)
+    main_config = view_config(config, headline)
+    side_config = view_config(config, other_view(headline))
+    client, spec = kwargs.get("client"), options.scheduler
+    shared = not options.deterministic and (
+        client is not None or (spec is not None and spec.kind in SHARED_KINDS)
+    )
+    if shared:
+        folder = kwargs.get("checkpoint_dir")
+        fresh = folder is not None and not (Path(folder) / IDENTITY_FILE).is_file()
+        try:
+            main, side = run_both(
+                lambda c: analyse(main_config, options, **{**kwargs, "client": c}),
+                lambda c: analyse(side_config, side_options, **{**side_kwargs, "client": c}),
+                client=client,
+                spec=None if client is not None else spec,
+            )
+        except BaseException:
+            # the engine leaves a caller's client's checkpoints alone (a cancelled block may
+            # still save); the cluster started here is closed by now, so a run that saved no
+            # block leaves nothing to --resume, as a single run on its own cluster does
+            if client is None and folder is not None and (fresh or kwargs.get("restart")):
+                Checkpoints(Path(folder), {}).discard_if_empty()
+            raise
+        if client is None and spec is not None:  # the manifest names the cluster, as before
+            for analysis in (main, side):
+                if analysis.simulation is not None:
+                    analysis.simulation.scheduler = spec.describe()
+    else:
+        main = analyse(main_config, options, **kwargs)
+        side = analyse(side_config, side_options, **side_kwargs)
     main.notes.extend(side_note(note, other_view(headline).value) for note in side.notes)
     by_view = {headline: main, other_view(headline): side}
     main.views = views_table(config, by_view)
