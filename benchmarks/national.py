@@ -221,7 +221,7 @@ def stages(block: int, repeats: int = 3) -> dict[str, float]:
         lambda: accounts_numba(economy_inputs(spec, marginals), surprises, residual, free, total)
     )
     out["levels and output arrays"] = best(
-        lambda: model._report(accounts, model._levels(accounts, residual))
+        lambda: model._report(accounts, model._levels(accounts, model._difference(residual)))
     )
     draws = model.simulate(block_generator(SEED, 0), n)
     out["stream reduction (moments, 57+ histograms, exceedance)"] = best(
