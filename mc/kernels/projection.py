@@ -12,13 +12,19 @@ cell (a factor model whose factors are the historical years). ``u`` is one stand
 draw, kept for the whole path: an uncertain drift (used for the child-woman ratio).
 Municipal draws multiply the national CCRs by
 ``exp(e[r, g])`` per municipality and age group, with ``e`` = fitted excess + a municipality
-shock (a standardised historical error times the municipality's own scale) + an age-group
-shock; the municipalities are then scaled, cell by cell, to add up to the national draw.
+shock + an age-group shock; the municipalities are then scaled, cell by cell, to add up to the
+national draw. The municipality shock is its own scale times
+``sqrt(p) * level[r] + sqrt(1 - p) * z[r, h]``: ``level`` and ``z`` are standardised historical
+errors, ``level`` drawn once per draw and kept for the whole path, ``z`` afresh each year, so a
+year's shock has the same spread whatever ``p`` (the ``persistence``) is and any two years'
+shocks are correlated ``p`` (the fitted excess is a level known only to within its error).
 
 Per draw the generator first gives ``u``; then, per projection year, ``K`` normals for the
-national step; then, at the municipal level, ``R`` uniforms (which standardised error each
-municipality gets) and ``R * G`` normals. The NumPy reference and the numba kernel read it
-identically.
+national step; then, at the municipal level, in the first year only and only if ``p > 0``, ``R``
+uniforms (which standardised error is each municipality's level), then ``R`` uniforms (which
+standardised error each municipality gets this year) and ``R * G`` normals. With ``p = 0`` the
+stream is read as before ``persistence`` existed. The NumPy reference and the numba kernel read
+it identically.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ class MunicipalInputs(NamedTuple):
     total_sd: np.ndarray  # (R,) scale of the municipality shock
     pool: np.ndarray  # (Z,) standardised historical municipality errors
     group_sd: np.ndarray  # (R, G) sd of the age-group shocks
+    persistence: float = 0.0  # share of the shock's variance that is a level kept for the path
 
 
 def advance(population: np.ndarray, ccr: np.ndarray) -> np.ndarray:
@@ -109,9 +116,21 @@ def project_numpy(
             nation = advance(nation, ccr) + x.extra[h] * x.profile
             nation = np.maximum(nation, 0.0)
             out[d, 0, h] = group_sums(nation, x.out_lo, x.out_hi)
-            local = _municipal_year_numpy(rng, local, ccr, nation, m)
+            if h == 0:
+                level = _level_numpy(rng, m)
+            local = _municipal_year_numpy(rng, local, ccr, nation, m, level)
             out[d, 1:, h] = group_sums(local, x.out_lo, x.out_hi)
     return out
+
+
+def _level_numpy(rng: np.random.Generator, m: MunicipalInputs) -> np.ndarray:
+    """Each municipality's standardised level error for one draw (no draws if it has none)."""
+    n_regions: int = m.start.shape[0]
+    if m.persistence <= 0.0:
+        return np.zeros(n_regions)
+    picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
+    level: np.ndarray = m.pool[picks]
+    return level
 
 
 def _municipal_year_numpy(
@@ -120,12 +139,20 @@ def _municipal_year_numpy(
     ccr: np.ndarray,
     nation: np.ndarray,
     m: MunicipalInputs,
+    level: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Advance the municipalities one year with ``ccr`` times their drawn excess; reconcile."""
+    """Advance the municipalities one year with ``ccr`` times their drawn excess; reconcile.
+
+    ``level`` is the draw's standardised level error per municipality (:func:`_level_numpy`);
+    ``None`` is none.
+    """
     n_regions: int = m.start.shape[0]
+    level = np.zeros(n_regions) if level is None else level
     picks = (rng.random(n_regions) * m.pool.size).astype(np.int64)
     shocks = rng.standard_normal((n_regions, m.excess.shape[1]))
-    e = m.excess + (m.total_sd * m.pool[picks])[:, None] + m.group_sd * shocks
+    p = m.persistence
+    standard = np.sqrt(p) * level + np.sqrt(1.0 - p) * m.pool[picks]
+    e = m.excess + (m.total_sd * standard)[:, None] + m.group_sd * shocks
     local = advance(local, ccr[None] * np.exp(e[:, m.group_of_age])[:, None, :])
     return reconcile(local, nation)
 
@@ -159,8 +186,9 @@ def reconcile_to_paths_numpy(
 
     Each year the municipalities advance with the ratios :func:`implied_ratios` reads off the
     national path, times their own drawn excess, and are reconciled to the path's next year, cell
-    by cell. The generator is read as in :func:`project_numpy`'s municipal part: per draw and
-    year, ``R`` uniforms then ``R * G`` normals.
+    by cell. The generator is read as in :func:`project_numpy`'s municipal part: per draw, the
+    level's ``R`` uniforms (first year, ``persistence > 0`` only), and per year ``R`` uniforms
+    then ``R * G`` normals.
 
     Parameters
     ----------
@@ -189,7 +217,9 @@ def reconcile_to_paths_numpy(
             ccr = implied_ratios(nation, paths[d, h])
             nation = paths[d, h]
             out[d, 0, h] = group_sums(nation, out_lo, out_hi)
-            local = _municipal_year_numpy(rng, local, ccr, nation, m)
+            if h == 0:
+                level = _level_numpy(rng, m)
+            local = _municipal_year_numpy(rng, local, ccr, nation, m, level)
             out[d, 1:, h] = group_sums(local, out_lo, out_hi)
     return out
 
@@ -284,6 +314,9 @@ def _municipal_year(  # pragma: no cover - compiled
     total_sd: np.ndarray,
     pool: np.ndarray,
     group_sd: np.ndarray,
+    persistence: float,
+    first: bool,
+    level: np.ndarray,
     out_lo: np.ndarray,
     out_hi: np.ndarray,
     out_regions: np.ndarray,
@@ -298,15 +331,25 @@ def _municipal_year(  # pragma: no cover - compiled
 ) -> None:
     # One year of the municipalities: advance ``local`` with ``ccr`` times each one's drawn
     # excess, reconcile to ``nation`` cell by cell (in place) and report the groups into
-    # ``out_regions`` (R, G_out). The arrays after ``out_regions`` are scratch space.
+    # ``out_regions`` (R, G_out). In a draw's ``first`` year the municipalities' levels are
+    # drawn into ``level`` (kept by the caller for the later years). The arrays after
+    # ``out_regions`` are scratch space.
     n_regions = local.shape[0]
     n_groups = excess.shape[1]
     n_ages = local.shape[2]
+    if first:
+        if persistence > 0.0:
+            for r in range(n_regions):
+                level[r] = pool[int(rng.random() * pool.shape[0])]
+        else:
+            level[:] = 0.0
+    w_level = np.sqrt(persistence)
+    w_year = np.sqrt(1.0 - persistence)
     for r in range(n_regions):
         picks[r] = int(rng.random() * pool.shape[0])
     total[:] = 0.0
     for r in range(n_regions):
-        shock = total_sd[r] * pool[picks[r]]
+        shock = total_sd[r] * (w_level * level[r] + w_year * pool[picks[r]])
         for g in range(n_groups):
             e[g] = excess[r, g] + shock + group_sd[r, g] * rng.standard_normal()
             factor[g] = np.exp(e[g])
@@ -368,6 +411,7 @@ def _project_numba(
     total_sd: np.ndarray,
     pool: np.ndarray,
     group_sd: np.ndarray,
+    persistence: float,
 ) -> np.ndarray:  # pragma: no cover - compiled
     horizon = extra.shape[0]
     n_regions = m_start.shape[0]
@@ -388,6 +432,7 @@ def _project_numba(
     lnext = np.empty((n_regions, 2, n_ages))
     rccr = np.empty((2, n_ages))
     picks = np.empty(n_regions, dtype=np.int64)
+    level = np.zeros(n_regions)
     e = np.empty(n_groups)
     factor = np.empty(n_groups)
     total = np.empty((2, n_ages))
@@ -435,6 +480,9 @@ def _project_numba(
                 total_sd,
                 pool,
                 group_sd,
+                persistence,
+                h == 0,
+                level,
                 out_lo,
                 out_hi,
                 out[d, 1:, h],
@@ -480,6 +528,7 @@ def _reconcile_to_paths_numba(  # pragma: no cover - compiled
     total_sd: np.ndarray,
     pool: np.ndarray,
     group_sd: np.ndarray,
+    persistence: float,
 ) -> np.ndarray:
     n, horizon, _, n_ages = paths.shape
     n_regions = m_start.shape[0]
@@ -491,6 +540,7 @@ def _reconcile_to_paths_numba(  # pragma: no cover - compiled
     lnext = np.empty((n_regions, 2, n_ages))
     rccr = np.empty((2, n_ages))
     picks = np.empty(n_regions, dtype=np.int64)
+    level = np.zeros(n_regions)
     e = np.empty(n_groups)
     factor = np.empty(n_groups)
     total = np.empty((2, n_ages))
@@ -515,6 +565,9 @@ def _reconcile_to_paths_numba(  # pragma: no cover - compiled
                 total_sd,
                 pool,
                 group_sd,
+                persistence,
+                h == 0,
+                level,
                 out_lo,
                 out_hi,
                 out[d, 1:, h],
@@ -552,6 +605,7 @@ def reconcile_to_paths_numba(
         f(m.total_sd, dtype=np.float64),
         f(m.pool, dtype=np.float64),
         f(m.group_sd, dtype=np.float64),
+        float(m.persistence),
     )
 
 
@@ -559,7 +613,8 @@ def project_numba(
     rng: np.random.Generator, n: int, x: ProjectionInputs, m: MunicipalInputs | None = None
 ) -> np.ndarray:
     """Compiled projection; same contract and generator use as :func:`project_numpy`."""
-    return _project_numba(rng, int(n), *x, *_municipal_or_empty(m))
+    m = _municipal_or_empty(m)
+    return _project_numba(rng, int(n), *x, *m[:-1], float(m.persistence))
 
 
 def project_python(
@@ -571,7 +626,8 @@ def project_python(
     runs (it is thousands of times slower). Same contract and generator use as
     :func:`project_numpy`.
     """
-    return _project_numba.py_func(rng, int(n), *x, *_municipal_or_empty(m))
+    m = _municipal_or_empty(m)
+    return _project_numba.py_func(rng, int(n), *x, *m[:-1], float(m.persistence))
 
 
 def _municipal_or_empty(m: MunicipalInputs | None) -> MunicipalInputs:

@@ -135,6 +135,7 @@ class MunicipalFit:
     pool: np.ndarray  # (Z,)
     group_sd: np.ndarray  # (R, G)
     noise: dict[str, Any] = field(default_factory=dict)
+    persistence: float = 0.0  # correlation of a municipality's shocks across years (0: none)
 
 
 @dataclass
@@ -185,6 +186,7 @@ class ProjectionFit:
                 "total_sd": arr(m.total_sd),
                 "pool": arr(m.pool),
                 "group_sd": arr(m.group_sd),
+                "persistence": m.persistence,
                 "noise": m.noise,
             }
         return json.dumps(out, separators=(",", ":"))
@@ -226,6 +228,7 @@ class ProjectionFit:
                 np.array(mun["pool"]),
                 np.array(mun["group_sd"]),
                 mun["noise"],
+                float(mun.get("persistence", 0.0)),  # fits written before it: none
             )
         settings = ProjectionSettings(**data["settings"])
         return cls(origin, settings, national_fit, municipal, data.get("data", {}))
@@ -348,6 +351,52 @@ def _robust_variance_fit(error: np.ndarray, size: np.ndarray, bins: int) -> tupl
     return float(a), float(b)
 
 
+def _total(excess: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """A municipality's excess in its total: the groups' excesses weighted by their sizes."""
+    share = size / np.maximum(size.sum(axis=-1, keepdims=True), 1e-9)
+    total: np.ndarray = (excess * share).sum(axis=-1)
+    return total
+
+
+def _persistence(
+    cache: dict[int, tuple[np.ndarray, np.ndarray]],
+    guesses: dict[int, np.ndarray],
+    broken: dict[int, np.ndarray],
+    a: float,
+    b: float,
+    origin: int,
+) -> tuple[float, int]:
+    """Correlation of a municipality's errors in different years around one fitted excess.
+
+    A fit made at ``t`` is held fixed and its errors in the municipality totals are taken in
+    years ``t`` and ``t + j`` (``j`` = 1, 2; both before ``origin``), each standardised by the
+    fitted scale ``sqrt(a / size + b)`` and clipped at 5 (a handful of unharmonised border
+    changes below the break threshold would otherwise set the figure). Each fit year and lag
+    gives one correlation across municipalities; the result is their mean, clamped to
+    ``[0, 0.95]``, and the number of correlations behind it (0: too short a history, no
+    persistence). Lags 1 and 2 are pooled because the in-sample correlations hardly fall from
+    one to two (docs/population.md): the excess is a level known to within an error, not a
+    shock that fades.
+    """
+    correlations = []
+    for t, guess in guesses.items():
+        first = _total(cache[t][0] - guess, cache[t][1])
+        first = first / np.sqrt(a / np.maximum(cache[t][1].sum(axis=1), 1.0) + b)
+        for j in (1, 2):
+            if t + j >= origin:
+                break
+            later = _total(cache[t + j][0] - guess, cache[t + j][1])
+            later = later / np.sqrt(a / np.maximum(cache[t + j][1].sum(axis=1), 1.0) + b)
+            ok = ~broken[t] & ~broken[t + j]
+            if ok.sum() < 3:
+                continue
+            pair = np.clip(np.stack([first[ok], later[ok]]), -5.0, 5.0)
+            correlations.append(float(np.corrcoef(pair)[0, 1]))
+    if not correlations:
+        return 0.0, 0
+    return float(np.clip(np.mean(correlations), 0.0, 0.95)), len(correlations)
+
+
 def fit_municipal(
     regional: RegionalPopulation, origin: int, settings: ProjectionSettings | None = None
 ) -> MunicipalFit:
@@ -389,10 +438,11 @@ def fit_municipal(
     excess = _shrunk(*stack(recent)[:2], counties, stack(recent)[2])
 
     # one-year-ahead errors of the same estimator over the years before the origin
-    errors, sizes = [], []
+    errors, sizes, guesses = [], [], {}
     for t in range(known.first_year + k, origin):
         past_e, past_w, past_ok = stack(range(t - k, t))
         guess = _shrunk(past_e, past_w, counties, past_ok)
+        guesses[t] = guess
         keep = ~broken[t]
         errors.append((cache[t][0] - guess)[keep])
         sizes.append(cache[t][1][keep])
@@ -410,6 +460,7 @@ def fit_municipal(
         )
         group_a.append(ga)
         group_b.append(gb)
+    persistence, pairs = _persistence(cache, guesses, broken, a, b, origin)
     start = known.at(origin)
     population = start.sum(axis=(1, 2))
     group_population = _grouped(start, index, len(EXCESS_GROUPS))
@@ -423,7 +474,9 @@ def fit_municipal(
         total_sd,
         np.sort(pool),
         group_sd,
+        persistence=persistence,
         noise={
+            "persistence_pairs": pairs,
             "total_a": a,
             "total_b": b,
             "group_a": group_a,
@@ -569,7 +622,9 @@ class ProjectionModel(HorizonAxes):
         m = self.fit.municipal
         assert m is not None
         index = _group_index(EXCESS_GROUPS)
-        return x, MunicipalInputs(m.start, m.excess, index, m.total_sd, m.pool, m.group_sd)
+        return x, MunicipalInputs(
+            m.start, m.excess, index, m.total_sd, m.pool, m.group_sd, m.persistence
+        )
 
     def simulate(
         self, rng: np.random.Generator, n: int, backend: str = "numba"

@@ -139,8 +139,15 @@ def test_python_loop_equals_numba(fit):
     model = ProjectionModel(fit, 2, municipal=True)
     x, m = model.inputs()
     few = MunicipalInputs(
-        m.start[:4], m.excess[:4], m.group_of_age, m.total_sd[:4], m.pool, m.group_sd[:4]
+        m.start[:4],
+        m.excess[:4],
+        m.group_of_age,
+        m.total_sd[:4],
+        m.pool,
+        m.group_sd[:4],
+        m.persistence,
     )  # four municipalities keep the interpreter quick
+    assert few.persistence > 0  # the level's draws are exercised too
     for local in (None, few):
         a, b = np.random.default_rng(8), np.random.default_rng(8)
         fast = project_numba(a, 3, x, local)
@@ -222,6 +229,25 @@ def test_municipal_fit_shrinks_small_municipalities(fit, regional):
     small, large = m.total_sd[size < 1000], m.total_sd[size > 50_000]
     assert small.min() > large.max()
     assert np.isfinite(m.pool).all() and 0.6 < np.std(m.pool) < 3.0
+
+
+def test_municipal_persistence_is_fitted_in_sample(fit, population, regional):
+    """The shocks' correlation across years comes from data up to the origin, and is kept."""
+    import json
+
+    m = fit.municipal
+    # errors around one fitted excess stay correlated (about 0.25 in these data): the fit
+    # must find some, and 0.95 is the clamp
+    assert 0.05 < m.persistence < 0.95
+    assert m.noise["persistence_pairs"] > 0
+    altered = dataclasses.replace(regional, counts=regional.counts.copy())
+    altered.counts[ORIGIN - regional.first_year + 1 :] *= 1.3
+    assert fit_projection(population, ORIGIN, altered).municipal.persistence == m.persistence
+    again = ProjectionFit.from_json(fit.to_json(), population, regional)
+    assert again.municipal.persistence == m.persistence
+    old = json.loads(fit.to_json())
+    del old["municipal"]["persistence"]  # a fit file written before the level existed
+    assert ProjectionFit.from_json(json.dumps(old), population, regional).municipal.persistence == 0
 
 
 @pytest.mark.parametrize("horizon", [0, 11])
