@@ -560,6 +560,13 @@ _TEXT["nb"].update(
         "det tar å starte en lokal klynge (omtrent {start} s); --workers N ber om en",
         "note_local_cluster": "kjørt på en lokal klynge med {workers} prosesser: omtrent "
         "{work} s arbeid på én kjerne; --sync holder kjøringen i denne prosessen",
+        "note_in_process_views": "kjørt i denne prosessen, det ene synet etter det andre: "
+        "omtrent {work} s arbeid ({headline_view}: {headline_work} s; {side_view}: "
+        "{side_work} s), mindre enn det tar å starte en lokal klynge (omtrent {start} s); "
+        "--workers N ber om en",
+        "note_local_cluster_views": "begge syn kjørt samtidig på én lokal klynge med {workers} "
+        "prosesser: omtrent {work} s arbeid på én kjerne ({headline_view}: {headline_work} s; "
+        "{side_view}: {side_work} s); --sync holder kjøringen i denne prosessen",
         "sch_sync": "i denne prosessen, blokk for blokk",
         "sch_threads": "Dask-klynge i denne prosessen ({n} tråder)",
         "sch_processes": "LocalCluster ({n} arbeidsprosesser à 1 tråd)",
@@ -674,6 +681,8 @@ def note_text(note: str, lang: str) -> str:
     for name, value in given.items():
         if isinstance(value, int) and not isinstance(value, bool):
             values[name] = whole(value, lang)
+        elif name.endswith("_view") and f"view_{value}" in _TEXT[lang]:
+            values[name] = text(lang, f"view_{value}")  # a view named by its value (tbu, model)
         elif isinstance(value, float):
             out = f"{value:.{1 if abs(value) < 10 else 0}f}"
             values[name] = out.replace(".", ",") if lang == "nb" else out

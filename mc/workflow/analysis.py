@@ -202,6 +202,62 @@ def analyse(
             restart=restart,
             slow_blocks=slow_blocks,
         )
+    prepared = prepare(config, o, population=population, checkpoint_dir=checkpoint_dir)
+    if prepared.model is None or prepared.plan is None:  # deterministic
+        return prepared.analysis
+    scheduler = o.scheduler
+    if scheduler is None and client is None:
+        scheduler, why = choose_scheduler(
+            prepared.model, prepared.plan, prepared.entropy, slow_blocks
+        )
+        prepared.analysis.notes.append(why)
+    return draw(
+        prepared,
+        scheduler,
+        client=client,
+        progress=progress,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        restart=restart,
+        slow_blocks=slow_blocks,
+    )
+
+
+@dataclass
+class Prepared:
+    """An analysis up to its draws: model built, blocks planned, size checked, grids placed.
+
+    ``model`` is ``None`` for a deterministic run, whose ``analysis`` is then complete.
+    """
+
+    config: Config
+    options: RunOptions
+    analysis: Analysis
+    model: CostModel | None = None
+    plan: BlockPlan | None = None
+    entropy: int = 0
+    reducer: Reducer | None = None
+
+
+def prepare(
+    config: Config,
+    options: RunOptions,
+    *,
+    population: PopulationTable | None = None,
+    checkpoint_dir: str | Path | None = None,
+) -> Prepared:
+    """Everything of :func:`analyse` before the scheduler is chosen and the blocks run.
+
+    The model is built, its point estimates computed, the blocks planned, the run's size
+    checked against the machine and the histogram grids placed from the pilot stream; no block
+    has drawn and no cluster has started. :func:`draw` runs the blocks.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`analyse`, for everything it refuses before any draw.
+    """
+    o = options
     if population is None:
         population = run_population(config)
     model = with_design(build_cost_model(config, population), o.design)
@@ -214,7 +270,7 @@ def analyse(
         analysis.region_names = model.region_names()
         analysis.notes.extend(model.notes)  # the same line `tbu-mc data check` prints
     if o.deterministic:
-        return analysis
+        return Prepared(config, o, analysis)
     check_model_options(model, sensitivity=o.sensitivity, precision_variable=o.precision_variable)
     cap = o.draws or config.run.draws
     preferred = o.block_preference(config.run.block_size, cap)
@@ -272,10 +328,39 @@ def analyse(
             keep=o.kept_draws,
             thresholds=thresholds,
         )
-    scheduler = o.scheduler
-    if scheduler is None and client is None:
-        scheduler, why = choose_scheduler(model, plan, entropy, slow_blocks)
-        analysis.notes.append(why)
+    return Prepared(config, o, analysis, model, plan, entropy, reducer)
+
+
+def draw(
+    prepared: Prepared,
+    scheduler: SchedulerSpec | None,
+    *,
+    client: object = None,
+    progress: Progress | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    restart: bool = False,
+    slow_blocks: float = 0.0,
+) -> Analysis:
+    """Run a prepared analysis's blocks on ``scheduler`` (or ``client``) and summarise them.
+
+    The arguments are :func:`analyse`'s; ``scheduler`` is used as given (``None`` with no
+    client: the engine's default).
+
+    Returns
+    -------
+    Analysis
+        ``prepared.analysis``, completed.
+    """
+    config, o, analysis = prepared.config, prepared.options, prepared.analysis
+    model, plan, entropy, reducer = (
+        prepared.model,
+        prepared.plan,
+        prepared.entropy,
+        prepared.reducer,
+    )
+    if model is None or plan is None or reducer is None:  # deterministic: nothing to draw
+        return analysis
     checkpoints = None
     if checkpoint_dir is not None:
         identity = {
@@ -383,16 +468,7 @@ def choose_scheduler(
     The model is timed on draws from the pilot stream (``PILOT_KEY``), which no block uses, so
     the choice never changes the results (they are bit-identical on every scheduler anyway).
     """
-    rng = block_generator(entropy, PILOT_KEY)
-    model.simulate(rng, 2)  # compile or load the kernels before timing them
-    n, done, spent = 8, 0, 0.0
-    while spent < TIMING_SECONDS and done < plan.draws:
-        start = time.perf_counter()
-        model.simulate(rng, n)
-        spent += time.perf_counter() - start
-        done += n
-        n *= 2
-    work = spent / done * plan.draws + slow_blocks * plan.n_blocks
+    work = time_work(model, plan, entropy, slow_blocks)
     if work < IN_PROCESS_SECONDS:
         return SchedulerSpec("sync"), Note(
             f"ran in this process: about {work:.1f} s of work, less than starting a local "
@@ -409,6 +485,67 @@ def choose_scheduler(
         workers=spec.n_workers,
         work=work,
     )
+
+
+def choose_views_scheduler(work: dict[str, float]) -> tuple[SchedulerSpec, Note]:
+    """One choice for a two-view run, from both views' work; and why, in one line.
+
+    ``work`` maps each view's name (the headline first) to its seconds of work on one core
+    (:func:`time_work`). The threshold is :func:`choose_scheduler`'s on the sum: in-process,
+    one view after the other, when the sum is short; else one LocalCluster on which both views
+    run at once (:func:`mc.workflow.overlap.run_both`), started once.
+    """
+    (headline, headline_work), (side, side_work) = work.items()
+    total = headline_work + side_work
+    parts = f"{headline} view {_secs(headline_work)} s, {side} view {_secs(side_work)} s"
+    values = {
+        "work": total,
+        "headline_view": headline,
+        "headline_work": headline_work,
+        "side_view": side,
+        "side_work": side_work,
+    }
+    if total < IN_PROCESS_SECONDS:
+        return SchedulerSpec("sync"), Note(
+            f"ran in this process, one view after the other: about {_secs(total)} s of work "
+            f"({parts}), less than starting a local cluster takes (about "
+            f"{IN_PROCESS_SECONDS:.0f} s); --workers N asks for one",
+            "in_process_views",
+            start=round(IN_PROCESS_SECONDS),
+            **values,
+        )
+    spec = SchedulerSpec("processes")
+    return spec, Note(
+        f"ran both views at once on one local cluster of {spec.n_workers} processes: about "
+        f"{_secs(total)} s of work on one core ({parts}); --sync keeps a run in this process",
+        "local_cluster_views",
+        workers=spec.n_workers,
+        **values,
+    )
+
+
+def _secs(value: float) -> str:
+    """Seconds as the notes' translations print them: one decimal below 10, none from 10."""
+    return f"{value:.{1 if abs(value) < 10 else 0}f}"
+
+
+def time_work(model: CostModel, plan: BlockPlan, entropy: int, slow_blocks: float = 0.0) -> float:
+    """Seconds the run's draws would take on one core, from a short timed pilot.
+
+    The model draws from the pilot stream (``PILOT_KEY``), which no block uses, for about
+    :data:`TIMING_SECONDS` (doubling its draws each time, after two draws that compile or load
+    the kernels); ``slow_blocks`` (fault-injection tests) adds its seconds per block.
+    """
+    rng = block_generator(entropy, PILOT_KEY)
+    model.simulate(rng, 2)  # compile or load the kernels before timing them
+    n, done, spent = 8, 0, 0.0
+    while spent < TIMING_SECONDS and done < plan.draws:
+        start = time.perf_counter()
+        model.simulate(rng, n)
+        spent += time.perf_counter() - start
+        done += n
+        n *= 2
+    return spent / done * plan.draws + slow_blocks * plan.n_blocks
 
 
 def check_model_options(

@@ -27,6 +27,7 @@ from the component projection's central path (:func:`mc.model.component_costs.ce
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,13 +94,19 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
     same time (:func:`mc.workflow.overlap.run_both`); in-process, one after the other. Either
     way the results are the same, bit for bit.
 
+    Without a scheduler or client (the command line's default), the run makes one choice for
+    both views from the sum of their work (:func:`mc.workflow.analysis.choose_views_scheduler`,
+    each model timed on its pilot stream) and then takes the path that choice would take if
+    asked for: in-process, one view after the other, or one LocalCluster both views share. The
+    headline's notes say once which, and why.
+
     Returns
     -------
     Analysis
         The headline view's analysis, with ``views``, ``reconciliation`` and ``side`` (the other
         view's analysis) set and ``config`` the two-view configuration.
     """
-    from mc.workflow.analysis import analyse
+    from mc.workflow.analysis import analyse, choose_views_scheduler, draw, prepare, time_work
 
     headline = config.view
     side_options = dataclasses.replace(
@@ -115,6 +122,43 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
     main_config = view_config(config, headline)
     side_config = view_config(config, other_view(headline))
     client, spec = kwargs.get("client"), options.scheduler
+    run_main: Callable[[Any], Analysis]
+    run_side: Callable[[Any], Analysis]
+    if not options.deterministic and client is None and spec is None:
+        # no scheduler asked for: one choice for the whole run, from both views' work, each
+        # model built once and timed on its pilot stream (as a single run's choice is); then
+        # the path an explicit --sync or --workers takes
+        population = kwargs.get("population")
+        folder = kwargs.get("checkpoint_dir")
+        main_ready = prepare(main_config, options, population=population, checkpoint_dir=folder)
+        side_ready = prepare(side_config, side_options, population=population)
+        work = {}
+        for view, ready, slow in (
+            (headline, main_ready, kwargs.get("slow_blocks", 0.0)),
+            (other_view(headline), side_ready, 0.0),  # the side view is never slowed
+        ):
+            if ready.model is None or ready.plan is None:  # not deterministic: never here
+                raise ValueError("a run that draws has a model and a block plan")
+            work[view.value] = time_work(ready.model, ready.plan, ready.entropy, slow)
+        spec, why = choose_views_scheduler(work)
+        main_ready.analysis.notes.append(why)
+        chosen = spec
+        draw_kwargs = {k: v for k, v in kwargs.items() if k not in ("population", "client")}
+
+        def run_main(c: Any) -> Analysis:
+            return draw(main_ready, chosen, client=c, **draw_kwargs)
+
+        def run_side(c: Any) -> Analysis:
+            return draw(side_ready, chosen, client=c)
+
+    else:
+
+        def run_main(c: Any) -> Analysis:
+            return analyse(main_config, options, **{**kwargs, "client": c})
+
+        def run_side(c: Any) -> Analysis:
+            return analyse(side_config, side_options, **{**side_kwargs, "client": c})
+
     shared = not options.deterministic and (
         client is not None or (spec is not None and spec.kind in SHARED_KINDS)
     )
@@ -123,8 +167,8 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
         fresh = folder is not None and not (Path(folder) / IDENTITY_FILE).is_file()
         try:
             main, side = run_both(
-                lambda c: analyse(main_config, options, **{**kwargs, "client": c}),
-                lambda c: analyse(side_config, side_options, **{**side_kwargs, "client": c}),
+                run_main,
+                run_side,
                 client=client,
                 spec=None if client is not None else spec,
             )
@@ -140,8 +184,8 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
                 if analysis.simulation is not None:
                     analysis.simulation.scheduler = spec.describe()
     else:
-        main = analyse(main_config, options, **kwargs)
-        side = analyse(side_config, side_options, **side_kwargs)
+        main = run_main(client)
+        side = run_side(client)
     main.notes.extend(side_note(note, other_view(headline).value) for note in side.notes)
     by_view = {headline: main, other_view(headline): side}
     main.views = views_table(config, by_view)

@@ -78,6 +78,54 @@ def test_two_views_on_two_processes_equal_the_sequential_run_bit_for_bit(two_vie
     assert [str(n) for n in sync.notes] == [str(n) for n in both.notes]
 
 
+def test_an_auto_run_whose_two_views_together_cross_the_threshold_shares_one_cluster(
+    two_views, monkeypatch
+):
+    """No scheduler flag: each view alone is under the threshold, the two together over it."""
+    import distributed
+
+    import mc.workflow.analysis as analysis_module
+    import mc.workflow.views as views
+
+    def timed(model, plan, entropy, slow_blocks=0.0):
+        # each view's work 0.6 x the threshold: alone it would stay in-process (the choice a
+        # view made on its own before), together they are 1.2 x the threshold
+        return 0.6 * analysis_module.IN_PROCESS_SECONDS
+
+    monkeypatch.setattr(analysis_module, "time_work", timed)
+    calls, clusters = [], []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return run_both(*args, **kwargs)
+
+    real_cluster = distributed.LocalCluster
+
+    def counted_cluster(*args, **kwargs):
+        clusters.append(kwargs)
+        return real_cluster(*args, **kwargs)
+
+    monkeypatch.setattr(views, "run_both", counted)
+    sync = analyse(two_views, RunOptions(**OPTIONS, scheduler=SchedulerSpec("sync")))
+    monkeypatch.setattr(distributed, "LocalCluster", counted_cluster)
+    auto = analyse(two_views, RunOptions(**OPTIONS))  # no scheduler: the CLI's default
+    spec = SchedulerSpec("processes")
+    assert len(clusters) == 1  # one cluster for both views, started once
+    assert len(calls) == 1 and calls[0]["spec"] == spec  # the views overlapped on it
+    assert auto.simulation.scheduler == spec.describe() == auto.side.simulation.scheduler
+    chosen = [n for n in auto.notes if getattr(n, "key", "").startswith("local_cluster")]
+    assert len(chosen) == 1 and chosen[0].key == "local_cluster_views"
+    assert "tbu view" in chosen[0] and "model view" in chosen[0]
+    # the one note is the only difference from the sequential run's notes; results bit for bit
+    assert [str(n) for n in auto.notes if n is not chosen[0]] == [str(n) for n in sync.notes]
+    left, right = _arrays(sync), _arrays(auto)
+    assert left.keys() == right.keys() and len(left) > 10
+    for name in left:
+        np.testing.assert_array_equal(left[name], right[name], err_msg=name)
+    for name, table in _tables(sync).items():
+        pd.testing.assert_frame_equal(table, _tables(auto)[name], check_exact=True, obj=name)
+
+
 # --- run_both on an in-process cluster: what a failure or an interrupt in one view does ------
 
 
