@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections import defaultdict
 
 from mc.cli.main import main
+from tests.report.test_headline_once import _groups as _html_groups
 
 SCENARIOS = ["Main alternative", "High immigration", "Low immigration"]
 ALL = "All scenarios"
-
-
-def _html_groups(page: str, table: str) -> dict[str, list[tuple[str, ...]]]:
-    """Rows of an HTML table by the group (scenario) named in their first cell."""
-    body = re.search(rf'<table id="{table}".*?</table>', page, re.S)[0]
-    groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    name = ""
-    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]:  # after the header row
-        cells = tuple(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td.*?</td>", row))
-        name = cells[0] or name
-        groups[name].append(cells[1:])
-    return groups
 
 
 def _markdown_groups(text: str, header: str) -> dict[str, list[tuple[str, ...]]]:
