@@ -9,6 +9,10 @@ default configuration (``configs/tbu-2025.yaml``, the economy on top of the demo
   block (:func:`stages`), in a process of their own (``--stages``) with one BLAS thread, as
   Dask's nanny starts its workers (``distributed.nanny.pre-spawn-environ``): on a loaded machine
   a multi-threaded BLAS makes Iman-Conover's small matrix product a hundred times slower;
+- the seconds every compiled model kernel of each view takes inside a real block
+  (:func:`kernel_seconds`): the issue's "the engine adds at most as much as the kernels cost",
+  now that a draw runs several kernels (the cost kernel, the component projection of the other
+  view, the accounts), not one;
 - ``analyse`` end to end (pilot, blocks, merges on the workers, summary tables) for ``N`` draws
   on a LocalCluster of 2 single-threaded worker processes and of 1, and for ``--small`` draws on 2,
   each in a process of its own (``--child``) with a cluster started and warmed beforehand; then
@@ -239,6 +243,80 @@ def stages(block: int, repeats: int = 3) -> dict[str, float]:
     return out
 
 
+#: The compiled model kernels a block of either view runs, by the module that looks each one up:
+#: the cost kernel, the component projection and the accounts. Everything else a block does
+#: (drawing the economy's marginals, Iman-Conover, the t draws, arranging outputs, the stream
+#: reduction, the engine) counts as not-kernel.
+MODEL_KERNELS = (
+    ("mc.kernels.demography", "_simulate_numba"),
+    ("mc.kernels.cohort", "_project_numba"),
+    ("mc.kernels.economy", "_accounts_numba"),
+)
+
+
+def kernel_seconds(block: int, repeats: int = 3) -> dict[str, dict[str, float]]:
+    """Seconds per million draws inside one real block of each view: its kernels, and the whole.
+
+    Each compiled kernel of :data:`MODEL_KERNELS` is wrapped by a timer in the module where the
+    Python wrappers look it up, then ``run_block`` runs exactly as on a worker (same stream, same
+    reducer). Best of ``repeats`` blocks (the kernels' share from the same block as the whole).
+    """
+    import importlib
+
+    from mc.engine.blocks import run_block
+    from mc.engine.reduce import PILOT_KEY, Reducer, pilot_grids
+    from mc.model.config import load_config
+    from mc.model.config.views import other_view, view_config
+    from mc.sampling import block_generator
+    from mc.workflow.analysis import NATIONAL_SKETCH_BINS, run_population
+    from mc.workflow.build import build_cost_model
+
+    config = load_config(CONFIG)
+    population = run_population(config)
+    thresholds = tuple((t.variable, t.threshold, t.direction) for t in config.exceedance)
+    views = {"headline": config}
+    if config.view is not None:
+        views["other view"] = view_config(config, other_view(config.view))
+    spent = {name: 0.0 for _, name in MODEL_KERNELS}
+    originals = {}
+    for module_name, name in MODEL_KERNELS:
+        module = importlib.import_module(module_name)
+        originals[module_name, name] = compiled = getattr(module, name)
+
+        def timed(*args: Any, _compiled: Any = compiled, _name: str = name) -> Any:
+            start = time.perf_counter()
+            try:
+                return _compiled(*args)
+            finally:
+                spent[_name] += time.perf_counter() - start
+
+        setattr(module, name, timed)
+    out: dict[str, dict[str, float]] = {}
+    try:
+        for view, view_cfg in views.items():
+            model = build_cost_model(view_cfg, population)
+            pilot = model.simulate(block_generator(SEED, PILOT_KEY), 200)
+            grids = pilot_grids(pilot, bins=NATIONAL_SKETCH_BINS)
+            reducer = Reducer("stream", grids, 0, thresholds if view == "headline" else ())
+            run_block(model, SEED, 0, block, reducer)  # compiled and warm
+            best: dict[str, float] | None = None
+            for _ in range(repeats):
+                for name in spent:
+                    spent[name] = 0.0
+                start = time.perf_counter()
+                run_block(model, SEED, 0, block, reducer)
+                whole = time.perf_counter() - start
+                if best is None or whole < best["whole block"]:
+                    best = {"whole block": whole, **spent}
+            assert best is not None
+            best["kernels"] = sum(best[name] for name in spent)
+            out[view] = {key: value * 1e6 / block for key, value in best.items()}
+    finally:
+        for (module_name, name), compiled in originals.items():
+            setattr(importlib.import_module(module_name), name, compiled)
+    return out
+
+
 def run_stages(block: int) -> dict[str, Any]:
     """:func:`rates` and :func:`stages` in a fresh interpreter with one BLAS thread."""
     command = [sys.executable, "-m", "benchmarks.national", "--stages", str(block)]
@@ -345,8 +423,9 @@ def markdown(r: dict[str, Any]) -> list[str]:
         f"| numba kernel, one core | {kernel:,.0f} draws/s | |",
         f"| whole national model (kernel + economy drivers), one core | {whole:,.0f} draws/s | |",
         f"| {big['draws']:,} draws, 2 workers: wall (analyse) | {big['wall_seconds']:.1f} s | |",
-        f"| ... against draws / (2 x kernel rate) = {floor_kernel:.1f} s | "
-        f"{big['wall_seconds'] / floor_kernel:.1f}x | <= {TARGET_WALL_RATIO:g}x |",
+        *kernel_rows(r),
+        f"| ... against draws / (2 x cost-kernel rate) = {floor_kernel:.1f} s | "
+        f"{big['wall_seconds'] / floor_kernel:.1f}x | (the cost kernel alone) |",
         f"| ... against draws / (2 x whole-model rate) = {floor_model:.1f} s | "
         f"{big['wall_seconds'] / floor_model:.2f}x | (headline view's model only) |",
         f"| ... against its blocks' seconds (both views) / 2 = {busy2:.1f} s | "
@@ -379,6 +458,33 @@ def markdown(r: dict[str, Any]) -> list[str]:
         *verdicts(r),
     ]
     return lines
+
+
+def all_kernels_seconds(r: dict[str, Any]) -> float | None:
+    """Seconds per million draws of every compiled model kernel of both views (one core)."""
+    if "kernels" not in r:
+        return None
+    return float(sum(view["kernels"] for view in r["kernels"].values()))
+
+
+def kernel_rows(r: dict[str, Any]) -> list[str]:
+    """Rows of the figure table for the kernels of both views and the wall against them."""
+    seconds = all_kernels_seconds(r)
+    if seconds is None:
+        return []
+    big = r["runs"]["big2"]
+    floor = big["draws"] * seconds / 1e6 / 2
+    parts = "; ".join(
+        f"{view}: {v['kernels']:.2f} of a {v['whole block']:.2f} s block"
+        for view, v in r["kernels"].items()
+    )
+    ratio = big["wall_seconds"] / floor
+    return [
+        f"| every model kernel of both views, timed inside real blocks, one core | "
+        f"{1e6 / seconds:,.0f} draws/s ({seconds:.2f} s / 10^6; {parts}) | |",
+        f"| ... wall against draws / (2 x that rate) = {floor:.1f} s | {ratio:.2f}x | "
+        f"<= {TARGET_WALL_RATIO:g}x |",
+    ]
 
 
 def stage_table(r: dict[str, Any]) -> list[str]:
@@ -421,8 +527,18 @@ def verdicts(r: dict[str, Any]) -> list[str]:
     ratio = big["wall_seconds"] / (big["draws"] / (2 * kernel))
     efficiency = one["wall_seconds"] / (2 * big["wall_seconds"])
     engine = big["wall_seconds"] / (_busy(big) / 2)
-    text = (
-        f"Against the targets of issue 16: wall time is {ratio:.1f}x draws / (2 x kernel rate) "
+    seconds = all_kernels_seconds(r)
+    text = "Against the targets of issue 16: "
+    if seconds is not None:
+        against = big["wall_seconds"] / (big["draws"] * seconds / 1e6 / 2)
+        text += (
+            f"wall time is {against:.2f}x draws / (2 x the rate of every model kernel a draw "
+            f'runs, both views) (target <= {TARGET_WALL_RATIO:g}x, "the engine adds at most as '
+            f'much as the kernels cost": {"met" if against <= TARGET_WALL_RATIO else "not met"}); '
+            "against the cost kernel alone, the issue's figure when a draw ran only that kernel, "
+        )
+    text += (
+        f"wall time is {ratio:.1f}x draws / (2 x kernel rate) "
         f"(target <= {TARGET_WALL_RATIO:g}x: {'met' if ratio <= TARGET_WALL_RATIO else 'not met'})"
     )
     if "stages" in r:
@@ -492,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(*args.child)))
         return 0
     if args.stages:
-        print(json.dumps({"rates": rates(args.stages), "stages": stages(args.stages)}))
+        measured: dict[str, Any] = {"rates": rates(args.stages), "stages": stages(args.stages)}
+        measured["kernels"] = kernel_seconds(args.stages)
+        print(json.dumps(measured))
         return 0
     if args.render:
         replace_section(markdown(json.loads(RESULTS.read_text(encoding="utf-8"))))
