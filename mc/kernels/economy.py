@@ -251,3 +251,94 @@ def accounts_numba(
         np.ascontiguousarray(demographic, dtype=float),
         np.ascontiguousarray(demographic_total, dtype=float),
     )
+
+
+@njit(cache=True, nogil=True)
+def _report_numba(
+    accounts: np.ndarray,
+    delta: np.ndarray,
+    keep: np.ndarray,
+    county_share: float,
+    survey_year: int,
+    sector: np.ndarray,
+    shift: np.ndarray,
+    survey_delta: np.ndarray,
+    carry: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    n, n_scen = accounts.shape[:2]
+    one_delta = delta.shape[1] == 1  # the same difference for every scenario
+    for d in range(n):
+        for s in range(n_scen):
+            sd = 0 if one_delta else s
+            for q in range(keep.size):
+                t = keep[q]
+                for k in range(8):
+                    out[k, d, s, q] = accounts[d, s, t, k]
+                ndr = accounts[d, s, t, _NDR]
+                gap = delta[d, sd, t]
+                if survey_year >= 0 and t == survey_year:
+                    ndr = sector[d, s]
+                    gap = survey_delta[d, s]
+                elif survey_year >= 0 and t > survey_year:
+                    ndr = ndr + carry[t] * shift[d, s]
+                out[_NDR, d, s, q] = ndr
+                out[8, d, s, q] = ndr - county_share * gap
+                out[9, d, s, q] = ndr + (1 - county_share) * gap
+
+
+def report_numba(
+    accounts: np.ndarray,
+    delta: np.ndarray,
+    keep: np.ndarray,
+    county_share: float,
+    survey: tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The reported years of the accounts and of the two levels' results, in one pass.
+
+    Fuses what :class:`mc.model.economy.EconomyModel` does in NumPy (its reference) after the
+    accounts: the budget survey's conditioning, the levels around the sector's result and the
+    choice of the reported years. The arithmetic is the reference's, operation by operation, so
+    the results are the same to the bit (a test compares them).
+
+    Parameters
+    ----------
+    accounts : ndarray, shape (n, S, Y, 8)
+        Output of :func:`accounts_numba` (left unchanged).
+    delta : ndarray, shape (n, 1 or S, Y)
+        Counties minus municipalities before any conditioning.
+    keep : ndarray of int, shape (K,)
+        The reported years' positions on the ``Y`` axis.
+    county_share : float
+        The counties' share of the sector's operating revenues.
+    survey : tuple, optional
+        ``(j, sector, shift, survey_delta, carry)``: the survey year's position, its sector
+        result and the change from the drawn one (both ``(n, S)``), its difference ``(n, S)``,
+        and ``carry[t] = phi ** (t - j)`` for each year ``(Y,)``.
+
+    Returns
+    -------
+    ndarray, shape (10, n, S, K)
+        The outputs of :data:`OUTPUTS` and then the municipalities' and counties' results; each
+        ``out[k]`` is contiguous.
+    """
+    n, n_scen = accounts.shape[:2]
+    keep = np.asarray(keep, dtype=np.int64)
+    out = np.empty((len(OUTPUTS) + 2, n, n_scen, keep.size))
+    if survey is None:
+        none = np.zeros((1, 1))
+        survey = (-1, none, none, none, np.zeros(accounts.shape[2]))
+    j, sector, shift, survey_delta, carry = survey
+    _report_numba(
+        np.ascontiguousarray(accounts, dtype=float),
+        np.ascontiguousarray(delta, dtype=float),
+        keep,
+        float(county_share),
+        int(j),
+        np.ascontiguousarray(sector, dtype=float),
+        np.ascontiguousarray(shift, dtype=float),
+        np.ascontiguousarray(survey_delta, dtype=float),
+        np.ascontiguousarray(carry, dtype=float),
+        out,
+    )
+    return out

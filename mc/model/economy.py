@@ -36,7 +36,14 @@ import numpy as np
 import pandas as pd
 
 from mc.errors import ConfigError, TbuMcWarning
-from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
+from mc.kernels.economy import (
+    DRIVERS,
+    OUTPUTS,
+    EconomyInputs,
+    accounts_numba,
+    accounts_numpy,
+    report_numba,
+)
 from mc.model.demographic import (
     VARIABLE_DIMS,
     DemographicModel,
@@ -321,29 +328,19 @@ class EconomyModel:
             [sector - lv.county_share * delta, sector + (1 - lv.county_share) * delta], axis=-1
         )
 
-    def _condition(
+    def _survey(
         self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The survey year's results set to ``budgeted + gap``, later years following the AR(1).
-
-        ``gap`` ``(n,)`` is one draw per path, shared by the levels the survey gives (their
-        gaps moved together in every year of the record). Without the sector's figure, a level
-        the survey does not give stays as drawn and the sector is the revenue-weighted mean of
-        the two (news about the counties does not move the municipalities); with it, the
-        sector is pinned and the difference follows from the level given beside it (or stays
-        as drawn). A change in the survey year's sector result carries into later years as
-        ``phi**k``, exactly as the AR(1) would have carried it.
-        """
+    ) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """The survey year's position, sector result and difference (see :meth:`_condition`)."""
         survey = self.spec.budget_survey
         if survey is None:
-            return accounts, delta
+            return None
         j = self.spec.years.index(survey.year)
         k = OUTPUTS.index("net_operating_result_pct")
         w = self.spec.levels.county_share
         target = {level: value + gap[:, None] for level, value in survey.given().items()}
         sector0 = accounts[:, :, j, k]
-        delta = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2])).copy()
-        d0 = delta[:, :, j]
+        d0 = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2]))[:, :, j]
         if "sector" not in target:
             m = target.get("municipalities", sector0 - w * d0)
             c = target.get("counties", sector0 + (1 - w) * d0)
@@ -365,7 +362,28 @@ class EconomyModel:
                 d = (sector - target["municipalities"]) / divisor
             else:
                 d = d0
-        sector = np.broadcast_to(sector, sector0.shape)
+        return j, np.broadcast_to(sector, sector0.shape), d
+
+    def _condition(
+        self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The survey year's results set to ``budgeted + gap``, later years following the AR(1).
+
+        ``gap`` ``(n,)`` is one draw per path, shared by the levels the survey gives (their
+        gaps moved together in every year of the record). Without the sector's figure, a level
+        the survey does not give stays as drawn and the sector is the revenue-weighted mean of
+        the two (news about the counties does not move the municipalities); with it, the
+        sector is pinned and the difference follows from the level given beside it (or stays
+        as drawn). A change in the survey year's sector result carries into later years as
+        ``phi**k``, exactly as the AR(1) would have carried it.
+        """
+        survey = self._survey(accounts, delta, gap)
+        if survey is None:
+            return accounts, delta
+        j, sector, d = survey
+        k = OUTPUTS.index("net_operating_result_pct")
+        sector0 = accounts[:, :, j, k]
+        delta = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2])).copy()
         shift = sector - sector0
         accounts[:, :, j, k] = sector
         for t in range(j + 1, accounts.shape[2]):
@@ -391,12 +409,38 @@ class EconomyModel:
         run = accounts_numba if backend == "numba" else accounts_numpy
         accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
         delta = self._difference(noise)
+        gap = None
         if self.survey_gap is not None:  # drawn last: without a survey the stream is unchanged
             g = self.survey_gap
             gap = g.loc + g.scale * economy_rng.standard_t(g.df, n)
+        if backend == "numba":
+            return {**out, **self._report_fused(accounts, delta, gap, every_year)}
+        if gap is not None:
             accounts, delta = self._condition(accounts, delta, gap)
         economy = self._report(accounts, self._levels(accounts, delta), every_year)
         return {**out, **economy}
+
+    def _report_fused(
+        self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray | None, every_year: bool
+    ) -> dict[str, np.ndarray]:
+        """:meth:`_condition`, :meth:`_levels` and :meth:`_report` in one compiled pass.
+
+        The same numbers to the bit (a test compares them); it writes each output once instead
+        of the reference's copies of ``accounts`` and ``delta`` and its stacked levels.
+        """
+        survey = None if gap is None else self._survey(accounts, delta, gap)
+        fused = None
+        if survey is not None:
+            j, sector, d = survey
+            sector0 = accounts[:, :, j, OUTPUTS.index("net_operating_result_pct")]
+            phi = self.spec.ndr_persistence
+            carry = np.array([phi ** (t - j) if t > j else 0.0 for t in range(accounts.shape[2])])
+            fused = (j, sector, sector - sector0, np.broadcast_to(d, sector0.shape), carry)
+        years = self.spec.years if every_year else self.years
+        keep = np.array([self.spec.years.index(y) for y in years], dtype=np.int64)
+        share = self.spec.levels.county_share
+        arrays = report_numba(accounts, delta, keep, share, fused)
+        return dict(zip((*OUTPUTS, *LEVEL_OUTPUTS), arrays, strict=True))
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Every surprise at its expected value, no residual, the demographic point estimates."""

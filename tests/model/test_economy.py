@@ -280,3 +280,28 @@ def test_set_reaches_a_plan_year_and_moves_the_ex_ante_room(config_2025):
     before = base(demographic)["handlingsrom_ex_ante_bn"]
     after = build_cost_model(changed).point_estimates(demographic)["handlingsrom_ex_ante_bn"]
     np.testing.assert_allclose(before - after, 0.3, atol=1e-12)
+
+
+@pytest.mark.parametrize("every_year", [False, True])
+@pytest.mark.parametrize("survey", [True, False])
+def test_fused_report_equals_the_numpy_steps(model, survey, every_year):
+    # the compiled pass must give the reference's numbers to the bit, with and without the
+    # budget survey's conditioning (the shipped config has one) and for every planned year
+    assert model.spec.budget_survey is not None
+    if not survey:
+        spec = dataclasses.replace(model.spec, budget_survey=None)
+        model = EconomyModel(model.demographic, spec, model.residual_sd, model.years)
+    rng = np.random.default_rng(8)
+    n, scenarios, years = 300, len(model.coords["scenario"]), len(model.spec.years)
+    accounts = rng.normal(2.0, 1.0, size=(n, scenarios, years, len(OUTPUTS)))
+    delta = model._difference(rng.standard_t(4.0, size=(n, years)))
+    gap = rng.normal(size=n) if survey else None
+    fast = model._report_fused(accounts.copy(), delta, gap, every_year)
+    conditioned, moved = accounts, delta
+    if gap is not None:
+        conditioned, moved = model._condition(accounts.copy(), delta, gap)
+    slow = model._report(conditioned, model._levels(conditioned, moved), every_year)
+    assert list(fast) == list(slow)
+    for name in slow:
+        assert fast[name].flags.c_contiguous, name
+        np.testing.assert_array_equal(fast[name], slow[name], err_msg=name)
