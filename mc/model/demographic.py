@@ -55,7 +55,13 @@ def add_year_axis(outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def stack_years(per_year: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Stack single-year outputs along the year axis."""
+    """Stack single-year outputs along the year axis.
+
+    One year (a component projection to the year after its origin, the default's other view)
+    only needs the axis added, as a view: stacking would copy every array of the block.
+    """
+    if len(per_year) == 1:
+        return add_year_axis(per_year[0])
     return {
         name: np.stack([o[name] for o in per_year], axis=-2 if "sector" in dims else -1)
         for name, dims in VARIABLE_DIMS.items()
