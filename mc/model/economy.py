@@ -90,7 +90,10 @@ class FittedSurprise:
         about ten times faster than the quantile function on uniforms (``scipy``'s ``stdtrit``
         is iterative) and the same distribution; a test compares the two.
         """
-        return self.loc + self.scale * rng.standard_t(self.df, n)
+        draws = rng.standard_t(self.df, n)
+        draws *= self.scale  # in place: the same numbers as loc + scale * T, no temporaries
+        draws += self.loc
+        return draws
 
 
 def error_fits(spec: EconomySpec, real_growth: bool = False) -> dict[str, Any]:
@@ -255,7 +258,9 @@ def budget_gap_fit(spec: EconomySpec) -> Any:
 
 def t_unit(rng: np.random.Generator, df: float, size: Any) -> np.ndarray:
     """Student-t draws scaled to unit variance (``df > 2``)."""
-    return rng.standard_t(df, size=size) * math.sqrt((df - 2) / df)
+    draws = rng.standard_t(df, size=size)
+    draws *= math.sqrt((df - 2) / df)  # in place: no second array of the block's size
+    return draws
 
 
 @dataclass(frozen=True)
@@ -404,7 +409,8 @@ class EconomyModel:
         free, total = self._demographic_paths(out)
         years = len(self.spec.years)
         surprises = draw_drivers(economy_rng, n, self.spec, years, self.marginals)
-        residual = t_unit(economy_rng, self.spec.ndr_df, (n, years)) * self.residual_sd
+        residual = t_unit(economy_rng, self.spec.ndr_df, (n, years))
+        residual *= self.residual_sd
         noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
         run = accounts_numba if backend == "numba" else accounts_numpy
         accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
