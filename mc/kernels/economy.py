@@ -253,16 +253,30 @@ def accounts_numba(
     )
 
 
+#: The levels a budget survey may give, in the order of :class:`SurveyConditioning`'s arrays.
+SURVEY_GIVEN = ("municipalities", "counties", "sector")
+
+
+class SurveyConditioning(NamedTuple):
+    """What :func:`report_numba` needs to set the survey year to ``budgeted + gap``."""
+
+    year: int  # position of the survey year on the ``Y`` axis
+    budgeted: np.ndarray  # (3,) budgeted result per level of SURVEY_GIVEN (0 where not given)
+    given: np.ndarray  # (3,) bool: whether the survey gives that level
+    gap: np.ndarray  # (n,) the drawn gap, shared by the levels given
+    carry: np.ndarray  # (Y,) phi ** (t - year) for t after the survey year (0 elsewhere)
+
+
 @njit(cache=True, nogil=True)
 def _report_numba(
     accounts: np.ndarray,
     delta: np.ndarray,
     keep: np.ndarray,
-    county_share: float,
-    survey_year: int,
-    sector: np.ndarray,
-    shift: np.ndarray,
-    survey_delta: np.ndarray,
+    w: float,
+    j: int,
+    budgeted: np.ndarray,
+    given: np.ndarray,
+    gap: np.ndarray,
     carry: np.ndarray,
     out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
@@ -271,20 +285,38 @@ def _report_numba(
     for d in range(n):
         for s in range(n_scen):
             sd = 0 if one_delta else s
+            sector = shift = diff = 0.0
+            if j >= 0:  # the reference's EconomyModel._survey, one draw and scenario at a time
+                sector0 = accounts[d, s, j, _NDR]
+                d0 = delta[d, sd, j]
+                m = budgeted[0] + gap[d] if given[0] else sector0 - w * d0
+                c = budgeted[1] + gap[d] if given[1] else sector0 + (1 - w) * d0
+                if not given[2]:
+                    sector = (1 - w) * m + w * c
+                    diff = c - m
+                else:
+                    sector = budgeted[2] + gap[d]
+                    if given[0]:  # the first level given beside the sector's
+                        diff = (sector - m) / w
+                    elif given[1]:
+                        diff = (c - sector) / (1 - w)
+                    else:
+                        diff = d0
+                shift = sector - sector0
             for q in range(keep.size):
                 t = keep[q]
                 for k in range(8):
                     out[k, d, s, q] = accounts[d, s, t, k]
                 ndr = accounts[d, s, t, _NDR]
-                gap = delta[d, sd, t]
-                if survey_year >= 0 and t == survey_year:
-                    ndr = sector[d, s]
-                    gap = survey_delta[d, s]
-                elif survey_year >= 0 and t > survey_year:
-                    ndr = ndr + carry[t] * shift[d, s]
+                gap_t = delta[d, sd, t]
+                if j >= 0 and t == j:
+                    ndr = sector
+                    gap_t = diff
+                elif j >= 0 and t > j:
+                    ndr = ndr + carry[t] * shift
                 out[_NDR, d, s, q] = ndr
-                out[8, d, s, q] = ndr - county_share * gap
-                out[9, d, s, q] = ndr + (1 - county_share) * gap
+                out[8, d, s, q] = ndr - w * gap_t
+                out[9, d, s, q] = ndr + (1 - w) * gap_t
 
 
 def report_numba(
@@ -292,14 +324,15 @@ def report_numba(
     delta: np.ndarray,
     keep: np.ndarray,
     county_share: float,
-    survey: tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    survey: SurveyConditioning | None = None,
 ) -> np.ndarray:
     """The reported years of the accounts and of the two levels' results, in one pass.
 
     Fuses what :class:`mc.model.economy.EconomyModel` does in NumPy (its reference) after the
     accounts: the budget survey's conditioning, the levels around the sector's result and the
     choice of the reported years. The arithmetic is the reference's, operation by operation, so
-    the results are the same to the bit (a test compares them).
+    the results are the same to the bit (a test compares them for every combination of levels
+    a survey may give).
 
     Parameters
     ----------
@@ -310,11 +343,10 @@ def report_numba(
     keep : ndarray of int, shape (K,)
         The reported years' positions on the ``Y`` axis.
     county_share : float
-        The counties' share of the sector's operating revenues.
-    survey : tuple, optional
-        ``(j, sector, shift, survey_delta, carry)``: the survey year's position, its sector
-        result and the change from the drawn one (both ``(n, S)``), its difference ``(n, S)``,
-        and ``carry[t] = phi ** (t - j)`` for each year ``(Y,)``.
+        The counties' share of the sector's operating revenues (strictly between 0 and 1 when
+        the survey gives the sector's result and a level's).
+    survey : SurveyConditioning, optional
+        The budget survey's year, levels and drawn gap; none leaves the results as drawn.
 
     Returns
     -------
@@ -326,19 +358,19 @@ def report_numba(
     keep = np.asarray(keep, dtype=np.int64)
     out = np.empty((len(OUTPUTS) + 2, n, n_scen, keep.size))
     if survey is None:
-        none = np.zeros((1, 1))
-        survey = (-1, none, none, none, np.zeros(accounts.shape[2]))
-    j, sector, shift, survey_delta, carry = survey
+        survey = SurveyConditioning(
+            -1, np.zeros(3), np.zeros(3, dtype=np.bool_), np.zeros(1), np.zeros(accounts.shape[2])
+        )
     _report_numba(
         np.ascontiguousarray(accounts, dtype=float),
         np.ascontiguousarray(delta, dtype=float),
         keep,
         float(county_share),
-        int(j),
-        np.ascontiguousarray(sector, dtype=float),
-        np.ascontiguousarray(shift, dtype=float),
-        np.ascontiguousarray(survey_delta, dtype=float),
-        np.ascontiguousarray(carry, dtype=float),
+        int(survey.year),
+        np.asarray(survey.budgeted, dtype=float),
+        np.asarray(survey.given, dtype=np.bool_),
+        np.ascontiguousarray(survey.gap, dtype=float),
+        np.asarray(survey.carry, dtype=float),
         out,
     )
     return out

@@ -39,7 +39,9 @@ from mc.errors import ConfigError, TbuMcWarning
 from mc.kernels.economy import (
     DRIVERS,
     OUTPUTS,
+    SURVEY_GIVEN,
     EconomyInputs,
+    SurveyConditioning,
     accounts_numba,
     accounts_numpy,
     report_numba,
@@ -333,6 +335,28 @@ class EconomyModel:
             [sector - lv.county_share * delta, sector + (1 - lv.county_share) * delta], axis=-1
         )
 
+    def _survey_level(self) -> tuple[str | None, float]:
+        """The level the survey gives beside the sector's, and what its gap is divided by.
+
+        Raises
+        ------
+        ConfigError
+            If that division is by zero (a county share of 0 or 1).
+        """
+        assert self.spec.budget_survey is not None  # called only with a survey
+        given = self.spec.budget_survey.given()
+        w = self.spec.levels.county_share
+        level = next((name for name in given if name != "sector"), None)
+        divisor = {"counties": 1 - w, "municipalities": w}.get(level or "", 1.0)
+        if divisor == 0:
+            raise ConfigError(
+                "economy.net_operating_result.levels.county_share",
+                w,
+                f"strictly between 0 and 1 when the budget survey gives the {level}' result "
+                "beside the sector's",
+            )
+        return level, divisor
+
     def _survey(
         self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
     ) -> tuple[int, np.ndarray, np.ndarray] | None:
@@ -352,15 +376,7 @@ class EconomyModel:
             sector, d = (1 - w) * m + w * c, c - m
         else:
             sector = target["sector"]
-            level = next((name for name in target if name != "sector"), None)
-            divisor = {"counties": 1 - w, "municipalities": w}.get(level or "", 1.0)
-            if divisor == 0:
-                raise ConfigError(
-                    "economy.net_operating_result.levels.county_share",
-                    w,
-                    f"strictly between 0 and 1 when the budget survey gives the {level}' result "
-                    "beside the sector's",
-                )
+            level, divisor = self._survey_level()
             if level == "counties":
                 d = (target["counties"] - sector) / divisor
             elif level == "municipalities":
@@ -434,14 +450,18 @@ class EconomyModel:
         The same numbers to the bit (a test compares them); it writes each output once instead
         of the reference's copies of ``accounts`` and ``delta`` and its stacked levels.
         """
-        survey = None if gap is None else self._survey(accounts, delta, gap)
         fused = None
-        if survey is not None:
-            j, sector, d = survey
-            sector0 = accounts[:, :, j, OUTPUTS.index("net_operating_result_pct")]
+        survey = self.spec.budget_survey
+        if gap is not None and survey is not None:
+            j = self.spec.years.index(survey.year)
             phi = self.spec.ndr_persistence
             carry = np.array([phi ** (t - j) if t > j else 0.0 for t in range(accounts.shape[2])])
-            fused = (j, sector, sector - sector0, np.broadcast_to(d, sector0.shape), carry)
+            given = survey.given()
+            if "sector" in given:
+                self._survey_level()  # the same check as the reference's
+            budgeted = np.array([given.get(name, 0.0) for name in SURVEY_GIVEN])
+            has = np.array([name in given for name in SURVEY_GIVEN])
+            fused = SurveyConditioning(j, budgeted, has, gap, carry)
         years = self.spec.years if every_year else self.years
         keep = np.array([self.spec.years.index(y) for y in years], dtype=np.int64)
         share = self.spec.levels.county_share

@@ -282,20 +282,37 @@ def test_set_reaches_a_plan_year_and_moves_the_ex_ante_room(config_2025):
     np.testing.assert_allclose(before - after, 0.3, atol=1e-12)
 
 
+#: Budget surveys giving each combination of levels (percent), beside the shipped one.
+SURVEYS = {
+    "shipped": None,
+    "none": {},
+    "municipalities": {"municipalities_pct": -0.4},
+    "both levels": {"municipalities_pct": -0.4, "counties_pct": 2.4},
+    "sector": {"sector_pct": 0.3},
+    "sector and counties": {"sector_pct": 0.3, "counties_pct": 2.4},
+    "sector and municipalities": {"sector_pct": 0.3, "municipalities_pct": -0.4},
+}
+
+
 @pytest.mark.parametrize("every_year", [False, True])
-@pytest.mark.parametrize("survey", [True, False])
+@pytest.mark.parametrize("survey", list(SURVEYS))
 def test_fused_report_equals_the_numpy_steps(model, survey, every_year):
-    # the compiled pass must give the reference's numbers to the bit, with and without the
-    # budget survey's conditioning (the shipped config has one) and for every planned year
+    # the compiled pass must give the reference's numbers to the bit, for every combination of
+    # levels a budget survey may give (the shipped config gives the counties'), without one,
+    # and for every planned year
     assert model.spec.budget_survey is not None
-    if not survey:
-        spec = dataclasses.replace(model.spec, budget_survey=None)
-        model = EconomyModel(model.demographic, spec, model.residual_sd, model.years)
+    if survey != "shipped":
+        levels = {"sector_pct": None, "municipalities_pct": None, "counties_pct": None}
+        given = dataclasses.replace(model.spec.budget_survey, **{**levels, **SURVEYS[survey]})
+        spec = dataclasses.replace(model.spec, budget_survey=given if SURVEYS[survey] else None)
+        model = EconomyModel(
+            model.demographic, spec, model.residual_sd, model.years, survey_gap=model.survey_gap
+        )
     rng = np.random.default_rng(8)
     n, scenarios, years = 300, len(model.coords["scenario"]), len(model.spec.years)
     accounts = rng.normal(2.0, 1.0, size=(n, scenarios, years, len(OUTPUTS)))
     delta = model._difference(rng.standard_t(4.0, size=(n, years)))
-    gap = rng.normal(size=n) if survey else None
+    gap = rng.normal(size=n) if model.spec.budget_survey is not None else None
     fast = model._report_fused(accounts.copy(), delta, gap, every_year)
     conditioned, moved = accounts, delta
     if gap is not None:
@@ -305,3 +322,23 @@ def test_fused_report_equals_the_numpy_steps(model, survey, every_year):
     for name in slow:
         assert fast[name].flags.c_contiguous, name
         np.testing.assert_array_equal(fast[name], slow[name], err_msg=name)
+
+
+@pytest.mark.parametrize(("share", "level"), [(1.0, "counties_pct"), (0.0, "municipalities_pct")])
+def test_both_report_paths_refuse_a_survey_level_they_cannot_divide_by(model, share, level):
+    levels = {"sector_pct": 0.3, "municipalities_pct": None, "counties_pct": None, level: 1.0}
+    spec = dataclasses.replace(
+        model.spec,
+        budget_survey=dataclasses.replace(model.spec.budget_survey, **levels),
+        levels=dataclasses.replace(model.spec.levels, county_share=share),
+    )
+    model = EconomyModel(
+        model.demographic, spec, model.residual_sd, model.years, survey_gap=model.survey_gap
+    )
+    n, years = 10, len(spec.years)
+    accounts = np.zeros((n, len(model.coords["scenario"]), years, len(OUTPUTS)))
+    delta, gap = model._difference(np.zeros((n, years))), np.zeros(n)
+    with pytest.raises(ConfigError, match="county_share"):
+        model._report_fused(accounts, delta, gap, False)
+    with pytest.raises(ConfigError, match="county_share"):
+        model._condition(accounts, delta, gap)
