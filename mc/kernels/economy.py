@@ -325,6 +325,7 @@ def report_numba(
     keep: np.ndarray,
     county_share: float,
     survey: SurveyConditioning | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The reported years of the accounts and of the two levels' results, in one pass.
 
@@ -347,16 +348,19 @@ def report_numba(
         the survey gives the sector's result and a level's).
     survey : SurveyConditioning, optional
         The budget survey's year, levels and drawn gap; none leaves the results as drawn.
+    out : ndarray, shape (10, n, S, K), optional
+        Where to write (e.g. a slice of draws of a larger output); a new array if not given.
 
     Returns
     -------
     ndarray, shape (10, n, S, K)
         The outputs of :data:`OUTPUTS` and then the municipalities' and counties' results; each
-        ``out[k]`` is contiguous.
+        ``out[k]`` of a new array is contiguous.
     """
     n, n_scen = accounts.shape[:2]
     keep = np.asarray(keep, dtype=np.int64)
-    out = np.empty((len(OUTPUTS) + 2, n, n_scen, keep.size))
+    if out is None:
+        out = np.empty((len(OUTPUTS) + 2, n, n_scen, keep.size))
     if survey is None:
         survey = SurveyConditioning(
             -1, np.zeros(3), np.zeros(3, dtype=np.bool_), np.zeros(1), np.zeros(accounts.shape[2])

@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 ECONOMY_DIMS: dict[str, tuple[str, ...]] = {name: ("scenario", "year") for name in ECONOMY_OUTPUTS}
 _EXPLAINED_DRAWS = 200_000  # draws used to measure the surprises' share of the historical spread
 _IQR_PER_SD = 1.3489795003921634  # interquartile range of a standard normal
+#: Draws of the accounts computed at a time on the compiled path: their ``(S, Y, 8)`` results
+#: (about 1.5 MB for 3 scenarios and 2 years) stay in cache until reported.
+_CHUNK = 4096
 #: The real-growth samples compared with the implied real-growth surprise (not drawn).
 REAL_GROWTH_VARIABLES = ("real_growth_free_revenues_bn", "real_growth_free_revenues_pct")
 
@@ -428,44 +431,68 @@ class EconomyModel:
         residual = t_unit(economy_rng, self.spec.ndr_df, (n, years))
         residual *= self.residual_sd
         noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
-        run = accounts_numba if backend == "numba" else accounts_numpy
-        accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
+        inputs = economy_inputs(self.spec, self.marginals)
         delta = self._difference(noise)
         gap = None
         if self.survey_gap is not None:  # drawn last: without a survey the stream is unchanged
             g = self.survey_gap
             gap = g.loc + g.scale * economy_rng.standard_t(g.df, n)
         if backend == "numba":
-            return {**out, **self._report_fused(accounts, delta, gap, every_year)}
+            paths = (surprises, residual, free, total)
+            return {**out, **self._report_fused(inputs, paths, delta, gap, every_year)}
+        accounts = accounts_numpy(inputs, surprises, residual, free, total)
         if gap is not None:
             accounts, delta = self._condition(accounts, delta, gap)
         economy = self._report(accounts, self._levels(accounts, delta), every_year)
         return {**out, **economy}
 
-    def _report_fused(
-        self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray | None, every_year: bool
-    ) -> dict[str, np.ndarray]:
-        """:meth:`_condition`, :meth:`_levels` and :meth:`_report` in one compiled pass.
-
-        The same numbers to the bit (a test compares them); it writes each output once instead
-        of the reference's copies of ``accounts`` and ``delta`` and its stacked levels.
-        """
-        fused = None
+    def _conditioning(self, gap: np.ndarray) -> SurveyConditioning | None:
+        """The budget survey as :func:`report_numba` reads it (``None`` without a survey)."""
         survey = self.spec.budget_survey
-        if gap is not None and survey is not None:
-            j = self.spec.years.index(survey.year)
-            phi = self.spec.ndr_persistence
-            carry = np.array([phi ** (t - j) if t > j else 0.0 for t in range(accounts.shape[2])])
-            given = survey.given()
-            if "sector" in given:
-                self._survey_level()  # the same check as the reference's
-            budgeted = np.array([given.get(name, 0.0) for name in SURVEY_GIVEN])
-            has = np.array([name in given for name in SURVEY_GIVEN])
-            fused = SurveyConditioning(j, budgeted, has, gap, carry)
+        if survey is None:
+            return None
+        given = survey.given()
+        if "sector" in given:
+            self._survey_level()  # the reference's check of the level's divisor
+        j = self.spec.years.index(survey.year)
+        phi = self.spec.ndr_persistence
+        return SurveyConditioning(
+            j,
+            np.array([given.get(name, 0.0) for name in SURVEY_GIVEN]),
+            np.array([name in given for name in SURVEY_GIVEN]),
+            gap,
+            np.array([phi ** (t - j) if t > j else 0.0 for t in range(len(self.spec.years))]),
+        )
+
+    def _report_fused(
+        self,
+        inputs: EconomyInputs,
+        paths: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        delta: np.ndarray,
+        gap: np.ndarray | None,
+        every_year: bool,
+    ) -> dict[str, np.ndarray]:
+        """The accounts, then :meth:`_condition`, :meth:`_levels` and :meth:`_report` compiled.
+
+        ``paths`` are the accounts' draws ``(surprises, residual, free, total)``. Draws are
+        independent in the accounts, so they run :data:`_CHUNK` draws at a time, each chunk's
+        accounts read back while still in cache by :func:`report_numba`, which writes each
+        output once; the block's whole ``(n, S, Y, 8)`` accounts are never held. The same
+        numbers to the bit as the NumPy steps on :func:`accounts_numba` (a test compares them).
+        """
+        conditioning = None if gap is None else self._conditioning(gap)
         years = self.spec.years if every_year else self.years
         keep = np.array([self.spec.years.index(y) for y in years], dtype=np.int64)
         share = self.spec.levels.county_share
-        arrays = report_numba(accounts, delta, keep, share, fused)
+        n, n_scen = paths[2].shape[:2]
+        arrays = np.empty((len(OUTPUTS) + len(LEVEL_OUTPUTS), n, n_scen, keep.size))
+        for lo in range(0, n, _CHUNK):
+            part = slice(lo, lo + _CHUNK)
+            accounts = accounts_numba(inputs, *(p[part] for p in paths))
+            survey = None
+            if conditioning is not None:
+                survey = conditioning._replace(gap=conditioning.gap[part])
+            report_numba(accounts, delta[part], keep, share, survey, arrays[:, part])
         return dict(zip((*OUTPUTS, *LEVEL_OUTPUTS), arrays, strict=True))
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

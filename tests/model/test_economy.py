@@ -309,11 +309,19 @@ def test_fused_report_equals_the_numpy_steps(model, survey, every_year):
             model.demographic, spec, model.residual_sd, model.years, survey_gap=model.survey_gap
         )
     rng = np.random.default_rng(8)
-    n, scenarios, years = 300, len(model.coords["scenario"]), len(model.spec.years)
-    accounts = rng.normal(2.0, 1.0, size=(n, scenarios, years, len(OUTPUTS)))
+    # more draws than one chunk of the compiled path, and not a multiple of it
+    n, scenarios, years = 9_001, len(model.coords["scenario"]), len(model.spec.years)
+    x = economy_inputs(model.spec, model.marginals)
+    paths = (
+        rng.normal(size=(n, years, 3)),
+        rng.normal(size=(n, years)),
+        rng.normal(3.6, 1.0, size=(n, scenarios, years)),
+        rng.normal(4.5, 1.0, size=(n, scenarios, years)),
+    )
+    accounts = accounts_numba(x, *paths)
     delta = model._difference(rng.standard_t(4.0, size=(n, years)))
     gap = rng.normal(size=n) if model.spec.budget_survey is not None else None
-    fast = model._report_fused(accounts.copy(), delta, gap, every_year)
+    fast = model._report_fused(x, paths, delta, gap, every_year)
     conditioned, moved = accounts, delta
     if gap is not None:
         conditioned, moved = model._condition(accounts.copy(), delta, gap)
@@ -338,7 +346,9 @@ def test_both_report_paths_refuse_a_survey_level_they_cannot_divide_by(model, sh
     n, years = 10, len(spec.years)
     accounts = np.zeros((n, len(model.coords["scenario"]), years, len(OUTPUTS)))
     delta, gap = model._difference(np.zeros((n, years))), np.zeros(n)
+    x = economy_inputs(model.spec, model.marginals)
+    paths = (np.zeros((n, years, 3)), np.zeros((n, years)), accounts[..., 0], accounts[..., 0])
     with pytest.raises(ConfigError, match="county_share"):
-        model._report_fused(accounts, delta, gap, False)
+        model._report_fused(x, paths, delta, gap, False)
     with pytest.raises(ConfigError, match="county_share"):
         model._condition(accounts, delta, gap)
