@@ -167,7 +167,6 @@ def stages(block: int, repeats: int = 3) -> dict[str, float]:
     from mc.engine.blocks import run_block
     from mc.engine.reduce import PILOT_KEY, Reducer, pilot_grids
     from mc.kernels import simulate_costs_numba
-    from mc.kernels.economy import accounts_numba
     from mc.model.config import load_config
     from mc.model.demographic import build_model
     from mc.model.economy import EconomyModel, economy_inputs, t_unit
@@ -220,12 +219,13 @@ def stages(block: int, repeats: int = 3) -> dict[str, float]:
     surprises = np.broadcast_to(raw[:, None, :], (n, years, raw.shape[1])).copy()
     residual = t_unit(economy_rng, spec.ndr_df, (n, years)) * model.residual_sd
     inputs = economy_inputs(spec, marginals)
-    accounts = accounts_numba(inputs, surprises, residual, free, total)
-    out["economy kernel (accounts_numba)"] = best(
-        lambda: accounts_numba(economy_inputs(spec, marginals), surprises, residual, free, total)
-    )
-    out["levels and output arrays"] = best(
-        lambda: model._report(accounts, model._levels(accounts, model._difference(residual)))
+    paths = (surprises, residual, free, total)
+    delta = model._difference(residual)
+    # the compiled path a numba block runs: accounts_numba chunk by chunk, each chunk's
+    # survey conditioning, levels and reported years written straight into the outputs
+    gap = None if model.survey_gap is None else np.full(n, model.survey_gap.loc)
+    out["economy accounts, levels and output arrays (compiled, by chunks)"] = best(
+        lambda: model._report_fused(inputs, paths, delta, gap, False)
     )
     draws = model.simulate(block_generator(SEED, 0), n)
     out["stream reduction (moments, 57+ histograms, exceedance)"] = best(

@@ -24,6 +24,7 @@ import numpy as np
 
 from mc.engine.moments import Moments
 from mc.kernels.sketch import (
+    count_beyond,
     expand_counts,
     moments_and_bins,
     quantiles_from_counts,
@@ -116,9 +117,7 @@ class Reducer:
         hits = {}
         for i, (name, threshold, direction) in enumerate(self.thresholds):
             if name in draws:
-                values = draws[name]
-                beyond = values > threshold if direction == "above" else values < threshold
-                hits[str(i)] = np.count_nonzero(beyond, axis=0).astype(np.int64)
+                hits[str(i)] = count_beyond(draws[name], threshold, direction)
         counts, moments = {}, {}
         for name, values in draws.items():
             # moments and histogram in one pass over each cell (the same numbers as

@@ -251,3 +251,130 @@ def accounts_numba(
         np.ascontiguousarray(demographic, dtype=float),
         np.ascontiguousarray(demographic_total, dtype=float),
     )
+
+
+#: The levels a budget survey may give, in the order of :class:`SurveyConditioning`'s arrays.
+SURVEY_GIVEN = ("municipalities", "counties", "sector")
+
+
+class SurveyConditioning(NamedTuple):
+    """What :func:`report_numba` needs to set the survey year to ``budgeted + gap``."""
+
+    year: int  # position of the survey year on the ``Y`` axis
+    budgeted: np.ndarray  # (3,) budgeted result per level of SURVEY_GIVEN (0 where not given)
+    given: np.ndarray  # (3,) bool: whether the survey gives that level
+    gap: np.ndarray  # (n,) the drawn gap, shared by the levels given
+    carry: np.ndarray  # (Y,) phi ** (t - year) for t after the survey year (0 elsewhere)
+
+
+@njit(cache=True, nogil=True)
+def _report_numba(
+    accounts: np.ndarray,
+    delta: np.ndarray,
+    keep: np.ndarray,
+    w: float,
+    j: int,
+    budgeted: np.ndarray,
+    given: np.ndarray,
+    gap: np.ndarray,
+    carry: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    n, n_scen = accounts.shape[:2]
+    one_delta = delta.shape[1] == 1  # the same difference for every scenario
+    for d in range(n):
+        for s in range(n_scen):
+            sd = 0 if one_delta else s
+            sector = shift = diff = 0.0
+            if j >= 0:  # the reference's EconomyModel._survey, one draw and scenario at a time
+                sector0 = accounts[d, s, j, _NDR]
+                d0 = delta[d, sd, j]
+                m = budgeted[0] + gap[d] if given[0] else sector0 - w * d0
+                c = budgeted[1] + gap[d] if given[1] else sector0 + (1 - w) * d0
+                if not given[2]:
+                    sector = (1 - w) * m + w * c
+                    diff = c - m
+                else:
+                    sector = budgeted[2] + gap[d]
+                    if given[0]:  # the first level given beside the sector's
+                        diff = (sector - m) / w
+                    elif given[1]:
+                        diff = (c - sector) / (1 - w)
+                    else:
+                        diff = d0
+                shift = sector - sector0
+            for q in range(keep.size):
+                t = keep[q]
+                for k in range(8):
+                    out[k, d, s, q] = accounts[d, s, t, k]
+                ndr = accounts[d, s, t, _NDR]
+                gap_t = delta[d, sd, t]
+                if j >= 0 and t == j:
+                    ndr = sector
+                    gap_t = diff
+                elif j >= 0 and t > j:
+                    ndr = ndr + carry[t] * shift
+                out[_NDR, d, s, q] = ndr
+                out[8, d, s, q] = ndr - w * gap_t
+                out[9, d, s, q] = ndr + (1 - w) * gap_t
+
+
+def report_numba(
+    accounts: np.ndarray,
+    delta: np.ndarray,
+    keep: np.ndarray,
+    county_share: float,
+    survey: SurveyConditioning | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The reported years of the accounts and of the two levels' results, in one pass.
+
+    Fuses what :class:`mc.model.economy.EconomyModel` does in NumPy (its reference) after the
+    accounts: the budget survey's conditioning, the levels around the sector's result and the
+    choice of the reported years. The arithmetic is the reference's, operation by operation, so
+    the results are the same to the bit (a test compares them for every combination of levels
+    a survey may give).
+
+    Parameters
+    ----------
+    accounts : ndarray, shape (n, S, Y, 8)
+        Output of :func:`accounts_numba` (left unchanged).
+    delta : ndarray, shape (n, 1 or S, Y)
+        Counties minus municipalities before any conditioning.
+    keep : ndarray of int, shape (K,)
+        The reported years' positions on the ``Y`` axis.
+    county_share : float
+        The counties' share of the sector's operating revenues (strictly between 0 and 1 when
+        the survey gives the sector's result and a level's).
+    survey : SurveyConditioning, optional
+        The budget survey's year, levels and drawn gap; none leaves the results as drawn.
+    out : ndarray, shape (10, n, S, K), optional
+        Where to write (e.g. a slice of draws of a larger output); a new array if not given.
+
+    Returns
+    -------
+    ndarray, shape (10, n, S, K)
+        The outputs of :data:`OUTPUTS` and then the municipalities' and counties' results; each
+        ``out[k]`` of a new array is contiguous.
+    """
+    n, n_scen = accounts.shape[:2]
+    keep = np.asarray(keep, dtype=np.int64)
+    if out is None:
+        out = np.empty((len(OUTPUTS) + 2, n, n_scen, keep.size))
+    if survey is None:
+        survey = SurveyConditioning(
+            -1, np.zeros(3), np.zeros(3, dtype=np.bool_), np.zeros(1), np.zeros(accounts.shape[2])
+        )
+    _report_numba(
+        np.ascontiguousarray(accounts, dtype=float),
+        np.ascontiguousarray(delta, dtype=float),
+        keep,
+        float(county_share),
+        int(survey.year),
+        np.asarray(survey.budgeted, dtype=float),
+        np.asarray(survey.given, dtype=np.bool_),
+        np.ascontiguousarray(survey.gap, dtype=float),
+        np.asarray(survey.carry, dtype=float),
+        out,
+    )
+    return out

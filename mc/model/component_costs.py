@@ -150,5 +150,6 @@ class ComponentCostModel:
             sector_cost, growth, extra = simulate_costs(
                 same_draws, n, self.costs.inputs, backend, baseline
             )
-            per_year.append(derive_outputs(sector_cost, growth, extra, self.costs.free_shares))
+            shares = self.costs.free_shares
+            per_year.append(derive_outputs(sector_cost, growth, extra, shares, backend))
         return stack_years(per_year)

@@ -25,6 +25,7 @@ from mc.data.population import NATIONAL_FILE
 from mc.data.request import is_ssb_spec
 from mc.errors import ConfigError, TbuMcError
 from mc.kernels import SPREAD_CODES, KernelInputs, latent_width, simulate_costs
+from mc.kernels.totals import scaled_totals, scaled_totals_numpy
 from mc.model.ages import N_AGES, parse_age_group, spread_over_bands
 from mc.model.config import Config, PopulationKind
 from mc.model.population import PopulationTable
@@ -55,7 +56,13 @@ def add_year_axis(outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def stack_years(per_year: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Stack single-year outputs along the year axis."""
+    """Stack single-year outputs along the year axis.
+
+    One year (a component projection to the year after its origin, the default's other view)
+    only needs the axis added, as a view: stacking would copy every array of the block.
+    """
+    if len(per_year) == 1:
+        return add_year_axis(per_year[0])
     return {
         name: np.stack([o[name] for o in per_year], axis=-2 if "sector" in dims else -1)
         for name, dims in VARIABLE_DIMS.items()
@@ -107,7 +114,8 @@ class DemographicModel:
         sector_cost, growth, extra = simulate_costs(
             None, latent.shape[0], self.inputs, backend, latent=latent
         )
-        return add_year_axis(derive_outputs(sector_cost, growth, extra, self.free_shares))
+        outputs = derive_outputs(sector_cost, growth, extra, self.free_shares, backend)
+        return add_year_axis(outputs)
 
     @property
     def coords(self) -> dict[str, list]:
@@ -136,16 +144,26 @@ class DemographicModel:
                 design_normals(self.design, rng, n, self.latent_width), backend
             )
         sector_cost, growth, extra = simulate_costs(rng, n, self.inputs, backend)
-        return add_year_axis(derive_outputs(sector_cost, growth, extra, self.free_shares))
+        outputs = derive_outputs(sector_cost, growth, extra, self.free_shares, backend)
+        return add_year_axis(outputs)
 
 
 def derive_outputs(
-    sector_cost: np.ndarray, growth: np.ndarray, extra: np.ndarray, free_shares: np.ndarray
+    sector_cost: np.ndarray,
+    growth: np.ndarray,
+    extra: np.ndarray,
+    free_shares: np.ndarray,
+    backend: str = "numpy",
 ) -> dict[str, np.ndarray]:
-    """Name the kernel's arrays and add the totals (kroner become bn kroner)."""
-    sector_bn = sector_cost / BN
+    """Name the kernel's arrays and add the totals (kroner become bn kroner).
+
+    ``backend="numba"`` scales and totals the sectors in one compiled pass
+    (:func:`mc.kernels.totals.scaled_totals`, the same numbers to the bit).
+    """
+    totals = scaled_totals if backend == "numba" else scaled_totals_numpy
+    sector_bn, total = totals(sector_cost, BN)
     return {
-        "demographic_cost_total_bn": sector_bn.sum(axis=-1),
+        "demographic_cost_total_bn": total,
         "demographic_cost_free_bn": sector_bn @ free_shares,
         "demographic_cost_sector_bn": sector_bn,
         "population_growth": growth,
@@ -300,7 +318,8 @@ class ProjectedCostModel:
             sector_cost, growth, extra = simulate_costs(
                 same_draws, n, self.costs.inputs, backend, baseline
             )
-            per_year.append(derive_outputs(sector_cost, growth, extra, self.costs.free_shares))
+            shares = self.costs.free_shares
+            per_year.append(derive_outputs(sector_cost, growth, extra, shares, backend))
         return stack_years(per_year)
 
 

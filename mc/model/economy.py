@@ -36,7 +36,16 @@ import numpy as np
 import pandas as pd
 
 from mc.errors import ConfigError, TbuMcWarning
-from mc.kernels.economy import DRIVERS, OUTPUTS, EconomyInputs, accounts_numba, accounts_numpy
+from mc.kernels.economy import (
+    DRIVERS,
+    OUTPUTS,
+    SURVEY_GIVEN,
+    EconomyInputs,
+    SurveyConditioning,
+    accounts_numba,
+    accounts_numpy,
+    report_numba,
+)
 from mc.model.demographic import (
     VARIABLE_DIMS,
     DemographicModel,
@@ -52,6 +61,9 @@ if TYPE_CHECKING:
 ECONOMY_DIMS: dict[str, tuple[str, ...]] = {name: ("scenario", "year") for name in ECONOMY_OUTPUTS}
 _EXPLAINED_DRAWS = 200_000  # draws used to measure the surprises' share of the historical spread
 _IQR_PER_SD = 1.3489795003921634  # interquartile range of a standard normal
+#: Draws of the accounts computed at a time on the compiled path: their ``(S, Y, 8)`` results
+#: (about 1.5 MB for 3 scenarios and 2 years) stay in cache until reported.
+_CHUNK = 4096
 #: The real-growth samples compared with the implied real-growth surprise (not drawn).
 REAL_GROWTH_VARIABLES = ("real_growth_free_revenues_bn", "real_growth_free_revenues_pct")
 
@@ -83,7 +95,10 @@ class FittedSurprise:
         about ten times faster than the quantile function on uniforms (``scipy``'s ``stdtrit``
         is iterative) and the same distribution; a test compares the two.
         """
-        return self.loc + self.scale * rng.standard_t(self.df, n)
+        draws = rng.standard_t(self.df, n)
+        draws *= self.scale  # in place: the same numbers as loc + scale * T, no temporaries
+        draws += self.loc
+        return draws
 
 
 def error_fits(spec: EconomySpec, real_growth: bool = False) -> dict[str, Any]:
@@ -248,7 +263,9 @@ def budget_gap_fit(spec: EconomySpec) -> Any:
 
 def t_unit(rng: np.random.Generator, df: float, size: Any) -> np.ndarray:
     """Student-t draws scaled to unit variance (``df > 2``)."""
-    return rng.standard_t(df, size=size) * math.sqrt((df - 2) / df)
+    draws = rng.standard_t(df, size=size)
+    draws *= math.sqrt((df - 2) / df)  # in place: no second array of the block's size
+    return draws
 
 
 @dataclass(frozen=True)
@@ -321,6 +338,56 @@ class EconomyModel:
             [sector - lv.county_share * delta, sector + (1 - lv.county_share) * delta], axis=-1
         )
 
+    def _survey_level(self) -> tuple[str | None, float]:
+        """The level the survey gives beside the sector's, and what its gap is divided by.
+
+        Raises
+        ------
+        ConfigError
+            If that division is by zero (a county share of 0 or 1).
+        """
+        assert self.spec.budget_survey is not None  # called only with a survey
+        given = self.spec.budget_survey.given()
+        w = self.spec.levels.county_share
+        level = next((name for name in given if name != "sector"), None)
+        divisor = {"counties": 1 - w, "municipalities": w}.get(level or "", 1.0)
+        if divisor == 0:
+            raise ConfigError(
+                "economy.net_operating_result.levels.county_share",
+                w,
+                f"strictly between 0 and 1 when the budget survey gives the {level}' result "
+                "beside the sector's",
+            )
+        return level, divisor
+
+    def _survey(
+        self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
+    ) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """The survey year's position, sector result and difference (see :meth:`_condition`)."""
+        survey = self.spec.budget_survey
+        if survey is None:
+            return None
+        j = self.spec.years.index(survey.year)
+        k = OUTPUTS.index("net_operating_result_pct")
+        w = self.spec.levels.county_share
+        target = {level: value + gap[:, None] for level, value in survey.given().items()}
+        sector0 = accounts[:, :, j, k]
+        d0 = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2]))[:, :, j]
+        if "sector" not in target:
+            m = target.get("municipalities", sector0 - w * d0)
+            c = target.get("counties", sector0 + (1 - w) * d0)
+            sector, d = (1 - w) * m + w * c, c - m
+        else:
+            sector = target["sector"]
+            level, divisor = self._survey_level()
+            if level == "counties":
+                d = (target["counties"] - sector) / divisor
+            elif level == "municipalities":
+                d = (sector - target["municipalities"]) / divisor
+            else:
+                d = d0
+        return j, np.broadcast_to(sector, sector0.shape), d
+
     def _condition(
         self, accounts: np.ndarray, delta: np.ndarray, gap: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -334,38 +401,13 @@ class EconomyModel:
         as drawn). A change in the survey year's sector result carries into later years as
         ``phi**k``, exactly as the AR(1) would have carried it.
         """
-        survey = self.spec.budget_survey
+        survey = self._survey(accounts, delta, gap)
         if survey is None:
             return accounts, delta
-        j = self.spec.years.index(survey.year)
+        j, sector, d = survey
         k = OUTPUTS.index("net_operating_result_pct")
-        w = self.spec.levels.county_share
-        target = {level: value + gap[:, None] for level, value in survey.given().items()}
         sector0 = accounts[:, :, j, k]
         delta = np.broadcast_to(delta, (*sector0.shape, accounts.shape[2])).copy()
-        d0 = delta[:, :, j]
-        if "sector" not in target:
-            m = target.get("municipalities", sector0 - w * d0)
-            c = target.get("counties", sector0 + (1 - w) * d0)
-            sector, d = (1 - w) * m + w * c, c - m
-        else:
-            sector = target["sector"]
-            level = next((name for name in target if name != "sector"), None)
-            divisor = {"counties": 1 - w, "municipalities": w}.get(level or "", 1.0)
-            if divisor == 0:
-                raise ConfigError(
-                    "economy.net_operating_result.levels.county_share",
-                    w,
-                    f"strictly between 0 and 1 when the budget survey gives the {level}' result "
-                    "beside the sector's",
-                )
-            if level == "counties":
-                d = (target["counties"] - sector) / divisor
-            elif level == "municipalities":
-                d = (sector - target["municipalities"]) / divisor
-            else:
-                d = d0
-        sector = np.broadcast_to(sector, sector0.shape)
         shift = sector - sector0
         accounts[:, :, j, k] = sector
         for t in range(j + 1, accounts.shape[2]):
@@ -386,17 +428,72 @@ class EconomyModel:
         free, total = self._demographic_paths(out)
         years = len(self.spec.years)
         surprises = draw_drivers(economy_rng, n, self.spec, years, self.marginals)
-        residual = t_unit(economy_rng, self.spec.ndr_df, (n, years)) * self.residual_sd
+        residual = t_unit(economy_rng, self.spec.ndr_df, (n, years))
+        residual *= self.residual_sd
         noise = t_unit(economy_rng, self.spec.ndr_df, (n, years))
-        run = accounts_numba if backend == "numba" else accounts_numpy
-        accounts = run(economy_inputs(self.spec, self.marginals), surprises, residual, free, total)
+        inputs = economy_inputs(self.spec, self.marginals)
         delta = self._difference(noise)
+        gap = None
         if self.survey_gap is not None:  # drawn last: without a survey the stream is unchanged
             g = self.survey_gap
             gap = g.loc + g.scale * economy_rng.standard_t(g.df, n)
+        if backend == "numba":
+            paths = (surprises, residual, free, total)
+            return {**out, **self._report_fused(inputs, paths, delta, gap, every_year)}
+        accounts = accounts_numpy(inputs, surprises, residual, free, total)
+        if gap is not None:
             accounts, delta = self._condition(accounts, delta, gap)
         economy = self._report(accounts, self._levels(accounts, delta), every_year)
         return {**out, **economy}
+
+    def _conditioning(self, gap: np.ndarray) -> SurveyConditioning | None:
+        """The budget survey as :func:`report_numba` reads it (``None`` without a survey)."""
+        survey = self.spec.budget_survey
+        if survey is None:
+            return None
+        given = survey.given()
+        if "sector" in given:
+            self._survey_level()  # the reference's check of the level's divisor
+        j = self.spec.years.index(survey.year)
+        phi = self.spec.ndr_persistence
+        return SurveyConditioning(
+            j,
+            np.array([given.get(name, 0.0) for name in SURVEY_GIVEN]),
+            np.array([name in given for name in SURVEY_GIVEN]),
+            gap,
+            np.array([phi ** (t - j) if t > j else 0.0 for t in range(len(self.spec.years))]),
+        )
+
+    def _report_fused(
+        self,
+        inputs: EconomyInputs,
+        paths: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        delta: np.ndarray,
+        gap: np.ndarray | None,
+        every_year: bool,
+    ) -> dict[str, np.ndarray]:
+        """The accounts, then :meth:`_condition`, :meth:`_levels` and :meth:`_report` compiled.
+
+        ``paths`` are the accounts' draws ``(surprises, residual, free, total)``. Draws are
+        independent in the accounts, so they run :data:`_CHUNK` draws at a time, each chunk's
+        accounts read back while still in cache by :func:`report_numba`, which writes each
+        output once; the block's whole ``(n, S, Y, 8)`` accounts are never held. The same
+        numbers to the bit as the NumPy steps on :func:`accounts_numba` (a test compares them).
+        """
+        conditioning = None if gap is None else self._conditioning(gap)
+        years = self.spec.years if every_year else self.years
+        keep = np.array([self.spec.years.index(y) for y in years], dtype=np.int64)
+        share = self.spec.levels.county_share
+        n, n_scen = paths[2].shape[:2]
+        arrays = np.empty((len(OUTPUTS) + len(LEVEL_OUTPUTS), n, n_scen, keep.size))
+        for lo in range(0, n, _CHUNK):
+            part = slice(lo, lo + _CHUNK)
+            accounts = accounts_numba(inputs, *(p[part] for p in paths))
+            survey = None
+            if conditioning is not None:
+                survey = conditioning._replace(gap=conditioning.gap[part])
+            report_numba(accounts, delta[part], keep, share, survey, arrays[:, part])
+        return dict(zip((*OUTPUTS, *LEVEL_OUTPUTS), arrays, strict=True))
 
     def point_estimates(self, demographic: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Every surprise at its expected value, no residual, the demographic point estimates."""

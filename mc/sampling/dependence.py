@@ -16,6 +16,7 @@ are exact (in distribution rather than sample by sample).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -85,13 +86,17 @@ def _cholesky(matrix: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(fixed / np.outer(scale, scale))
 
 
+@functools.lru_cache(maxsize=4)
 def _scores(n: int) -> np.ndarray:
-    """Van der Waerden normal scores ``Phi^-1(i / (n + 1))``, ``i = 1..n``.
+    """Van der Waerden normal scores ``Phi^-1(i / (n + 1))``, ``i = 1..n`` (read-only).
 
     ``ndtri`` is what ``stats.norm.ppf`` computes for the standard normal, without its argument
-    checks (a test pins the two equal).
+    checks (a test pins the two equal). Every year of every block of a run has the same ``n``,
+    so the scores are computed once per size and shared: read-only, since ``rng.permutation``
+    only reads them.
     """
     scores: np.ndarray = ndtri(np.arange(1, n + 1) / (n + 1))  # scipy ships no types
+    scores.flags.writeable = False
     return scores
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
+from scipy.special import ndtri
 
 from mc.errors import ConfigError
 
@@ -75,6 +76,12 @@ class Marginal:
         u = np.asarray(u, dtype=float)
         if self.degenerate:
             return np.full(u.shape, self.centre)
+        p = dict(self.params)
+        if self.kind == "normal" and p["sd"] > 0:
+            # what scipy's norm.ppf computes (``ndtri(u) * scale + loc``) without its argument
+            # checks and masked copies, about four times faster; a test pins the two equal
+            fast: np.ndarray = ndtri(u) * p["sd"] + p["mean"]  # scipy ships no types
+            return fast
         values: np.ndarray = self._frozen().ppf(u)  # scipy ships no types
         return values
 

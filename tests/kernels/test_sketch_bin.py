@@ -71,3 +71,19 @@ def test_fused_moments_and_bins_equal_the_separate_kernels(cells, kind):
     np.testing.assert_array_equal(fused, separate)
     for a, b in zip(got, column_moments(values), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("direction", ["above", "below"])
+@pytest.mark.parametrize("shape", [(60,), (200, 3, 2)])
+def test_count_beyond_equals_its_numpy_twin(direction, shape):
+    from mc.kernels.sketch import count_beyond, count_beyond_numpy
+
+    rng = np.random.default_rng(7)
+    values = rng.normal(1.0, 1.0, shape).round(1)  # rounded: many draws equal the threshold
+    values.flat[::17] = np.nan  # a NaN is beyond no threshold in either
+    compiled = count_beyond(values, 1.0, direction)
+    reference = count_beyond_numpy(values, 1.0, direction)
+    assert compiled.dtype == reference.dtype == np.int64
+    assert compiled.shape == reference.shape == shape[1:]
+    np.testing.assert_array_equal(compiled, reference)
+    assert (values == 1.0).any()  # the strict comparison is exercised

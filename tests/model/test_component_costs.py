@@ -83,3 +83,25 @@ def test_point_estimates_follow_the_central_path(config, population):
 def test_origin_must_precede_the_cost_year(data_dir):
     with pytest.raises(ConfigError, match="origin"):
         component_config(data_dir, origin=2025)
+
+
+@pytest.mark.parametrize("years", [1, 3])
+def test_stack_years_equals_numpy_stack(years):
+    # one year takes a view instead of the stack's copy: the arrays must not change
+    from mc.model.demographic import VARIABLE_DIMS, stack_years
+
+    rng = np.random.default_rng(4)
+    per_year = [
+        {
+            name: rng.normal(size=(5, 3, 4) if "sector" in dims else (5, 3))
+            for name, dims in VARIABLE_DIMS.items()
+        }
+        for _ in range(years)
+    ]
+    out = stack_years(per_year)
+    assert list(out) == list(VARIABLE_DIMS)
+    for name, dims in VARIABLE_DIMS.items():
+        expected = np.stack([o[name] for o in per_year], axis=-2 if "sector" in dims else -1)
+        assert out[name].flags.c_contiguous, name
+        np.testing.assert_array_equal(out[name], expected, err_msg=name)
+        assert out[name].shape == expected.shape, name

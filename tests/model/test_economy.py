@@ -280,3 +280,75 @@ def test_set_reaches_a_plan_year_and_moves_the_ex_ante_room(config_2025):
     before = base(demographic)["handlingsrom_ex_ante_bn"]
     after = build_cost_model(changed).point_estimates(demographic)["handlingsrom_ex_ante_bn"]
     np.testing.assert_allclose(before - after, 0.3, atol=1e-12)
+
+
+#: Budget surveys giving each combination of levels (percent), beside the shipped one.
+SURVEYS = {
+    "shipped": None,
+    "none": {},
+    "municipalities": {"municipalities_pct": -0.4},
+    "both levels": {"municipalities_pct": -0.4, "counties_pct": 2.4},
+    "sector": {"sector_pct": 0.3},
+    "sector and counties": {"sector_pct": 0.3, "counties_pct": 2.4},
+    "sector and municipalities": {"sector_pct": 0.3, "municipalities_pct": -0.4},
+}
+
+
+@pytest.mark.parametrize("every_year", [False, True])
+@pytest.mark.parametrize("survey", list(SURVEYS))
+def test_fused_report_equals_the_numpy_steps(model, survey, every_year):
+    # the compiled pass must give the reference's numbers to the bit, for every combination of
+    # levels a budget survey may give (the shipped config gives the counties'), without one,
+    # and for every planned year
+    assert model.spec.budget_survey is not None
+    if survey != "shipped":
+        levels = {"sector_pct": None, "municipalities_pct": None, "counties_pct": None}
+        given = dataclasses.replace(model.spec.budget_survey, **{**levels, **SURVEYS[survey]})
+        spec = dataclasses.replace(model.spec, budget_survey=given if SURVEYS[survey] else None)
+        model = EconomyModel(
+            model.demographic, spec, model.residual_sd, model.years, survey_gap=model.survey_gap
+        )
+    rng = np.random.default_rng(8)
+    # more draws than one chunk of the compiled path, and not a multiple of it
+    n, scenarios, years = 9_001, len(model.coords["scenario"]), len(model.spec.years)
+    x = economy_inputs(model.spec, model.marginals)
+    paths = (
+        rng.normal(size=(n, years, 3)),
+        rng.normal(size=(n, years)),
+        rng.normal(3.6, 1.0, size=(n, scenarios, years)),
+        rng.normal(4.5, 1.0, size=(n, scenarios, years)),
+    )
+    accounts = accounts_numba(x, *paths)
+    delta = model._difference(rng.standard_t(4.0, size=(n, years)))
+    gap = rng.normal(size=n) if model.spec.budget_survey is not None else None
+    fast = model._report_fused(x, paths, delta, gap, every_year)
+    conditioned, moved = accounts, delta
+    if gap is not None:
+        conditioned, moved = model._condition(accounts.copy(), delta, gap)
+    slow = model._report(conditioned, model._levels(conditioned, moved), every_year)
+    assert list(fast) == list(slow)
+    for name in slow:
+        assert fast[name].flags.c_contiguous, name
+        np.testing.assert_array_equal(fast[name], slow[name], err_msg=name)
+
+
+@pytest.mark.parametrize(("share", "level"), [(1.0, "counties_pct"), (0.0, "municipalities_pct")])
+def test_both_report_paths_refuse_a_survey_level_they_cannot_divide_by(model, share, level):
+    levels = {"sector_pct": 0.3, "municipalities_pct": None, "counties_pct": None, level: 1.0}
+    spec = dataclasses.replace(
+        model.spec,
+        budget_survey=dataclasses.replace(model.spec.budget_survey, **levels),
+        levels=dataclasses.replace(model.spec.levels, county_share=share),
+    )
+    model = EconomyModel(
+        model.demographic, spec, model.residual_sd, model.years, survey_gap=model.survey_gap
+    )
+    n, years = 10, len(spec.years)
+    accounts = np.zeros((n, len(model.coords["scenario"]), years, len(OUTPUTS)))
+    delta, gap = model._difference(np.zeros((n, years))), np.zeros(n)
+    x = economy_inputs(model.spec, model.marginals)
+    paths = (np.zeros((n, years, 3)), np.zeros((n, years)), accounts[..., 0], accounts[..., 0])
+    with pytest.raises(ConfigError, match="county_share"):
+        model._report_fused(x, paths, delta, gap, False)
+    with pytest.raises(ConfigError, match="county_share"):
+        model._condition(accounts, delta, gap)

@@ -110,3 +110,13 @@ def test_scores_equal_scipys_normal_quantiles():
 
     n = 10_001
     np.testing.assert_array_equal(_scores(n), stats.norm.ppf(np.arange(1, n + 1) / (n + 1)))
+
+
+def test_scores_are_computed_once_per_size_and_read_only():
+    from mc.sampling.dependence import _scores
+
+    first = _scores(1_003)
+    assert _scores(1_003) is first  # cached: every year of every block shares them
+    assert not first.flags.writeable  # so no caller can change what the others read
+    with pytest.raises(ValueError):
+        first[0] = 0.0
