@@ -9,6 +9,7 @@ default configuration (``configs/tbu-2025.yaml``, the economy on top of the demo
   block (:func:`stages`), in a process of their own (``--stages``) with one BLAS thread, as
   Dask's nanny starts its workers (``distributed.nanny.pre-spawn-environ``): on a loaded machine
   a multi-threaded BLAS makes Iman-Conover's small matrix product a hundred times slower;
+  and with the workers' allocator settings (``mc.engine.schedulers.WORKER_MALLOC``);
 - the seconds every compiled model kernel of each view takes inside a real block
   (:func:`kernel_seconds`): the issue's "the engine adds at most as much as the kernels cost",
   now that a draw runs several kernels (the cost kernel, the component projection of the other
@@ -320,7 +321,10 @@ def kernel_seconds(block: int, repeats: int = 3) -> dict[str, dict[str, float]]:
 def run_stages(block: int) -> dict[str, Any]:
     """:func:`rates` and :func:`stages` in a fresh interpreter with one BLAS thread."""
     command = [sys.executable, "-m", "benchmarks.national", "--stages", str(block)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **ONE_BLAS_THREAD}
+    from mc.engine.schedulers import WORKER_MALLOC
+
+    # the allocator settings of the workers too, so kernels and blocks are timed as they run there
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **ONE_BLAS_THREAD, **WORKER_MALLOC}
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
