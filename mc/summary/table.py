@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import arviz as az
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine.moments import Moments
+from mc.summary.diagnostics import bulk_diagnostics, fast_path_applies, quantile_mcse
 
 QUANTILES = (0.05, 0.10, 0.15, 0.25, 0.35, 0.50, 0.65, 0.75, 0.85, 0.90, 0.95)
 MCSE_QUANTILES = (0.05, 0.50, 0.95)
@@ -46,6 +48,61 @@ def _rows(array: xr.DataArray) -> list[dict[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Diagnostics:
+    """ArviZ's diagnostics of one variable, one value per cell (C order of its non-draw dims)."""
+
+    ess: np.ndarray
+    rhat: np.ndarray | None
+    mcse: dict[float, np.ndarray]
+
+
+def _cells(array: xr.DataArray) -> np.ndarray:
+    """Draws of ``array`` as (cells, chain, draw), cells in C order of the other dims."""
+    values = array.transpose(..., "chain", "draw").values
+    cells = int(np.prod(values.shape[:-2], dtype=np.int64))
+    return np.ascontiguousarray(values.reshape(cells, *values.shape[-2:]))
+
+
+def _fast_diagnostics(post: xr.DataTree, one_block: bool) -> dict[str, _Diagnostics] | None:
+    """The diagnostics from :mod:`mc.summary.diagnostics`, or None where its path does not apply."""
+    out = {}
+    for name in post.data_vars:  # one variable's copy of the draws at a time
+        values = _cells(post[str(name)])
+        if not fast_path_applies(values):
+            return None
+        ess, rhat = bulk_diagnostics(values, rhat=not one_block)
+        out[str(name)] = _Diagnostics(ess, rhat, quantile_mcse(values, MCSE_QUANTILES))
+    return out
+
+
+def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, _Diagnostics]:
+    """Bulk ESS, rank R-hat and quantile MCSEs of every variable, as ArviZ computes them.
+
+    The fast path (:mod:`mc.summary.diagnostics`) ranks each cell once and shares the ranks and
+    the sorts between the statistics; its results are bit-identical to ArviZ's. Where it does not
+    apply (NaN or float32 draws, fewer than 8 draws per chain, another ArviZ backend) ArviZ
+    computes them.
+    """
+    post = tree["posterior"]
+    # constant cells make ArviZ divide 0 by 0; the caller sets them explicitly
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fast = _fast_diagnostics(post, one_block)
+        if fast is not None:
+            return fast
+        ess = az.ess(tree, method="bulk")
+        rhat = None if one_block else az.rhat(tree)
+        mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
+    return {
+        str(name): _Diagnostics(
+            np.ravel(ess[name].values),
+            None if rhat is None else np.ravel(rhat[name].values),
+            {q: np.ravel(mcse[q][name].values) for q in MCSE_QUANTILES},
+        )
+        for name in post.data_vars
+    }
+
+
 def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) -> pd.DataFrame:
     """One row per variable and cell, columns :data:`SUMMARY_COLUMNS`.
 
@@ -67,17 +124,14 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
     """
     post = tree["posterior"]
     one_block = post.sizes["chain"] < 2
-    # constant cells make ArviZ divide 0 by 0; they are set explicitly below
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ess = az.ess(tree, method="bulk")
-        rhat = None if one_block else az.rhat(tree)
-        mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
+    diagnostics = _diagnostics(tree, one_block)
     frames = []
     for name in post.data_vars:
         array = post[name]
         flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
         quantiles = np.quantile(flat, QUANTILES, axis=0)
         m = moments[name]
+        diag = diagnostics[str(name)]
         cols = {
             "mean": np.ravel(m.mean),
             "sd": np.ravel(m.sd),
@@ -85,21 +139,16 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
                 f"q{round(100 * q):02d}": np.ravel(v)
                 for q, v in zip(QUANTILES, quantiles, strict=True)
             },
-            **{
-                f"mcse_q{round(100 * q):02d}": np.ravel(mcse[q][name].values)
-                for q in MCSE_QUANTILES
-            },
-            "ess": np.ravel(ess[name].values),
-            "rhat": np.ravel(rhat[name].values)
-            if rhat is not None
-            else np.full(np.size(m.mean), np.nan),
+            **{f"mcse_q{round(100 * q):02d}": diag.mcse[q] for q in MCSE_QUANTILES},
+            "ess": diag.ess,
+            "rhat": diag.rhat if diag.rhat is not None else np.full(np.size(m.mean), np.nan),
         }
         constant = np.ravel(m.min == m.max)
         for key in cols:
             if key.startswith("mcse_"):
                 cols[key] = np.where(constant, 0.0, cols[key])
         cols["ess"] = np.where(constant, float(m.count), cols["ess"])
-        if rhat is not None:
+        if diag.rhat is not None:
             cols["rhat"] = np.where(constant, 1.0, cols["rhat"])
         frame = pd.DataFrame(_rows(array))
         for key, values in cols.items():
