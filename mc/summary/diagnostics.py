@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from arviz_base import rcParams
@@ -83,6 +84,24 @@ def _untied_scores(size: int) -> np.ndarray:
     return scores
 
 
+def _scores(order: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Normal scores of the values whose ascending order is ``order`` (``ordered`` = sorted)."""
+    size = ordered.size
+    starts = ordered[1:] != ordered[:-1]
+    scores = np.empty(size, dtype=np.float64)
+    if starts.all():
+        scores[order] = _untied_scores(size)
+        return scores
+    new_group = np.concatenate(([True], starts))
+    bounds = np.concatenate((np.flatnonzero(new_group), [size]))
+    # sorted positions bounds[g]..bounds[g+1]-1 hold ranks bounds[g]+1..bounds[g+1]: their mean
+    # is a half-integer, exact in float64, so it does not depend on how ties were ordered
+    mean_rank = 0.5 * (bounds[:-1] + 1 + bounds[1:])
+    group = np.cumsum(new_group) - 1
+    scores[order] = _backtransform(mean_rank, size)[group]
+    return scores
+
+
 def z_scale(values: np.ndarray) -> np.ndarray:
     """Rank-normalised ``values`` (normal scores of their average ranks), as ArviZ's ``_z_scale``.
 
@@ -97,22 +116,23 @@ def z_scale(values: np.ndarray) -> np.ndarray:
         Equal to ``norm.ppf(backtransform(rankdata(values, method="average")))``.
     """
     flat = values.ravel()
-    size = flat.size
     order = np.argsort(flat)
-    ordered = flat[order]
-    starts = ordered[1:] != ordered[:-1]
-    scores = np.empty(size, dtype=np.float64)
-    if starts.all():
-        scores[order] = _untied_scores(size)
-        return scores.reshape(values.shape)
-    new_group = np.concatenate(([True], starts))
-    bounds = np.concatenate((np.flatnonzero(new_group), [size]))
-    # sorted positions bounds[g]..bounds[g+1]-1 hold ranks bounds[g]+1..bounds[g+1]: their mean
-    # is a half-integer, exact in float64, so it does not depend on how ties were ordered
-    mean_rank = 0.5 * (bounds[:-1] + 1 + bounds[1:])
-    group = np.cumsum(new_group) - 1
-    scores[order] = _backtransform(mean_rank, size)[group]
-    return scores.reshape(values.shape)
+    return _scores(order, flat[order]).reshape(values.shape)
+
+
+def _folded_scores(ordered: np.ndarray, order: np.ndarray, median: float) -> np.ndarray:
+    """Scores of ``abs(x - median)`` from the sort of ``x`` (``ordered = x[order]``).
+
+    Folding sorted draws gives a run that falls to the median and a run that rises after it;
+    reversing the first and merging the two (a stable sort finds both runs and merges them in
+    linear time) orders the folded draws without a second full sort.
+    """
+    folded = abs(ordered - median)
+    below = int(np.searchsorted(ordered, median, side="left"))
+    runs = np.concatenate((folded[:below][::-1], folded[below:]))
+    merge = np.argsort(runs, kind="stable")
+    positions = np.concatenate((np.arange(below - 1, -1, -1), np.arange(below, ordered.size)))
+    return _scores(order[positions[merge]], runs[merge])
 
 
 def split_chains(values: np.ndarray) -> np.ndarray:
@@ -124,98 +144,104 @@ def split_chains(values: np.ndarray) -> np.ndarray:
     return np.concatenate((values[..., :half], values[..., -half:]), axis=-2)
 
 
-def bulk_diagnostics(values: np.ndarray, rhat: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Bulk ESS and rank-normalised split R-hat of every cell.
+#: Normal probabilities of -1 and +1 sd, as ArviZ's ``_mcse_quantile`` writes them.
+_ONE_SD = np.array([0.1586553, 0.8413447])
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """ArviZ's diagnostics of every cell of one variable (see :func:`diagnose`)."""
+
+    #: Bulk ESS, shape (cells,).
+    ess: np.ndarray
+    #: Rank-normalised split R-hat, shape (cells,); None if not asked or one chain.
+    rhat: np.ndarray | None
+    #: Quantile MCSE per probability, each shape (cells,).
+    mcse: dict[float, np.ndarray]
+    #: ``np.quantile`` of each cell's draws (linear), shape (len(quantiles), cells).
+    quantiles: np.ndarray
+
+
+def diagnose(
+    values: np.ndarray,
+    mcse_probs: Sequence[float],
+    quantiles: Sequence[float] = (),
+    rhat: bool = True,
+) -> Diagnostics:
+    """Bulk ESS, rank R-hat, quantile MCSEs and quantiles of every cell from one sort per cell.
+
+    ArviZ sorts each cell once per statistic; here one sort of the split draws gives the bulk
+    scores, the median and the order of the folded draws (tail R-hat) and, when every draw is in
+    the split (an even number per chain), the order statistics the quantiles and the MCSE
+    intervals read. The ESS and R-hat formulas are ArviZ's own, through its public
+    ``array_stats.ess``/``array_stats.rhat`` with ``method="identity"``. The quantile MCSE
+    follows ArviZ's ``_mcse_quantile``: the ESS of ``draw <= quantile`` over split chains, a
+    beta interval around the probability, half the distance between the draws at its ends.
 
     Parameters
     ----------
     values : ndarray, shape (cells, chain, draw)
         Draws of each cell; :func:`fast_path_applies` must be true for it.
+    mcse_probs : sequence of float
+        Probabilities in (0, 1) of the quantile MCSEs.
+    quantiles : sequence of float
+        Probabilities of the quantiles to return, in [0, 1].
     rhat : bool
         Whether to compute R-hat; it is not computed for a single chain, where ArviZ has none.
 
     Returns
     -------
-    ess : ndarray, shape (cells,)
-        Equal to ``array_stats.ess(values, method="bulk")``.
-    rhat : ndarray, shape (cells,) or None
-        Equal to ``array_stats.rhat(values, method="rank")``; None if ``rhat`` is false or there is
-        one chain.
+    Diagnostics
+        ``ess`` equal to ``array_stats.ess(values, method="bulk")``, ``rhat`` to
+        ``array_stats.rhat(values, method="rank")``, ``mcse[p]`` to
+        ``array_stats.mcse(values, method="quantile", prob=p)`` and ``quantiles`` to
+        ``np.quantile(draws, quantiles)`` of each cell, all to the bit.
     """
+    cells, _, draws = values.shape
     rhat = rhat and values.shape[-2] >= 2  # ArviZ's R-hat needs two unsplit chains
+    mcse_probs = [float(p) for p in mcse_probs]
     split = split_chains(values)
+    size = values[0].size
     bulk = np.empty(split.shape, dtype=np.float64)
     tail = np.empty(split.shape, dtype=np.float64) if rhat else None
-    for cell in range(split.shape[0]):
-        bulk[cell] = z_scale(split[cell])
-        if tail is not None:
-            folded = abs(split[cell] - np.median(split[cell]))
-            tail[cell] = z_scale(folded)
-    ess = np.asarray(array_stats.ess(bulk, method="identity"), dtype=np.float64)
-    if tail is None:
-        return ess, None
-    rhat_bulk = np.asarray(array_stats.rhat(bulk, method="identity"), dtype=np.float64)
-    rhat_tail = np.asarray(array_stats.rhat(tail, method="identity"), dtype=np.float64)
-    # ArviZ takes the builtin max(bulk, tail): the bulk value unless the tail is larger
-    return ess, np.where(rhat_tail > rhat_bulk, rhat_tail, rhat_bulk)
-
-
-#: Normal probabilities of -1 and +1 sd, as ArviZ's ``_mcse_quantile`` writes them.
-_ONE_SD = np.array([0.1586553, 0.8413447])
-
-
-def quantile_mcse(values: np.ndarray, probs: Sequence[float]) -> dict[float, np.ndarray]:
-    """ArviZ's quantile MCSE of every cell at each of ``probs``, one partial sort per cell.
-
-    ArviZ (``_mcse_quantile``) takes the ESS of the indicator ``draw <= quantile`` over split
-    chains, turns it into a beta interval around ``prob`` and reads the draws at the interval's
-    ends from a full sort of the draws; per probability and cell. Here the quantiles of a cell
-    come from one ``np.quantile`` call, the indicator ESS from ArviZ's public
-    ``array_stats.ess(..., method="identity")`` on the split indicators, and the draws at the
-    interval ends from one ``np.partition`` over every probability's two positions, which holds
-    the same values a full sort would at those positions.
-
-    Parameters
-    ----------
-    values : ndarray, shape (cells, chain, draw)
-        Draws of each cell; :func:`fast_path_applies` must be true for it.
-    probs : sequence of float
-        Probabilities in (0, 1).
-
-    Returns
-    -------
-    dict
-        ``prob -> ndarray (cells,)``, each equal to
-        ``array_stats.mcse(values, method="quantile", prob=prob)``.
-    """
-    cells = values.shape[0]
-    size = values[0].size
-    probs = [float(p) for p in probs]
-    indicators = np.empty((len(probs), *split_chains(values).shape), dtype=np.float64)
+    indicators = np.empty((len(mcse_probs), *split.shape), dtype=np.float64)
+    cell_sorted = np.empty((cells, size), dtype=values.dtype)
     for cell in range(cells):
-        quantiles = np.quantile(values[cell], probs, axis=None, method="linear")
-        for k, q in enumerate(quantiles):
+        flat = split[cell].ravel()
+        order = np.argsort(flat)
+        ordered = flat[order]
+        bulk[cell] = _scores(order, ordered).reshape(split.shape[1:])
+        if tail is not None:
+            # np.median depends on the values only, so the sorted copy gives ArviZ's median
+            median = np.median(ordered)
+            tail[cell] = _folded_scores(ordered, order, median).reshape(split.shape[1:])
+        # an odd draw count leaves the middle draws out of the split: sort the cell itself
+        cell_sorted[cell] = ordered if draws % 2 == 0 else np.sort(values[cell], axis=None)
+        at = np.quantile(cell_sorted[cell], mcse_probs, method="linear")
+        for k, q in enumerate(at):
             indicators[k, cell] = split_chains(values[cell] <= q)
-    result = {}
-    bounds = []
-    for k, prob in enumerate(probs):
-        ess = np.asarray(array_stats.ess(indicators[k], method="identity"), dtype=np.float64)
+    ess = np.asarray(array_stats.ess(bulk, method="identity"), dtype=np.float64)
+    rhat_values = None
+    if tail is not None:
+        rhat_bulk = np.asarray(array_stats.rhat(bulk, method="identity"), dtype=np.float64)
+        rhat_tail = np.asarray(array_stats.rhat(tail, method="identity"), dtype=np.float64)
+        # ArviZ takes the builtin max(bulk, tail): the bulk value unless the tail is larger
+        rhat_values = np.where(rhat_tail > rhat_bulk, rhat_tail, rhat_bulk)
+    mcse = {}
+    rows = np.arange(cells)
+    for k, prob in enumerate(mcse_probs):
+        q_ess = np.asarray(array_stats.ess(indicators[k], method="identity"), dtype=np.float64)
         with np.errstate(invalid="ignore"):
             ppf = stats.beta.ppf(
-                _ONE_SD, (ess * prob + 1)[:, None], (ess * (1 - prob) + 1)[:, None]
+                _ONE_SD, (q_ess * prob + 1)[:, None], (q_ess * (1 - prob) + 1)[:, None]
             )
         ppf_size = ppf * size - 1
         # ArviZ clips with nanmax/nanmin (a NaN end becomes the bound), as fmax/fmin do
         low = np.floor(np.fmax(ppf_size[:, 0], 0)).astype(np.intp)
         high = np.ceil(np.fmin(ppf_size[:, 1], size - 1)).astype(np.intp)
-        bounds.append((low, high))
-    ends = np.empty((len(probs), 2, cells), dtype=values.dtype)
-    for cell in range(cells):
-        kth = np.unique([b[cell] for pair in bounds for b in pair])
-        part = np.partition(values[cell].ravel(), kth)
-        for k, (low, high) in enumerate(bounds):
-            ends[k, 0, cell] = part[low[cell]]
-            ends[k, 1, cell] = part[high[cell]]
-    for k, prob in enumerate(probs):
-        result[prob] = (ends[k, 1] - ends[k, 0]) / 2
-    return result
+        mcse[prob] = (cell_sorted[rows, high] - cell_sorted[rows, low]) / 2
+    if quantiles:
+        table = np.quantile(cell_sorted, list(quantiles), axis=1, method="linear")
+    else:
+        table = np.empty((0, cells))
+    return Diagnostics(ess, rhat_values, mcse, table)

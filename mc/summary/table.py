@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import arviz as az
 import numpy as np
@@ -11,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine.moments import Moments
-from mc.summary.diagnostics import bulk_diagnostics, fast_path_applies, quantile_mcse
+from mc.summary.diagnostics import Diagnostics, diagnose, fast_path_applies
 
 QUANTILES = (0.05, 0.10, 0.15, 0.25, 0.35, 0.50, 0.65, 0.75, 0.85, 0.90, 0.95)
 MCSE_QUANTILES = (0.05, 0.50, 0.95)
@@ -48,15 +47,6 @@ def _rows(array: xr.DataArray) -> list[dict[str, str]]:
     return rows
 
 
-@dataclass(frozen=True)
-class _Diagnostics:
-    """ArviZ's diagnostics of one variable, one value per cell (C order of its non-draw dims)."""
-
-    ess: np.ndarray
-    rhat: np.ndarray | None
-    mcse: dict[float, np.ndarray]
-
-
 def _cells(array: xr.DataArray) -> np.ndarray:
     """Draws of ``array`` as (cells, chain, draw), cells in C order of the other dims."""
     values = array.transpose(..., "chain", "draw").values
@@ -64,25 +54,24 @@ def _cells(array: xr.DataArray) -> np.ndarray:
     return np.ascontiguousarray(values.reshape(cells, *values.shape[-2:]))
 
 
-def _fast_diagnostics(post: xr.DataTree, one_block: bool) -> dict[str, _Diagnostics] | None:
-    """The diagnostics from :mod:`mc.summary.diagnostics`, or None where its path does not apply."""
+def _fast_diagnostics(post: xr.DataTree, one_block: bool) -> dict[str, Diagnostics] | None:
+    """Every variable's :func:`mc.summary.diagnostics.diagnose`, or None if one is unfit."""
     out = {}
     for name in post.data_vars:  # one variable's copy of the draws at a time
         values = _cells(post[str(name)])
         if not fast_path_applies(values):
             return None
-        ess, rhat = bulk_diagnostics(values, rhat=not one_block)
-        out[str(name)] = _Diagnostics(ess, rhat, quantile_mcse(values, MCSE_QUANTILES))
+        out[str(name)] = diagnose(values, MCSE_QUANTILES, QUANTILES, rhat=not one_block)
     return out
 
 
-def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, _Diagnostics]:
-    """Bulk ESS, rank R-hat and quantile MCSEs of every variable, as ArviZ computes them.
+def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, Diagnostics]:
+    """Exact quantiles and ArviZ's bulk ESS, rank R-hat and quantile MCSEs of every variable.
 
-    The fast path (:mod:`mc.summary.diagnostics`) ranks each cell once and shares the ranks and
-    the sorts between the statistics; its results are bit-identical to ArviZ's. Where it does not
-    apply (NaN or float32 draws, fewer than 8 draws per chain, another ArviZ backend) ArviZ
-    computes them.
+    The fast path (:func:`mc.summary.diagnostics.diagnose`) sorts each cell once and shares the
+    sort between the statistics; its results are bit-identical to the plain computation below,
+    which is used where it does not apply (NaN or float32 draws, fewer than 8 draws per chain,
+    another ArviZ backend).
     """
     post = tree["posterior"]
     # constant cells make ArviZ divide 0 by 0; the caller sets them explicitly
@@ -93,14 +82,18 @@ def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, _Diagnostics]:
         ess = az.ess(tree, method="bulk")
         rhat = None if one_block else az.rhat(tree)
         mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
-    return {
-        str(name): _Diagnostics(
+    out = {}
+    for name in post.data_vars:
+        array = post[str(name)]
+        flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
+        quantiles = np.quantile(flat, QUANTILES, axis=0).reshape(len(QUANTILES), -1)
+        out[str(name)] = Diagnostics(
             np.ravel(ess[name].values),
             None if rhat is None else np.ravel(rhat[name].values),
             {q: np.ravel(mcse[q][name].values) for q in MCSE_QUANTILES},
+            quantiles,
         )
-        for name in post.data_vars
-    }
+    return out
 
 
 def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) -> pd.DataFrame:
@@ -128,17 +121,12 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
     frames = []
     for name in post.data_vars:
         array = post[name]
-        flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
-        quantiles = np.quantile(flat, QUANTILES, axis=0)
         m = moments[name]
         diag = diagnostics[str(name)]
         cols = {
             "mean": np.ravel(m.mean),
             "sd": np.ravel(m.sd),
-            **{
-                f"q{round(100 * q):02d}": np.ravel(v)
-                for q, v in zip(QUANTILES, quantiles, strict=True)
-            },
+            **{f"q{round(100 * q):02d}": v for q, v in zip(QUANTILES, diag.quantiles, strict=True)},
             **{f"mcse_q{round(100 * q):02d}": diag.mcse[q] for q in MCSE_QUANTILES},
             "ess": diag.ess,
             "rhat": diag.rhat if diag.rhat is not None else np.full(np.size(m.mean), np.nan),

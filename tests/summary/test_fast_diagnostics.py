@@ -19,15 +19,10 @@ import mc.summary.table as table_module
 from mc.engine import BlockPlan, SchedulerSpec, simulate
 from mc.model.demographic import VARIABLE_DIMS, build_model
 from mc.summary import summary_table, to_datatree
-from mc.summary.diagnostics import (
-    bulk_diagnostics,
-    fast_path_applies,
-    quantile_mcse,
-    split_chains,
-    z_scale,
-)
+from mc.summary.diagnostics import diagnose, fast_path_applies, split_chains, z_scale
 
 PROBS = (0.05, 0.50, 0.95)
+QUANTILES = (0.0, 0.05, 0.10, 0.25, 0.5, 0.9, 0.95, 1.0)
 
 
 def _cases() -> dict[str, np.ndarray]:
@@ -73,7 +68,8 @@ def test_ess_and_rhat_equal_arviz(case):
     values = CASES[case]
     assert fast_path_applies(values)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ess, rhat = bulk_diagnostics(values)
+        found = diagnose(values, PROBS)
+        ess, rhat = found.ess, found.rhat
         expected_ess = array_stats.ess(values, method="bulk")
         expected_rhat = array_stats.rhat(values, method="rank")
     assert np.array_equal(ess, expected_ess, equal_nan=True)
@@ -89,14 +85,24 @@ def test_ess_and_rhat_equal_arviz(case):
 def test_quantile_mcse_equals_arviz(case):
     values = CASES[case]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mcse = quantile_mcse(values, PROBS)
+        mcse = diagnose(values, PROBS).mcse
         for prob in PROBS:
             expected = array_stats.mcse(values, method="quantile", prob=prob)
             assert np.array_equal(mcse[prob], expected, equal_nan=True), prob
 
 
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_quantiles_equal_numpy_over_all_draws(case):
+    values = CASES[case]
+    with np.errstate(invalid="ignore", divide="ignore"):  # R-hat of the constant cell is 0/0
+        found = diagnose(values, PROBS, QUANTILES).quantiles
+    # as the plain path computes them: draws stacked (chain, draw) on axis 0
+    flat = values.transpose(1, 2, 0).reshape(-1, values.shape[0])
+    assert np.array_equal(found, np.quantile(flat, QUANTILES, axis=0))
+
+
 def test_rhat_skipped_when_not_asked():
-    assert bulk_diagnostics(CASES["continuous"], rhat=False)[1] is None
+    assert diagnose(CASES["continuous"], PROBS, rhat=False).rhat is None
 
 
 @pytest.mark.parametrize(
