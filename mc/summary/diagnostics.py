@@ -201,7 +201,7 @@ def diagnose(
     rhat = rhat and values.shape[-2] >= 2  # ArviZ's R-hat needs two unsplit chains
     mcse_probs = [float(p) for p in mcse_probs]
     split = split_chains(values)
-    size = values[0].size
+    size = values.shape[1] * values.shape[2]
     bulk = np.empty(split.shape, dtype=np.float64)
     tail = np.empty(split.shape, dtype=np.float64) if rhat else None
     indicators = np.empty((len(mcse_probs), *split.shape), dtype=np.float64)

@@ -86,7 +86,8 @@ def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, Diagnostics]:
     for name in post.data_vars:
         array = post[str(name)]
         flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
-        quantiles = np.quantile(flat, QUANTILES, axis=0).reshape(len(QUANTILES), -1)
+        quantiles = np.quantile(flat, QUANTILES, axis=0)
+        quantiles = quantiles.reshape(len(QUANTILES), int(np.prod(quantiles.shape[1:])))
         out[str(name)] = Diagnostics(
             np.ravel(ess[name].values),
             None if rhat is None else np.ravel(rhat[name].values),

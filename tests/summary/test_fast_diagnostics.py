@@ -41,6 +41,7 @@ def _cases() -> dict[str, np.ndarray]:
         "one chain": rng.normal(size=(2, 1, 300)),
         "shortest": rng.normal(size=(2, 3, 8)),
         # a skewed spike: many ties in the folded draws of the tail R-hat
+        "no cells": np.empty((0, 4, 100)),
         "spike": np.where(rng.random((2, 4, 200)) < 0.4, 0.0, rng.exponential(size=(2, 4, 200))),
     }
 
@@ -97,7 +98,8 @@ def test_quantiles_equal_numpy_over_all_draws(case):
     with np.errstate(invalid="ignore", divide="ignore"):  # R-hat of the constant cell is 0/0
         found = diagnose(values, PROBS, QUANTILES).quantiles
     # as the plain path computes them: draws stacked (chain, draw) on axis 0
-    flat = values.transpose(1, 2, 0).reshape(-1, values.shape[0])
+    cells, chains, draws = values.shape
+    flat = values.transpose(1, 2, 0).reshape(chains * draws, cells)
     assert np.array_equal(found, np.quantile(flat, QUANTILES, axis=0))
 
 
