@@ -32,12 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from arviz_base import rcParams
-from arviz_stats.base import array_stats
+from arviz_stats.base.array import array_stats
 from scipy import stats
 from scipy.special import ndtri
 
 #: Blom's (1958) fractional offset, ArviZ's default in ``_backtransform_ranks``.
 BLOM_C = 3 / 8
+#: Draws handled at once by :func:`diagnose` (cells x chains x draws): 16 MB per float64 array.
+CHUNK_VALUES = 2**21
 #: Fewest draws per chain for which the split halves pass ArviZ's minimum of 4 draws.
 MIN_DRAWS = 8
 
@@ -197,8 +199,22 @@ def diagnose(
         ``array_stats.mcse(values, method="quantile", prob=p)`` and ``quantiles`` to
         ``np.quantile(draws, quantiles)`` of each cell, all to the bit.
     """
-    cells, _, draws = values.shape
-    rhat = rhat and values.shape[-2] >= 2  # ArviZ's R-hat needs two unsplit chains
+    cells, chains, draws = values.shape
+    # cells are independent: a few at a time bounds the working arrays (about eight copies)
+    step = max(1, CHUNK_VALUES // max(1, chains * draws))
+    if cells > step:
+        parts = [
+            diagnose(values[i : i + step], mcse_probs, quantiles, rhat)
+            for i in range(0, cells, step)
+        ]
+        rhats = [p.rhat for p in parts if p.rhat is not None] if parts[0].rhat is not None else None
+        return Diagnostics(
+            np.concatenate([p.ess for p in parts]),
+            None if rhats is None else np.concatenate(rhats),
+            {q: np.concatenate([p.mcse[q] for p in parts]) for q in parts[0].mcse},
+            np.concatenate([p.quantiles for p in parts], axis=1),
+        )
+    rhat = rhat and chains >= 2  # ArviZ's R-hat needs two unsplit chains
     mcse_probs = [float(p) for p in mcse_probs]
     split = split_chains(values)
     size = values.shape[1] * values.shape[2]

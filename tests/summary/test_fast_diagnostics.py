@@ -15,6 +15,7 @@ import pytest
 from arviz_stats.base import array_stats
 from scipy import stats
 
+import mc.summary.diagnostics as diagnostics
 import mc.summary.table as table_module
 from mc.engine import BlockPlan, SchedulerSpec, simulate
 from mc.model.demographic import VARIABLE_DIMS, build_model
@@ -101,6 +102,22 @@ def test_quantiles_equal_numpy_over_all_draws(case):
     cells, chains, draws = values.shape
     flat = values.transpose(1, 2, 0).reshape(chains * draws, cells)
     assert np.array_equal(found, np.quantile(flat, QUANTILES, axis=0))
+
+
+@pytest.mark.parametrize("case", ["continuous", "odd draws", "one chain"])
+def test_chunks_of_cells_give_the_same_results(case, monkeypatch):
+    values = CASES[case]
+    whole = diagnose(values, PROBS, QUANTILES)
+    monkeypatch.setattr(diagnostics, "CHUNK_VALUES", 2 * values.shape[1] * values.shape[2])
+    chunked = diagnose(values[[0, 1, 0, 1, 1]], PROBS, QUANTILES)  # chunks of 2, 2 and 1 cells
+    again = np.array([0, 1, 0, 1, 1])
+    assert np.array_equal(chunked.ess, whole.ess[again])
+    assert (chunked.rhat is None) == (whole.rhat is None)
+    if whole.rhat is not None:
+        assert chunked.rhat is not None and np.array_equal(chunked.rhat, whole.rhat[again])
+    for prob in PROBS:
+        assert np.array_equal(chunked.mcse[prob], whole.mcse[prob][again])
+    assert np.array_equal(chunked.quantiles, whole.quantiles[:, again])
 
 
 def test_rhat_skipped_when_not_asked():
