@@ -1,13 +1,14 @@
-"""ArviZ's bulk ESS and rank R-hat, with the rank normalisation computed once per cell.
+"""ArviZ's bulk ESS, rank R-hat and quantile MCSE, and exact quantiles, from one sort per cell.
 
-ArviZ 1.x (``arviz_stats.base``) rank-normalises every cell three times for the summary table:
-for the bulk ESS, for the bulk R-hat and for the tail R-hat, each through
-``scipy.stats.rankdata`` (a stable merge sort) and ``scipy.stats.norm.ppf``. On 100,000 draws
-that is most of the time of a default run. This module computes the same z-scores once per cell,
-from NumPy's default (unstable) sort, and hands them to ArviZ's public array functions
-``array_stats.ess(..., method="identity")`` and ``array_stats.rhat(..., method="identity")``,
-which apply ArviZ's own ESS and R-hat formulas to arrays as given. The results are bit-identical
-to ``az.ess(method="bulk")`` and ``az.rhat()`` (``tests/summary/test_fast_diagnostics.py``):
+ArviZ 1.x (``arviz_stats.base``) rank-normalises every cell three times for the summary table
+(bulk ESS, bulk R-hat, tail R-hat), each through ``scipy.stats.rankdata`` (a stable merge sort)
+and ``scipy.stats.norm.ppf``, and sorts it fully again for each quantile MCSE. On 100,000 draws
+that was most of the time of a default run. :func:`diagnose` sorts the split draws of a cell once
+(NumPy's default, unstable sort) and takes from that sort the normal scores, the median and the
+order of the folded draws, the quantiles and the MCSE interval ends. ArviZ's own ESS and R-hat
+formulas are then applied to the scores through its public array functions
+``array_stats.ess(..., method="identity")`` and ``array_stats.rhat(..., method="identity")``.
+The results are bit-identical to ArviZ's (``tests/summary/test_fast_diagnostics.py``):
 
 * average ranks are half-integers, exact in float64 whatever the sort, so ties need no stable
   sort: every value of a tie group gets ``(first + last) / 2`` of its positions, as ``rankdata``
@@ -17,7 +18,9 @@ to ``az.ess(method="bulk")`` and ``az.rhat()`` (``tests/summary/test_fast_diagno
   ``norm.ppf`` evaluates for the standard normal once its argument checks pass (every rank
   lies strictly inside (0, 1)); ``+ 0.0`` reproduces its ``* scale + loc`` on a zero;
 * chains are split before ranking and the tail R-hat folds the split draws around their median,
-  in ArviZ's order.
+  in ArviZ's order;
+* quantiles and order statistics depend on the values only, not on their order, so the sorted
+  copy gives what ``np.quantile``, ``np.median`` and ArviZ's full sort give.
 
 Draws with NaN, draws other than float64 (SciPy ranks float32 in float32) and fewer than 8 draws
 per chain (ArviZ validates the unsplit chains, the ``identity`` methods would validate the halves)
@@ -45,7 +48,7 @@ MIN_DRAWS = 8
 
 
 def fast_path_applies(values: np.ndarray) -> bool:
-    """Whether :func:`bulk_diagnostics` reproduces ArviZ for ``values``.
+    """Whether :func:`diagnose` reproduces ArviZ for ``values``.
 
     Parameters
     ----------
