@@ -10,6 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from mc.engine.moments import Moments
+from mc.summary.diagnostics import Diagnostics, diagnose, fast_path_applies
 
 QUANTILES = (0.05, 0.10, 0.15, 0.25, 0.35, 0.50, 0.65, 0.75, 0.85, 0.90, 0.95)
 MCSE_QUANTILES = (0.05, 0.50, 0.95)
@@ -46,6 +47,56 @@ def _rows(array: xr.DataArray) -> list[dict[str, str]]:
     return rows
 
 
+def _cells(array: xr.DataArray) -> np.ndarray:
+    """Draws of ``array`` as (cells, chain, draw), cells in C order of the other dims."""
+    values = array.transpose(..., "chain", "draw").values
+    cells = int(np.prod(values.shape[:-2], dtype=np.int64))
+    return np.ascontiguousarray(values.reshape(cells, *values.shape[-2:]))
+
+
+def _fast_diagnostics(post: xr.DataTree, one_block: bool) -> dict[str, Diagnostics] | None:
+    """Every variable's :func:`mc.summary.diagnostics.diagnose`, or None if one is unfit."""
+    out = {}
+    for name in post.data_vars:  # one variable's copy of the draws at a time
+        values = _cells(post[str(name)])
+        if not fast_path_applies(values):
+            return None
+        out[str(name)] = diagnose(values, MCSE_QUANTILES, QUANTILES, rhat=not one_block)
+    return out
+
+
+def _diagnostics(tree: xr.DataTree, one_block: bool) -> dict[str, Diagnostics]:
+    """Exact quantiles and ArviZ's bulk ESS, rank R-hat and quantile MCSEs of every variable.
+
+    The fast path (:func:`mc.summary.diagnostics.diagnose`) sorts each cell once and shares the
+    sort between the statistics; its results are bit-identical to the plain computation below,
+    which is used where it does not apply (NaN or float32 draws, fewer than 8 draws per chain,
+    another ArviZ backend).
+    """
+    post = tree["posterior"]
+    # constant cells make ArviZ divide 0 by 0; the caller sets them explicitly
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fast = _fast_diagnostics(post, one_block)
+        if fast is not None:
+            return fast
+        ess = az.ess(tree, method="bulk")
+        rhat = None if one_block else az.rhat(tree)
+        mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
+    out = {}
+    for name in post.data_vars:
+        array = post[str(name)]
+        flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
+        quantiles = np.quantile(flat, QUANTILES, axis=0)
+        quantiles = quantiles.reshape(len(QUANTILES), int(np.prod(quantiles.shape[1:])))
+        out[str(name)] = Diagnostics(
+            np.ravel(ess[name].values),
+            None if rhat is None else np.ravel(rhat[name].values),
+            {q: np.ravel(mcse[q][name].values) for q in MCSE_QUANTILES},
+            quantiles,
+        )
+    return out
+
+
 def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) -> pd.DataFrame:
     """One row per variable and cell, columns :data:`SUMMARY_COLUMNS`.
 
@@ -67,39 +118,26 @@ def summary_table(tree: xr.DataTree, moments: Mapping[str, Moments], year: int) 
     """
     post = tree["posterior"]
     one_block = post.sizes["chain"] < 2
-    # constant cells make ArviZ divide 0 by 0; they are set explicitly below
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ess = az.ess(tree, method="bulk")
-        rhat = None if one_block else az.rhat(tree)
-        mcse = {q: az.mcse(tree, method="quantile", prob=q) for q in MCSE_QUANTILES}
+    diagnostics = _diagnostics(tree, one_block)
     frames = []
     for name in post.data_vars:
         array = post[name]
-        flat = array.stack(sample=("chain", "draw")).transpose("sample", ...).values
-        quantiles = np.quantile(flat, QUANTILES, axis=0)
         m = moments[name]
+        diag = diagnostics[str(name)]
         cols = {
             "mean": np.ravel(m.mean),
             "sd": np.ravel(m.sd),
-            **{
-                f"q{round(100 * q):02d}": np.ravel(v)
-                for q, v in zip(QUANTILES, quantiles, strict=True)
-            },
-            **{
-                f"mcse_q{round(100 * q):02d}": np.ravel(mcse[q][name].values)
-                for q in MCSE_QUANTILES
-            },
-            "ess": np.ravel(ess[name].values),
-            "rhat": np.ravel(rhat[name].values)
-            if rhat is not None
-            else np.full(np.size(m.mean), np.nan),
+            **{f"q{round(100 * q):02d}": v for q, v in zip(QUANTILES, diag.quantiles, strict=True)},
+            **{f"mcse_q{round(100 * q):02d}": diag.mcse[q] for q in MCSE_QUANTILES},
+            "ess": diag.ess,
+            "rhat": diag.rhat if diag.rhat is not None else np.full(np.size(m.mean), np.nan),
         }
         constant = np.ravel(m.min == m.max)
         for key in cols:
             if key.startswith("mcse_"):
                 cols[key] = np.where(constant, 0.0, cols[key])
         cols["ess"] = np.where(constant, float(m.count), cols["ess"])
-        if rhat is not None:
+        if diag.rhat is not None:
             cols["rhat"] = np.where(constant, 1.0, cols["rhat"])
         frame = pd.DataFrame(_rows(array))
         for key, values in cols.items():
