@@ -334,7 +334,9 @@ class _ClientRunner:
                 save_block(self.local, future.result())
             kept = self.kept_futures.pop(self.block_of[future.key], None)
             if kept is not None:  # fetched now, while later blocks run, not after the last
-                self.kept[self.block_of[future.key]] = kept.result()
+                draws = kept.result()
+                if draws is not None:
+                    self.kept[self.block_of[future.key]] = draws
             if progress:
                 progress(self.size)
 
