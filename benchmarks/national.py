@@ -66,36 +66,38 @@ def fixed_costs(tasks: list[dict[str, Any]], start: float, end: float) -> dict[s
     and ``startstops``, times as ``time.time()``), ``start`` and ``end`` the run's own times on
     the same clock. Returned, in seconds: ``start`` (until the first task computes: the models,
     the headline's pilot, the scatter), ``tail`` (after the last task: the last root's transfer,
-    the summaries, the views' tables), ``imbalance`` (the first worker to finish waits this long
-    for the last), ``idle`` (every worker's wall not spent computing a task, summed over the
-    workers: the fixed costs, the scheduling gaps and CPU lost to the client),
-    ``merges`` (task seconds that are not blocks: merges and the split of the kept draws) and
-    ``scheduling_gaps`` (idle between a worker's first and last task, summed over the workers).
+    the summaries, the views' tables), ``imbalance`` (between the first and the last worker's
+    last block: the idle end, the final merges waiting for the last block), ``idle`` (every
+    worker's wall not spent computing a task, summed over the workers: all of the above,
+    scheduling and CPU lost to the client), ``merges`` (task seconds that are not blocks:
+    merges and the split of the kept draws) and ``scheduling_gaps`` (idle between a worker's
+    first task and its last block, summed over the workers: the scheduler's round trips and
+    merges waiting for an operand from the other worker).
     """
-    spans: dict[str, list[tuple[float, float]]] = {}
-    merges = 0.0
+    spans: dict[str, list[tuple[float, float, bool]]] = {}
     for task in tasks:
         for part in task.get("startstops", ()):
-            if part.get("action") != "compute":
-                continue
-            spans.setdefault(task["worker"], []).append((part["start"], part["stop"]))
-            if "run_block" not in str(task["key"]):
-                merges += part["stop"] - part["start"]
+            if part.get("action") == "compute":
+                block = "run_block" in str(task["key"])
+                spans.setdefault(task["worker"], []).append((part["start"], part["stop"], block))
     if not spans:
         return {}
-    firsts = [min(a for a, _ in s) for s in spans.values()]
-    lasts = [max(b for _, b in s) for s in spans.values()]
-    busy = [sum(b - a for a, b in s) for s in spans.values()]
+    firsts = {w: min(a for a, _, _ in s) for w, s in spans.items()}
+    lasts = {w: max(b for _, b, _ in s) for w, s in spans.items()}
+    last_blocks = {w: max((b for _, b, k in s if k), default=firsts[w]) for w, s in spans.items()}
+    busy = {w: sum(b - a for a, b, _ in s) for w, s in spans.items()}
+    before_last_block = {
+        w: sum(min(b, last_blocks[w]) - a for a, b, _ in s if a < last_blocks[w])
+        for w, s in spans.items()
+    }
     wall = end - start
     return {
-        "start": min(firsts) - start,
-        "tail": end - max(lasts),
-        "imbalance": max(lasts) - min(lasts),
-        "idle": sum(wall - b for b in busy),
-        "merges": merges,
-        "scheduling_gaps": sum(
-            last - first - b for first, last, b in zip(firsts, lasts, busy, strict=True)
-        ),
+        "start": min(firsts.values()) - start,
+        "tail": end - max(lasts.values()),
+        "imbalance": max(last_blocks.values()) - min(last_blocks.values()),
+        "idle": sum(wall - b for b in busy.values()),
+        "merges": sum(b - a for s in spans.values() for a, b, k in s if not k),
+        "scheduling_gaps": sum(last_blocks[w] - firsts[w] - before_last_block[w] for w in spans),
     }
 
 

@@ -24,33 +24,31 @@ def test_merge_tree_depth_is_that_of_tree_merge():
 
 
 def test_fixed_costs_from_a_task_stream():
-    # two workers from t=10 to t=20: blocks and one merge, with known gaps and a known tail
-    def task(worker, key, start, stop):
+    # two workers from t=10 to t=20: a waits 0.5 s for a merge's operand (14.0 -> 14.5) and,
+    # after its last block, for b's (19.0 -> 19.5) before the final merge; b ends at 19.0
+    def task(worker, key, start, stop, action="compute"):
         return {
             "worker": worker,
             "key": key,
-            "startstops": [{"action": "compute", "start": start, "stop": stop}],
+            "startstops": [{"action": action, "start": start, "stop": stop}],
         }
 
     tasks = [
         task("a", "run_block-1", 10.5, 14.0),
         task("a", "merge-1", 14.5, 15.0),
-        task("a", "run_block-3", 15.0, 19.0),
+        task("a", "run_block-3", 15.0, 18.0),
         task("b", "run_block-2", 11.0, 16.0),
-        task("b", "run_block-4", 16.0, 18.0),
-        {
-            "worker": "b",
-            "key": "x",
-            "startstops": [{"action": "transfer", "start": 18, "stop": 19}],
-        },
+        task("b", "run_block-4", 16.0, 19.0),
+        task("a", "merge-2", 19.5, 19.75),
+        task("b", "x", 18.0, 19.0, action="transfer"),
     ]
     fixed = national.fixed_costs(tasks, 10.0, 20.0)
     assert fixed == {
         "start": 0.5,
-        "tail": 1.0,
-        "imbalance": 1.0,
-        "idle": (10 - 8.0) + (10 - 7.0),
-        "merges": 0.5,
-        "scheduling_gaps": 0.5,
+        "tail": 0.25,
+        "imbalance": 1.0,  # a's last block ended at 18, b's at 19
+        "idle": (10 - 7.25) + (10 - 8.0),
+        "merges": 0.75,
+        "scheduling_gaps": 0.5,  # a's wait before merge-1; the wait for b's last block is above
     }
     assert national.fixed_costs([], 0.0, 1.0) == {}
