@@ -64,8 +64,54 @@ def _worker_peak() -> int:
     return peak_rss_bytes()
 
 
+def fixed_costs(tasks: list[dict[str, Any]], start: float, end: float) -> dict[str, float]:
+    """Where the wall of a run went outside its blocks, from Dask's task stream.
+
+    ``tasks`` are the records of ``distributed.get_task_stream`` (each with ``worker``, ``key``
+    and ``startstops``, times as ``time.time()``), ``start`` and ``end`` the run's own times on
+    the same clock. Returned, in seconds: ``start`` (until the first task computes: the models,
+    the headline's pilot, the scatter), ``tail`` (after the last task: the last root's transfer,
+    the summaries, the views' tables), ``imbalance`` (between the first and the last worker's
+    last block: the idle end, the final merges waiting for the last block), ``idle`` (every
+    worker's wall not spent computing a task, summed over the workers: all of the above,
+    scheduling and CPU lost to the client), ``merges`` (task seconds that are not blocks:
+    merges and the split of the kept draws) and ``scheduling_gaps`` (idle between a worker's
+    first task and its last block, summed over the workers: the scheduler's round trips and
+    merges waiting for an operand from the other worker).
+    """
+    spans: dict[str, list[tuple[float, float, bool]]] = {}
+    for task in tasks:
+        for part in task.get("startstops", ()):
+            if part.get("action") == "compute":
+                block = "run_block" in str(task["key"])
+                spans.setdefault(task["worker"], []).append((part["start"], part["stop"], block))
+    if not spans:
+        return {}
+    firsts = {w: min(a for a, _, _ in s) for w, s in spans.items()}
+    lasts = {w: max(b for _, b, _ in s) for w, s in spans.items()}
+    last_blocks = {w: max((b for _, b, k in s if k), default=firsts[w]) for w, s in spans.items()}
+    busy = {w: sum(b - a for a, b, _ in s) for w, s in spans.items()}
+    before_last_block = {
+        w: sum(min(b, last_blocks[w]) - a for a, b, _ in s if a < last_blocks[w])
+        for w, s in spans.items()
+    }
+    wall = end - start
+    return {
+        "start": min(firsts.values()) - start,
+        "tail": end - max(lasts.values()),
+        "imbalance": max(last_blocks.values()) - min(last_blocks.values()),
+        "idle": sum(wall - b for b in busy.values()),
+        "merges": sum(b - a for s in spans.values() for a, b, k in s if not k),
+        "scheduling_gaps": sum(last_blocks[w] - firsts[w] - before_last_block[w] for w in spans),
+    }
+
+
 def child(draws: int, workers: int, block: int) -> dict[str, Any]:
     """One timed ``analyse`` + ``write_run`` on a warm LocalCluster of ``workers`` processes."""
+    import resource
+
+    from distributed import get_task_stream
+
     from mc.engine import SchedulerSpec
     from mc.engine.schedulers import dask_client
     from mc.model.config import load_config
@@ -81,10 +127,17 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
         options = RunOptions(draws=draws, block_size=block, seed=SEED)
         client.run(_worker_reset)
         reset_peak_rss()
-        start = time.perf_counter()
-        analysis = analyse(config, options, population=population, client=client)
-        wall = time.perf_counter() - start
+        with get_task_stream(client=client) as stream:
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
+            clock = time.time()
+            start = time.perf_counter()
+            analysis = analyse(config, options, population=population, client=client)
+            wall = time.perf_counter() - start
+            used = resource.getrusage(resource.RUSAGE_SELF)
         worker_peaks = sorted(client.run(_worker_peak).values())
+    # the client process's CPU (its threads, and the scheduler's): on a machine with as many
+    # cores as workers, what it spends while blocks run is taken from them
+    client_cpu = used.ru_utime - cpu.ru_utime + used.ru_stime - cpu.ru_stime
     client_peak = peak_rss_bytes()
     sim = analysis.simulation
     assert sim is not None
@@ -107,6 +160,8 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
         "side_simulate_seconds": side.wall_seconds if side is not None else 0.0,
         "side_block_seconds_sum": float(sum(side.block_seconds)) if side is not None else 0.0,
         "write_seconds": write_seconds,
+        "client_cpu_seconds": client_cpu,
+        "fixed_seconds": fixed_costs(stream.data, clock, clock + wall),
         "written_bytes": written,
         "kept_draws": sim.kept,
         "client_peak_bytes": client_peak,

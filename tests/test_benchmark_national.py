@@ -21,3 +21,34 @@ def test_merge_tree_depth_is_that_of_tree_merge():
     for n in (1, 2, 3, 5, 8, 1000, 1024, 1025):
         # combine counts the merges above each leaf: the tree's depth is the root's count
         assert tree_merge([0] * n, lambda a, b: max(a, b) + 1) == depth(n)
+
+
+def test_fixed_costs_from_a_task_stream():
+    # two workers from t=10 to t=20: a waits 0.5 s for a merge's operand (14.0 -> 14.5) and,
+    # after its last block, for b's (19.0 -> 19.5) before the final merge; b ends at 19.0
+    def task(worker, key, start, stop, action="compute"):
+        return {
+            "worker": worker,
+            "key": key,
+            "startstops": [{"action": action, "start": start, "stop": stop}],
+        }
+
+    tasks = [
+        task("a", "run_block-1", 10.5, 14.0),
+        task("a", "merge-1", 14.5, 15.0),
+        task("a", "run_block-3", 15.0, 18.0),
+        task("b", "run_block-2", 11.0, 16.0),
+        task("b", "run_block-4", 16.0, 19.0),
+        task("a", "merge-2", 19.5, 19.75),
+        task("b", "x", 18.0, 19.0, action="transfer"),
+    ]
+    fixed = national.fixed_costs(tasks, 10.0, 20.0)
+    assert fixed == {
+        "start": 0.5,
+        "tail": 0.25,
+        "imbalance": 1.0,  # a's last block ended at 18, b's at 19
+        "idle": (10 - 7.25) + (10 - 8.0),
+        "merges": 0.75,
+        "scheduling_gaps": 0.5,  # a's wait before merge-1; the wait for b's last block is above
+    }
+    assert national.fixed_costs([], 0.0, 1.0) == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 import traceback
@@ -16,7 +17,7 @@ from mc.engine.blocks import Model, run_block
 from mc.engine.checkpoint import Checkpoints, load_block, save_block
 from mc.engine.moments import Moments
 from mc.engine.plan import BlockPlan
-from mc.engine.reduce import BlockSummary, Grid, MergeStack, Reducer, merge
+from mc.engine.reduce import BlockSummary, Grid, MergeStack, Reducer, kept_draws, merge
 from mc.engine.schedulers import SchedulerSpec, dask_client
 from mc.errors import BlockError, TbuMcError
 
@@ -248,6 +249,12 @@ class _ClientRunner:
     Each merge is submitted right after its second input, with a higher priority than the blocks,
     and the client keeps no future of a finished block: a merged block's summary is released on
     the worker, so a streamed run holds about ``log2(blocks)`` summaries, not one per block.
+
+    The first draws a streamed run keeps (``reducer.keep``, tens of MB) leave the tree: a block
+    that keeps some sends them to the client as soon as it is done, while the blocks after it
+    still run, and enters the tree without them. The root that reaches the client after the
+    last block is then only histograms and moments, and :meth:`result` puts the kept draws back
+    in block order (the tree would have concatenated them in the same order: the same arrays).
     """
 
     def __init__(
@@ -271,6 +278,11 @@ class _ClientRunner:
             self.local, self.folder = folder, None
         self.block_of: dict[Any, int] = {}
         self.running: set[Any] = set()
+        # the kept draws travel outside the tree (streamed runs only: a gathered run's draws are
+        # the tree's whole content); block -> future of its draws, then block -> its draws
+        self.split = reducer.mode == "stream" and reducer.keep > 0
+        self.kept_futures: dict[int, Any] = {}
+        self.kept: dict[int, dict[str, np.ndarray]] = {}
 
     def run(self, blocks: range, stack: MergeStack[Held], progress: Progress | None) -> None:
         from distributed import as_completed
@@ -278,6 +290,9 @@ class _ClientRunner:
         for block in blocks:
             saved = None if self.local is None else load_block(self.local, block)
             if saved is not None:
+                if self.split and saved.draws is not None:
+                    self.kept[block] = saved.draws
+                    saved = dataclasses.replace(saved, draws=None)
                 stack.push(saved)
                 if progress:
                     progress(self.size)
@@ -295,6 +310,12 @@ class _ClientRunner:
             )
             self.block_of[future.key] = block
             self.running.add(future)
+            if self.split and kept_draws(block, self.size, self.reducer.keep):
+                # at the merges' priority: both run as soon as the block is done, on its worker
+                self.kept_futures[block] = self.client.submit(
+                    _kept_of, future, pure=False, priority=1
+                )
+                future = self.client.submit(_without_draws, future, pure=False, priority=1)
             stack.push(future)
         finished = as_completed(list(self.running))
         for future in finished:
@@ -311,6 +332,11 @@ class _ClientRunner:
                 )
             if self.local is not None:
                 save_block(self.local, future.result())
+            kept = self.kept_futures.pop(self.block_of[future.key], None)
+            if kept is not None:  # fetched now, while later blocks run, not after the last
+                draws = kept.result()
+                if draws is not None:
+                    self.kept[self.block_of[future.key]] = draws
             if progress:
                 progress(self.size)
 
@@ -318,14 +344,33 @@ class _ClientRunner:
         return self.client.submit(merge, a, b, pure=False, priority=1)
 
     def result(self, item: Held) -> BlockSummary:
-        if isinstance(item, BlockSummary):
-            return item
-        summary: BlockSummary = item.result()
-        return summary
+        summary: BlockSummary = item if isinstance(item, BlockSummary) else item.result()
+        return self._with_kept(summary)
+
+    def _with_kept(self, summary: BlockSummary) -> BlockSummary:
+        """``summary`` with the kept draws of the blocks it covers, as the tree would have them."""
+        blocks = sorted(b for b in self.kept if summary.first <= b < summary.first + summary.n)
+        if not blocks:
+            return summary
+        parts = [self.kept[b] for b in blocks]
+        if len(parts) == 1:  # a merge with a draw-less neighbour passes the dict on as it is
+            return dataclasses.replace(summary, draws=parts[0])
+        draws = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+        return dataclasses.replace(summary, draws=draws)
 
     def cancel(self, stack: MergeStack[Held]) -> None:
         held = [item for _, item in stack.held if not isinstance(item, BlockSummary)]
-        self.client.cancel([*self.running, *held])
+        self.client.cancel([*self.running, *held, *self.kept_futures.values()])
+
+
+def _kept_of(summary: BlockSummary) -> dict[str, np.ndarray] | None:
+    """On a worker: a block's kept draws, for the client."""
+    return summary.draws
+
+
+def _without_draws(summary: BlockSummary) -> BlockSummary:
+    """On a worker: a block's summary without its kept draws, for the merge tree."""
+    return dataclasses.replace(summary, draws=None)
 
 
 def _sees(path: str, token: str) -> bool:

@@ -72,21 +72,23 @@ def stream_summary_table(
         if outside[keep].any():
             raise FloatingPointError(f"{name}: a reported quantile fell outside its sketch grid")
         index = pd.MultiIndex.from_product([coords[d] for d in dims[name]], names=list(dims[name]))
-        frame = index.to_frame(index=False)
+        keys = index.to_frame(index=False)
         m = sim.moments[name]
-        frame["mean"] = np.ravel(m.mean)
-        frame["sd"] = np.ravel(m.sd)
+        # the statistics go in as one frame: a column at a time cost pandas more than the
+        # statistics themselves (this table is built after a run's last block)
+        columns = {"mean": np.ravel(m.mean), "sd": np.ravel(m.sd)}
         for q in QUANTILES:
-            frame[f"q{round(100 * q):02d}"] = np.ravel(values[probs.index(q)])
+            columns[f"q{round(100 * q):02d}"] = np.ravel(values[probs.index(q)])
         for q in MCSE_QUANTILES:
             lo = values[probs.index(q - _SLOPE_STEP)]
             hi = values[probs.index(q + _SLOPE_STEP)]
             slope = (hi - lo) / (2 * _SLOPE_STEP)
-            frame[f"mcse_q{round(100 * q):02d}"] = np.ravel(np.sqrt(q * (1 - q) / n) * slope)
-        frame["ess"] = float(n)
+            columns[f"mcse_q{round(100 * q):02d}"] = np.ravel(np.sqrt(q * (1 - q) / n) * slope)
+        columns["ess"] = np.full(len(keys), float(n))
         assert sim.block_mean is not None and sim.block_m2 is not None
-        frame["rhat"] = _rhat(sim.block_mean[name], sim.block_m2[name], sim.plan.block_size)
-        frame["sketch_error"] = np.ravel(sim.grids[name].width)
+        columns["rhat"] = _rhat(sim.block_mean[name], sim.block_m2[name], sim.plan.block_size)
+        columns["sketch_error"] = np.ravel(sim.grids[name].width)
+        frame = pd.concat([keys, pd.DataFrame(columns, index=keys.index)], axis=1)
         frame.insert(0, "variable", name)
         frames.append(frame)
     empty = ONE_BLOCK_EMPTY if sim.plan.n_blocks < 2 else ()

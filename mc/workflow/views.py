@@ -37,7 +37,7 @@ import pandas as pd
 from mc.domain.ages import N_AGES
 from mc.engine import Checkpoints
 from mc.engine.checkpoint import IDENTITY_FILE
-from mc.model.component_costs import ageing, central_path, component_fit
+from mc.model.component_costs import CentralPath, ageing, central_path, component_fit
 from mc.model.config import Config
 from mc.model.config.views import View, other_view, reference_scenario, view_config
 from mc.model.population import PopulationTable
@@ -296,13 +296,25 @@ def tbu_parts(config: Config, population: PopulationTable, extra: float) -> Part
     return Parts(aged, births, deaths, migration)
 
 
-def model_parts(config: Config, population: PopulationTable, extra: float) -> Parts:
-    """The model view's cost-year change in parts, from the projection's central path."""
-    fit = component_fit(config, population)
-    path = central_path(fit, config.cost_year - fit.origin)
+def model_parts(
+    config: Config, population: PopulationTable, extra: float, path: CentralPath | None = None
+) -> Parts:
+    """The model view's cost-year change in parts, from the projection's central path.
+
+    ``path`` is :func:`model_central_path` when the caller has it already (it does not depend
+    on ``extra``).
+    """
+    if path is None:
+        path = model_central_path(config, population)
     last = -1  # the cost year's change
     migration = path.migration[last] + extra * _extra_profile(config)
     return Parts(path.ageing[last], path.births[last], path.deaths[last], migration)
+
+
+def model_central_path(config: Config, population: PopulationTable) -> CentralPath:
+    """The component projection's central path to the cost year (fit on the data folder)."""
+    fit = component_fit(config, population)
+    return central_path(fit, config.cost_year - fit.origin)
 
 
 def _priced(config: Config, change: np.ndarray) -> tuple[float, float]:
@@ -327,13 +339,16 @@ def reconciliation_table(config: Config, by_view: dict[View, Analysis]) -> pd.Da
     tbu_config, model_config = tbu.config, model.config
     rows = []
     zero = reference_scenario(config)
+    # the fit reads the data folder: once per table, not once per scenario (it is the last thing
+    # a two-view run does after its last block)
+    path = model_central_path(model_config, population)
     for scenario in config.scenarios:
         extra_a = scenario.extra_net_immigration
         extra_b = (
             extra_a - next(s for s in config.scenarios if s.name == zero).extra_net_immigration
         )
         a = tbu_parts(tbu_config, population, extra_a)
-        b = model_parts(model_config, population, extra_b)
+        b = model_parts(model_config, population, extra_b, path)
         medians = {}
         for view, analysis in ((View.TBU, tbu), (View.MODEL, model)):
             cells = []

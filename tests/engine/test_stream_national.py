@@ -185,3 +185,43 @@ def test_analyse_records_kept_draws_in_the_checkpoint_identity(config_2025, tmp_
     analyse(config_2025, options, checkpoint_dir=tmp_path / "ck")
     identity = json.loads((tmp_path / "ck" / "run.json").read_text(encoding="utf-8"))
     assert identity.get("keep_draws") == (keep or None) and identity["reducer"] == "stream"
+
+
+def test_kept_draws_reach_the_client_outside_the_merge_tree(model, reducer, streamed):
+    # the first draws (tens of MB in a national run) are fetched when their block is done; the
+    # root the client waits for after the last block is histograms and moments only
+    from mc.engine.reduce import MergeStack
+    from mc.engine.schedulers import dask_client
+    from mc.engine.simulation import _ClientRunner
+
+    with dask_client(SchedulerSpec("threads", workers=2)) as client:
+        runner = _ClientRunner(client, model, PLAN, ENTROPY, 0, reducer, None)
+        stack = MergeStack(runner.combine)
+        runner.run(range(PLAN.n_blocks), stack, None)
+        root = stack.root()
+        assert root.result().draws is None
+        assert sorted(runner.kept) == [0, 1]  # keep=10,000 of blocks of 5,000: two blocks
+        whole = runner.result(root)
+    assert whole.draws is not None and streamed.draws is not None
+    for name, values in streamed.draws.items():
+        np.testing.assert_array_equal(whole.draws[name], values, err_msg=name)
+
+
+def test_client_side_checkpoints_resume_with_kept_draws(model, reducer, tmp_path, monkeypatch):
+    # workers that do not see the checkpoint folder: the client saves and loads the blocks, and
+    # a loaded block's kept draws leave the tree as a computed block's do
+    import mc.engine.simulation as simulation
+    from mc.engine import Checkpoints
+    from mc.engine.checkpoint import block_path
+
+    monkeypatch.setattr(simulation, "workers_share", lambda client, folder: False)
+    reference = simulate(model, PLAN, ENTROPY, SchedulerSpec("sync"), reducer=reducer)
+    store = Checkpoints(tmp_path / "ck", {"entropy": ENTROPY, "keep_draws": reducer.keep})
+    spec = SchedulerSpec("threads", workers=2)
+    first = simulate(model, PLAN, ENTROPY, spec, reducer=reducer, checkpoints=store)
+    assert_identical(reference, first)
+    block_path(tmp_path / "ck", 1).unlink()  # block 0 (kept draws) loads, block 1 recomputes
+    block_path(tmp_path / "ck", 3).unlink()
+    resumed = simulate(model, PLAN, ENTROPY, spec, reducer=reducer, checkpoints=store, resume=True)
+    assert resumed.resumed_blocks == 2
+    assert_identical(reference, resumed)

@@ -159,3 +159,19 @@ def test_the_console_names_the_view_of_every_band(data_dir, tmp_path, capsys):
     assert "The headline figures below are The model's own forecast" in printed
     assert "*The model's own forecast" in printed and " TBU's central path" in printed
     assert (out / "views.csv").is_file() and (out / "reconciliation.csv").is_file()
+
+
+def test_the_reconciliation_fits_the_components_once_for_every_scenario(
+    config, analysis, monkeypatch
+):
+    # the table is built after the last block: a fit per scenario re-read the data folder each
+    # time; the parts are the same either way (the fit does not depend on the scenario)
+    import mc.workflow.views as views
+
+    fits = []
+    real = views.component_fit
+    monkeypatch.setattr(views, "component_fit", lambda *a: fits.append(1) or real(*a))
+    by_view = {View.TBU: analysis, View.MODEL: analysis.side}
+    table = views.reconciliation_table(config, by_view)
+    assert len(config.scenarios) == 3 and len(fits) == 1
+    assert table.equals(analysis.reconciliation)
