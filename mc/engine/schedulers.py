@@ -190,9 +190,11 @@ def _worker_memory_reuse(processes: bool) -> Iterator[None]:
     """Start worker processes with :data:`WORKER_MALLOC` in their environment.
 
     glibc reads these variables when a process starts, so they go in Dask's
-    ``distributed.nanny.pre-spawn-environ`` (set in this process just before each worker is
-    spawned, and again if the nanny restarts a lost worker); this process's own environment is
-    put back when the cluster has started.
+    ``distributed.nanny.pre-spawn-environ``, which a nanny writes into this process's environment
+    just before it spawns its worker (again if it restarts a lost one). A value already in the
+    environment wins over that setting, and an earlier cluster of this process leaves Dask's
+    ``65536`` there, so the values are also set here while the cluster starts; this process's own
+    environment is put back afterwards.
     """
     if not processes:
         yield
@@ -200,8 +202,9 @@ def _worker_memory_reuse(processes: bool) -> Iterator[None]:
     import dask
 
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_MALLOC}
-    saved = {name: os.environ.get(name) for name in environ}
+    saved = {name: os.environ.get(name) for name in WORKER_MALLOC}
     try:
+        os.environ.update(WORKER_MALLOC)
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
             yield
     finally:

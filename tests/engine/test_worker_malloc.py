@@ -10,7 +10,10 @@ def _environment() -> dict[str, str | None]:
     return {name: os.environ.get(name) for name in WORKER_MALLOC}
 
 
-def test_workers_start_with_the_allocator_settings_and_the_client_keeps_its_own():
+def test_workers_start_with_the_allocator_settings_and_the_client_keeps_its_own(monkeypatch):
+    # what an earlier cluster of the same process leaves behind (Dask's nanny writes its
+    # pre-spawn settings into the parent's environment); it must not reach our workers
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     before = _environment()
     with dask_client(SchedulerSpec("processes", workers=1)) as client:
         during = _environment()
