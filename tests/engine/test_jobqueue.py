@@ -3,10 +3,15 @@
 There is no SLURM or PBS here; dask-jobqueue writes the script without submitting anything.
 """
 
+import os
+import shutil
+import subprocess
+
+import dask
 import pytest
 
 from mc.cli.main import main
-from mc.engine.schedulers import WORKER_SATURATION, SchedulerSpec, jobqueue_cluster
+from mc.engine.schedulers import WORKER_MALLOC, WORKER_SATURATION, SchedulerSpec, jobqueue_cluster
 from mc.errors import ConfigError
 from mc.model.config import Config
 from tests.conftest import CONFIGS
@@ -60,6 +65,70 @@ def test_job_script_carries_the_settings(kind):
         for line in ("#PBS -q normal", "#PBS -A nn1234k", "ncpus=8", "walltime=02:30:00"):
             assert line in script, line
     assert "--nworkers 8" in script and "--nthreads 1" in script
+
+
+def job_script(kind, **options):
+    cluster = jobqueue_cluster(
+        SchedulerSpec(kind, jobqueue=tuple({"cores": 1, "memory": "1GB", **options}.items()))
+    )
+    try:
+        return cluster.job_script()
+    finally:
+        cluster.close()
+
+
+def environment_of_workers(script):
+    """What the worker command of ``script`` would see: the script run up to that line.
+
+    The job's shell starts with Dask's 64 kB trim threshold in its environment, as a nanny's
+    parent can have it; the script's own exports must replace it.
+    """
+    lines = script.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "distributed.cli.dask_worker" in line]
+    body = "\n".join(
+        [
+            *lines[:at],
+            'printf "%s=%s\\n" ' + " ".join(f'{name} "${name}"' for name in WORKER_MALLOC),
+        ]
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run(
+        ["bash", "-c", body], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return dict(line.split("=", 1) for line in out.splitlines())
+
+
+needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="runs the job script in bash")
+
+
+@needs_bash
+@pytest.mark.parametrize("kind", ["slurm", "pbs"])
+def test_batch_workers_start_with_the_allocator_settings(kind):
+    script = job_script(kind)
+    exports = [line for line in script.splitlines() if line.startswith("export MALLOC_")]
+    assert exports == [f"export {name}={value}" for name, value in WORKER_MALLOC.items()]
+    assert environment_of_workers(script) == WORKER_MALLOC
+
+
+@needs_bash
+@pytest.mark.parametrize("where", ["option", "config", "env_extra"])
+def test_the_users_prologue_is_kept_and_its_exports_win(where):
+    user = ["export OMP_NUM_THREADS=1", "export MALLOC_ARENA_MAX=4"]
+    options = {}
+    settings = {}
+    if where == "option":
+        options["job_script_prologue"] = user
+    elif where == "config":
+        settings["jobqueue.slurm.job-script-prologue"] = user
+    else:  # dask-jobqueue's older name, still read when no prologue is given
+        options["env_extra"] = user
+    with dask.config.set(settings):
+        script = job_script("slurm", **options)
+    lines = script.splitlines()
+    ours = [lines.index(f"export {name}={value}") for name, value in WORKER_MALLOC.items()]
+    theirs = [lines.index(line) for line in user]
+    assert max(ours) < min(theirs), "the user's lines come after ours"
+    assert environment_of_workers(script) == {**WORKER_MALLOC, "MALLOC_ARENA_MAX": "4"}
 
 
 @pytest.mark.parametrize(
