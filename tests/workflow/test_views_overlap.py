@@ -45,6 +45,16 @@ def _arrays(analysis) -> dict[str, np.ndarray]:
     return out
 
 
+def _assert_same_results(expected, actual) -> None:
+    """Every draw array and every summary table of two analyses equal, bit for bit."""
+    left, right = _arrays(expected), _arrays(actual)
+    assert left.keys() == right.keys() and len(left) > 10
+    for name in left:
+        np.testing.assert_array_equal(left[name], right[name], err_msg=name)
+    for name, table in _tables(expected).items():
+        pd.testing.assert_frame_equal(table, _tables(actual)[name], check_exact=True, obj=name)
+
+
 @pytest.fixture(scope="module")
 def two_views(data_dir):
     config = load_config(CONFIGS / "tbu-2025.yaml")
@@ -69,12 +79,7 @@ def test_two_views_on_two_processes_equal_the_sequential_run_bit_for_bit(two_vie
     assert len(calls) == 1 and calls[0]["spec"] == spec  # one cluster, both views at once
     # the views overlapped on one cluster; the manifest still names the cluster as before
     assert both.simulation.scheduler == spec.describe() == both.side.simulation.scheduler
-    left, right = _arrays(sync), _arrays(both)
-    assert left.keys() == right.keys() and len(left) > 10
-    for name in left:
-        np.testing.assert_array_equal(left[name], right[name], err_msg=name)
-    for name, table in _tables(sync).items():
-        pd.testing.assert_frame_equal(table, _tables(both)[name], check_exact=True, obj=name)
+    _assert_same_results(sync, both)
     assert [str(n) for n in sync.notes] == [str(n) for n in both.notes]
 
 
@@ -118,12 +123,7 @@ def test_an_auto_run_whose_two_views_together_cross_the_threshold_shares_one_clu
     assert "tbu view" in chosen[0] and "model view" in chosen[0]
     # the one note is the only difference from the sequential run's notes; results bit for bit
     assert [str(n) for n in auto.notes if n is not chosen[0]] == [str(n) for n in sync.notes]
-    left, right = _arrays(sync), _arrays(auto)
-    assert left.keys() == right.keys() and len(left) > 10
-    for name in left:
-        np.testing.assert_array_equal(left[name], right[name], err_msg=name)
-    for name, table in _tables(sync).items():
-        pd.testing.assert_frame_equal(table, _tables(auto)[name], check_exact=True, obj=name)
+    _assert_same_results(sync, auto)
 
 
 # --- run_both on an in-process cluster: what a failure or an interrupt in one view does ------
