@@ -512,6 +512,38 @@ class EconomyModel:
         return {name: value[0] for name, value in self._report(accounts, levels).items()}
 
 
+
+@dataclass(frozen=True)
+class DemographicPart:
+    """The demographic costs of an :class:`EconomyModel`, without drawing its economy.
+
+    :meth:`EconomyModel.simulate` splits each block's stream into two children and gives the
+    first to the demographic model. This model draws from that same first child, so its outputs
+    are the economy model's demographic outputs bit for bit, at none of the economy's cost (its
+    marginals, Iman-Conover, t draws and accounts). A run that needs only the demographic costs
+    (the other view of a two-view configuration) draws this instead.
+    """
+
+    demographic: DemographicModel | ProjectedCostModel | ComponentCostModel
+
+    @property
+    def coords(self) -> dict[str, list]:
+        """Coordinates of the non-sample dimensions."""
+        return self.demographic.coords
+
+    @property
+    def dims(self) -> dict[str, tuple[str, ...]]:
+        """Dimensions of each variable beyond the draw: the demographic model's."""
+        return self.demographic.dims
+
+    def simulate(
+        self, rng: np.random.Generator, n: int, backend: str = "numba"
+    ) -> dict[str, np.ndarray]:
+        """Draw ``n`` outcomes of the demographic costs from the stream's first child."""
+        demographic_rng, _ = rng.spawn(2)  # the split EconomyModel.simulate makes
+        return self.demographic.simulate(demographic_rng, n, backend)
+
+
 # ---------------------------------------------------------------------------------------------
 # history of the net operating result
 

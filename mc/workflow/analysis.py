@@ -260,7 +260,16 @@ def prepare(
     o = options
     if population is None:
         population = run_population(config)
-    model = with_design(build_cost_model(config, population), o.design)
+    model = with_design(build_cost_model(config, population, costs_only=o.costs_only), o.design)
+    if o.costs_only:
+        outside = [t.variable for t in config.exceedance if t.variable not in model.dims]
+        if outside:
+            raise ConfigError(
+                "exceedance",
+                outside[0],
+                "a run of the demographic costs only counts exceedances of "
+                f"{sorted(model.dims)}",
+            )
     point = point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
     if isinstance(model, MunicipalCostModel):

@@ -22,7 +22,7 @@ from mc.model.demographic import (
     deterministic_outputs,
     model_years,
 )
-from mc.model.economy import EconomyModel, residual_sd
+from mc.model.economy import DemographicPart, EconomyModel, residual_sd
 from mc.model.municipal import MunicipalCostModel, build_municipal_model
 from mc.model.population import PopulationTable
 
@@ -46,7 +46,9 @@ class CostModel(Protocol):
         ...
 
 
-def build_cost_model(config: Config, population: PopulationTable | None = None) -> CostModel:
+def build_cost_model(
+    config: Config, population: PopulationTable | None = None, *, costs_only: bool = False
+) -> CostModel:
     """The model a run of ``config`` draws from.
 
     Parameters
@@ -55,6 +57,9 @@ def build_cost_model(config: Config, population: PopulationTable | None = None) 
         A validated configuration.
     population : PopulationTable, optional
         The observed population (default: the configuration's); national models only.
+    costs_only : bool
+        With an ``economy`` section, only its demographic costs (:class:`DemographicPart`: the
+        same draws as the full model's, without the economy).
 
     Raises
     ------
@@ -75,6 +80,8 @@ def build_cost_model(config: Config, population: PopulationTable | None = None) 
     base = build_model(config, population)
     if config.economy is None:
         return base
+    if costs_only:
+        return DemographicPart(base)
     return EconomyModel(
         base, config.economy, residual_sd(config.economy), model_years(config, population)
     )

@@ -64,6 +64,11 @@ class RunOptions:
         default :data:`DEFAULT_KEEP_DRAWS`; 0: no ``draws.nc``). The statistics never need
         them: they come from the blocks' merged summaries, or exactly from the draws when every
         draw is kept.
+    costs_only : bool
+        Draw only the demographic costs of a configuration with an ``economy`` section, from
+        the stream the full model gives them (the same draws, bit for bit), without the
+        economy's. The other view of a two-view run needs no more (see
+        :func:`mc.workflow.views.analyse_views`).
 
     Raises
     ------
@@ -93,6 +98,7 @@ class RunOptions:
     force_size: bool = False
     scheduler: SchedulerSpec | None = None
     keep_draws: int | None = None
+    costs_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "precision", tuple(self.precision))

@@ -89,7 +89,9 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
 
     ``kwargs`` go to :func:`mc.workflow.analysis.analyse` for the headline run (population,
     client, progress, checkpoints); the other view runs on the same draws, seed, block size and
-    scheduler with plain Monte Carlo and no sensitivity or precision targets. On a Dask client
+    scheduler with plain Monte Carlo and no sensitivity or precision targets, and draws only its
+    demographic costs (``costs_only``: the draws a full run of it would give them, without its
+    economy, which nothing reports). On a Dask client
     (given, or a cluster of ``options.scheduler`` started once for both) the two views run at the
     same time (:func:`mc.workflow.overlap.run_both`); in-process, one after the other. Either
     way the results are the same, bit for bit.
@@ -117,10 +119,13 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
         confidence=None,
         wave=None,
         precision_variable=None,
+        costs_only=True,
     )
     side_kwargs = {k: v for k, v in kwargs.items() if k in ("population", "client")}
     main_config = view_config(config, headline)
-    side_config = view_config(config, other_view(headline))
+    # the other view is compared on its demographic costs only: its economy (accounts, net
+    # operating result) was never reported, so it is not drawn, and no exceedance is counted
+    side_config = dataclasses.replace(view_config(config, other_view(headline)), exceedance=())
     client, spec = kwargs.get("client"), options.scheduler
     run_main: Callable[[Any], Analysis]
     run_side: Callable[[Any], Analysis]

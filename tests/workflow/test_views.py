@@ -11,6 +11,7 @@ from mc.errors import ConfigError
 from mc.model.config import Config, load_config
 from mc.model.config.population import PopulationKind
 from mc.model.config.views import View, view_config
+from mc.model.economy import ECONOMY_DIMS
 from mc.workflow import RunOptions, analyse
 from mc.workflow.views import STEPS, model_parts, tbu_parts
 from tests.conftest import CONFIGS
@@ -175,3 +176,30 @@ def test_the_reconciliation_fits_the_components_once_for_every_scenario(
     table = views.reconciliation_table(config, by_view)
     assert len(config.scenarios) == 3 and len(fits) == 1
     assert table.equals(analysis.reconciliation)
+
+
+@pytest.mark.parametrize("headline", [View.TBU, View.MODEL])
+def test_the_other_view_draws_its_costs_only_and_the_same_draws(config, headline):
+    # the other view runs costs_only: its demographic costs must be the ones the full model of
+    # that view draws (same stream, same bits), and it must not draw the economy at all
+    two = dataclasses.replace(config, view=headline)
+    side = analyse(two, SMALL).side
+    assert side is not None and side.tree is not None
+    alone = dataclasses.replace(view_config(two, side.config.view), exceedance=())
+    full = analyse(alone, SMALL)
+    drawn = set(side.tree["posterior"].data_vars)
+    assert drawn == set(full.tree["posterior"].data_vars) - set(ECONOMY_DIMS)
+    assert "demographic_cost_total_bn" in drawn
+    for name in drawn:
+        np.testing.assert_array_equal(
+            side.tree["posterior"][name].values, full.tree["posterior"][name].values
+        )
+    rows = full.summary[full.summary["variable"].isin(drawn)].reset_index(drop=True)
+    assert side.summary.reset_index(drop=True).equals(rows)
+
+
+def test_a_costs_only_run_refuses_an_exceedance_of_the_economy(config):
+    alone = view_config(config, View.TBU)
+    assert any(t.variable in ECONOMY_DIMS for t in alone.exceedance)
+    with pytest.raises(ConfigError, match="exceedance"):
+        analyse(alone, dataclasses.replace(SMALL, costs_only=True))
