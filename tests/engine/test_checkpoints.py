@@ -92,11 +92,46 @@ def test_streamed_summaries_round_trip_and_merge(model, tmp_path):
     assert {n: c.dtype for n, c in again.counts.items()} == {
         n: c.dtype for n, c in a.counts.items()
     }
-    with np.load(block_path(tmp_path / "ck", 0)) as saved:  # stored trimmed, not whole
-        assert not any(key.startswith("c/") for key in saved.files)
-        assert any(key.startswith("t/") for key in saved.files)
+    with np.load(block_path(tmp_path / "ck", 0)) as saved:  # a small grid: stored whole
+        assert not any(key.startswith("t/") for key in saved.files)
+        assert {saved[key].dtype for key in saved.files if key.startswith("c/")} == {
+            np.dtype(np.uint32)
+        }
     merged = merge(a, b)
     assert merged.n == 2 and merged.counts["population_growth"].sum() == 2000 * 3
+
+
+def test_large_histogram_tables_are_stored_trimmed(model, tmp_path, monkeypatch):
+    import mc.engine.reduce as reduce
+
+    pilot = model.simulate(np.random.default_rng(0), 300)
+    reducer = Reducer("stream", pilot_grids(pilot, bins=500))
+    a = reducer.summarize(0, model.simulate(np.random.default_rng(1), 1000), 0.1)
+    monkeypatch.setattr(reduce, "WHOLE_COUNTS_BYTES", 0)  # as a municipal grid would be
+    (tmp_path / "ck").mkdir()
+    save_block(tmp_path / "ck", a)
+    with np.load(block_path(tmp_path / "ck", 0)) as saved:
+        assert not any(key.startswith("c/") for key in saved.files)
+        assert any(key.startswith("t/") for key in saved.files)
+    again = load_block(tmp_path / "ck", 0)
+    assert_same(a, again)
+    assert {n: c.dtype for n, c in again.counts.items()} == {
+        n: c.dtype for n, c in a.counts.items()
+    }
+
+
+def test_checkpoint_bytes_do_not_depend_on_the_blocks_draws(model, tmp_path):
+    """Issue 16: a block's checkpoint holds its summary, whose size the grid alone sets."""
+    pilot = model.simulate(np.random.default_rng(0), 300)
+    reducer = Reducer("stream", pilot_grids(pilot, bins=2_000), thresholds=())
+    sizes = []
+    for k, draws in enumerate((500, 5_000, 70_000)):  # 16-bit and 32-bit blocks alike
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        summary = reducer.summarize(0, model.simulate(np.random.default_rng(k), draws), 0.1)
+        sizes.append(save_block(folder, summary).stat().st_size)
+        assert_same(summary, load_block(folder, 0))
+    assert len(set(sizes)) == 1, sizes
 
 
 def test_checkpoints_with_whole_histograms_still_load(model, tmp_path):

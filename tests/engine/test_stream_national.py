@@ -107,25 +107,31 @@ def test_kept_draws_per_block(keep, size, blocks, expected):
     assert kept_total(blocks, size, keep) == sum(expected)
 
 
-@pytest.mark.parametrize("size", [1_000, 16_000])
-def test_checkpoint_bytes_do_not_grow_with_the_block(model, tmp_path, size):
+def test_checkpoint_bytes_do_not_depend_on_the_blocks_draws(model, tmp_path):
     pilot = model.simulate(block_generator(ENTROPY, PILOT_KEY), 200)
     grids = pilot_grids(pilot, bins=20_000)
     reducer = Reducer("stream", grids, keep=0, thresholds=THRESHOLDS)
     from mc.engine.blocks import run_block
 
-    summary = run_block(model, ENTROPY, 3, size, reducer)
-    path = save_block(tmp_path, summary)
-    cells = sum(int(np.prod(s)) if s else 1 for s in summary.shapes.values())
-    # a checkpoint holds trimmed histograms, so its bound is the grid (cells x bins x 4 bytes of
-    # uint32 counts), whatever the block's size; the draws alone would be size x cells x 8 bytes
-    bound = cells * (20_000 + 2) * 4
-    assert path.stat().st_size < bound
-    loaded = load_block(tmp_path, 3)
-    assert loaded.hits.keys() == summary.hits.keys()
-    for table in ("counts", "hits", "block_mean"):
-        for name, values in getattr(summary, table).items():
-            np.testing.assert_array_equal(getattr(loaded, table)[name], values)
+    sizes = []
+    for size in (1_000, 16_000, 70_000):  # 16-bit and 32-bit counts in the block alike
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        summary = run_block(model, ENTROPY, 3, size, reducer)
+        path = save_block(folder, summary)
+        sizes.append(path.stat().st_size)
+        cells = sum(int(np.prod(s)) if s else 1 for s in summary.shapes.values())
+        # the national grid is stored whole: cells x (bins + 2) 32-bit counts, set by the grid
+        with np.load(path) as saved:
+            counts = [saved[k] for k in saved.files if k.startswith("c/")]
+        assert sum(c.nbytes for c in counts) == cells * (20_000 + 2) * 4
+        loaded = load_block(folder, 3)
+        assert loaded.hits.keys() == summary.hits.keys()
+        for table in ("counts", "hits", "block_mean"):
+            for name, values in getattr(summary, table).items():
+                np.testing.assert_array_equal(getattr(loaded, table)[name], values)
+                assert getattr(loaded, table)[name].dtype == values.dtype
+    assert len(set(sizes)) == 1, sizes
 
 
 def test_checkpoint_bytes_grow_far_slower_than_the_draws(model, tmp_path):
