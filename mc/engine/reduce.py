@@ -333,7 +333,9 @@ def summary_from_arrays(data: Any) -> BlockSummary:
     shapes = {name: tuple(int(v) for v in data[f"shape/{name}"]) for name in names}
     counts = _counts_from_arrays(data)
     if counts is not None:  # back to the type the summary had (whole tables are stored 32-bit)
-        counts = {k: v.astype(_count_dtype(moments[k].count), copy=False) for k, v in counts.items()}
+        counts = {
+            k: v.astype(_count_dtype(moments[k].count), copy=False) for k, v in counts.items()
+        }
     return BlockSummary(
         first,
         n,

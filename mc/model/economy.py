@@ -512,7 +512,6 @@ class EconomyModel:
         return {name: value[0] for name, value in self._report(accounts, levels).items()}
 
 
-
 @dataclass(frozen=True)
 class DemographicPart:
     """The demographic costs of an :class:`EconomyModel`, without drawing its economy.

@@ -267,8 +267,7 @@ def prepare(
             raise ConfigError(
                 "exceedance",
                 outside[0],
-                "a run of the demographic costs only counts exceedances of "
-                f"{sorted(model.dims)}",
+                f"a run of the demographic costs only counts exceedances of {sorted(model.dims)}",
             )
     point = point_estimates(config, model, population)
     det = deterministic_table(point, model.coords, model.dims, config.cost_year)
