@@ -528,7 +528,9 @@ def repeat_rows(r: dict[str, Any]) -> list[str]:
         return []
     walls = {key: " / ".join(f"{w:.1f}" for w in values) for key, values in r["repeats"].items()}
     # each 1-worker run against the 2-worker run just before it (the same minute's machine)
-    pairs = [t1 / (2 * t2) for t2, t1 in zip(r["repeats"]["big2"], r["repeats"]["big1"])]
+    pairs = [
+        t1 / (2 * t2) for t2, t1 in zip(r["repeats"]["big2"], r["repeats"]["big1"], strict=True)
+    ]
     return [
         f"| wall of each run, 2 workers; 1 worker (the rows here are the median run's) | "
         f"{walls['big2']} s; {walls['big1']} s | |",
@@ -667,7 +669,8 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         f"efficiency 1 -> 2 workers: {100 * efficiency:.1f} % (target "
         f">= {100 * TARGET_EFFICIENCY:.0f} %: "
         f"{'met' if efficiency >= TARGET_EFFICIENCY else 'not met'}; the two cores are shared "
-        f"with other jobs, see the load); the blocks alone allow {100 * _busy(one) / _busy(big):.0f} % (the same blocks "
+        "with other jobs, see the load); the blocks alone allow "
+        f"{100 * _busy(one) / _busy(big):.0f} % (the same blocks "
         f"take {_busy(big) / _busy(one):.2f}x the seconds when two run at once), so the engine's "
         "fixed costs (pilot, scattering the model, the last blocks' tail, the summary) take the "
         "rest. " + checkpoint_verdict(r["checkpoints"]) + " "
