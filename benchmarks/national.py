@@ -375,6 +375,55 @@ def kernel_seconds(block: int, repeats: int = 3) -> dict[str, dict[str, float]]:
     return out
 
 
+#: A probe of what the machine itself gives two processes: one NumPy multiply over arrays far
+#: larger than the caches (``memory``: 2 x 400 MB, each round streams them through DRAM) and the
+#: same multiply over arrays that stay in a core's cache (``cache``: 2 x 0.4 MB).
+PROBE = """
+import sys, time
+import numpy as np
+n, rounds = int(sys.argv[1]), int(sys.argv[2])
+a = np.ones(n)
+b = np.empty_like(a)
+np.multiply(a, 1.0001, out=b)
+start = time.perf_counter()
+for _ in range(rounds):
+    np.multiply(a, 1.0001, out=b)
+    a, b = b, a
+print(time.perf_counter() - start)
+"""
+PROBES = {"memory": (50_000_000, 40), "cache": (50_000, 80_000)}
+
+
+def _probe(n: int, rounds: int, copies: int) -> list[float]:
+    """Seconds of ``copies`` probe processes started together."""
+    env = {**os.environ, **ONE_BLAS_THREAD}
+    command = [sys.executable, "-c", PROBE, str(n), str(rounds)]
+    started = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) for _ in range(copies)
+    ]
+    return [float(p.communicate()[0]) for p in started]
+
+
+def machine_scaling(repeats: int = 3) -> dict[str, dict[str, Any]]:
+    """What two processes get on this machine, now: each probe alone and two at once.
+
+    The efficiency of a probe is its median time alone over its median time as the slower of
+    two copies running together: the parallel efficiency 1 -> 2 workers of work of that kind,
+    with no engine at all. A block that streams its arrays through memory cannot do better
+    than ``memory``; one that stays in cache, than ``cache``.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, (n, rounds) in PROBES.items():
+        one: list[float] = []
+        two: list[float] = []
+        for _ in range(repeats):  # alternating, so a change in the machine falls on both
+            one.append(_probe(n, rounds, 1)[0])
+            two.append(max(_probe(n, rounds, 2)))
+        efficiency = float(np.median(one) / np.median(two))
+        out[name] = {"one": one, "two": two, "efficiency": efficiency}
+    return out
+
+
 def run_stages(block: int) -> dict[str, Any]:
     """:func:`rates` and :func:`stages` in a fresh interpreter with one BLAS thread."""
     command = [sys.executable, "-m", "benchmarks.national", "--stages", str(block)]
@@ -497,6 +546,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
         f"{one['wall_seconds'] / busy1:.2f}x | |",
         f"| parallel efficiency 1 -> 2 workers (median runs) | {100 * efficiency:.1f} % | "
         f">= {100 * TARGET_EFFICIENCY:.0f} % |",
+        *machine_rows(r),
         f"| mean seconds of a block (both views), 1 worker / 2 workers | {per1:.2f} / "
         f"{per2:.2f} s | |",
         f"| writing the run folder (write_run) | {big['write_seconds']:.1f} s | seconds |",
@@ -537,6 +587,18 @@ def repeat_rows(r: dict[str, Any]) -> list[str]:
         "| parallel efficiency of each run pair (1 worker against the 2-worker run before it) | "
         + " / ".join(f"{100 * e:.1f}" for e in pairs)
         + f" % (median {100 * float(np.median(pairs)):.1f} %) | |",
+    ]
+
+
+def machine_rows(r: dict[str, Any]) -> list[str]:
+    """A row with the machine's own two-process efficiency (:func:`machine_scaling`)."""
+    if "machine" not in r:
+        return []
+    m = r["machine"]
+    return [
+        "| what the machine gives two processes (a NumPy multiply alone against two copies at "
+        "once, median of 3): streaming through memory; in cache | "
+        f"{100 * m['memory']['efficiency']:.0f} %; {100 * m['cache']['efficiency']:.0f} % | |"
     ]
 
 
@@ -669,7 +731,15 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         f"efficiency 1 -> 2 workers: {100 * efficiency:.1f} % (target "
         f">= {100 * TARGET_EFFICIENCY:.0f} %: "
         f"{'met' if efficiency >= TARGET_EFFICIENCY else 'not met'}; the two cores are shared "
-        "with other jobs, see the load); the blocks alone allow "
+        "with other jobs, see the load"
+        + (
+            f"; a NumPy multiply got {100 * r['machine']['memory']['efficiency']:.0f} % "
+            f"streaming through memory and {100 * r['machine']['cache']['efficiency']:.0f} % in "
+            "cache in the same benchmark run, with no engine at all"
+            if "machine" in r
+            else ""
+        )
+        + "); the blocks alone allow "
         f"{100 * _busy(one) / _busy(big):.0f} % (the same blocks "
         f"take {_busy(big) / _busy(one):.2f}x the seconds when two run at once), so the engine's "
         "fixed costs (pilot, scattering the model, the last blocks' tail, the summary) take the "
@@ -735,6 +805,8 @@ def main(argv: list[str] | None = None) -> int:
     for key, done in runs.items():
         result["runs"][key] = sorted(done, key=lambda run: run["wall_seconds"])[len(done) // 2]
     result["repeats"] = {key: [run["wall_seconds"] for run in done] for key, done in runs.items()}
+    result["machine"] = machine_scaling()
+    print(f"machine {result['machine']}", file=sys.stderr)
     result["checkpoints"] = checkpoint_bytes((25_000, 100_000, 250_000))
     result["dask"] = dask_costs(25_000)
     result["load_after"] = load_average()
