@@ -291,9 +291,9 @@ def summary_to_arrays(s: BlockSummary) -> dict[str, Any]:
     for kind, table in tables:
         for name, values in (table or {}).items():
             out[f"{kind}/{name}"] = values
-    tables = s.counts or {}
-    whole = sum(c.shape[0] * c.shape[1] for c in tables.values()) * 4 <= WHOLE_COUNTS_BYTES
-    for name, counts in tables.items():
+    histograms = s.counts or {}
+    whole = sum(c.shape[0] * c.shape[1] for c in histograms.values()) * 4 <= WHOLE_COUNTS_BYTES
+    for name, counts in histograms.items():
         if whole:  # wider only for a summary of over 4.29e9 draws
             out[f"c/{name}"] = counts.astype(np.promote_types(counts.dtype, np.uint32))
             continue
