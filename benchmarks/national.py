@@ -290,9 +290,9 @@ def stages(block: int, repeats: int = 3) -> dict[str, float]:
     )
     out["whole block (run_block)"] = best(lambda: run_block(model, SEED, 0, n, reducer))
     if config.view is not None:  # the other view runs too: its block, for the wall time's sake
-        from mc.model.config.views import other_view, view_config
+        from mc.workflow.views import other_view_config
 
-        side_config = view_config(config, other_view(config.view))
+        side_config = other_view_config(config)
         side = build_cost_model(side_config, run_population(config), costs_only=True)
         side_pilot = side.simulate(block_generator(SEED, PILOT_KEY), 200)
         side_reducer = Reducer("stream", pilot_grids(side_pilot, bins=NATIONAL_SKETCH_BINS))
@@ -323,17 +323,17 @@ def kernel_seconds(block: int, repeats: int = 3) -> dict[str, dict[str, float]]:
     from mc.engine.blocks import run_block
     from mc.engine.reduce import PILOT_KEY, Reducer, pilot_grids
     from mc.model.config import load_config
-    from mc.model.config.views import other_view, view_config
     from mc.sampling import block_generator
     from mc.workflow.analysis import NATIONAL_SKETCH_BINS, run_population
     from mc.workflow.build import build_cost_model
+    from mc.workflow.views import other_view_config
 
     config = load_config(CONFIG)
     population = run_population(config)
     thresholds = tuple((t.variable, t.threshold, t.direction) for t in config.exceedance)
     views = {"headline": config}
     if config.view is not None:
-        views["other view"] = view_config(config, other_view(config.view))
+        views["other view"] = other_view_config(config)
     spent = {name: 0.0 for _, name in MODEL_KERNELS}
     originals = {}
     for module_name, name in MODEL_KERNELS:

@@ -268,6 +268,16 @@ def t_unit(rng: np.random.Generator, df: float, size: Any) -> np.ndarray:
     return draws
 
 
+def split_streams(rng: np.random.Generator) -> tuple[np.random.Generator, np.random.Generator]:
+    """A block's stream split into the demographic model's child and the economy's.
+
+    :class:`EconomyModel` and :class:`DemographicPart` both draw through this, so their
+    demographic costs are the same draws.
+    """
+    demographic_rng, economy_rng = rng.spawn(2)
+    return demographic_rng, economy_rng
+
+
 @dataclass(frozen=True)
 class EconomyModel:
     """Demographic costs and the sector's accounts, drawn together."""
@@ -423,7 +433,7 @@ class EconomyModel:
         The economy's outputs cover the reported years, or with ``every_year`` every planned
         year (:attr:`EconomySpec.years`, from the year after the base year).
         """
-        demographic_rng, economy_rng = rng.spawn(2)
+        demographic_rng, economy_rng = split_streams(rng)
         out = self.demographic.simulate(demographic_rng, n, backend)
         free, total = self._demographic_paths(out)
         years = len(self.spec.years)
@@ -539,7 +549,7 @@ class DemographicPart:
         self, rng: np.random.Generator, n: int, backend: str = "numba"
     ) -> dict[str, np.ndarray]:
         """Draw ``n`` outcomes of the demographic costs from the stream's first child."""
-        demographic_rng, _ = rng.spawn(2)  # the split EconomyModel.simulate makes
+        demographic_rng, _ = split_streams(rng)
         return self.demographic.simulate(demographic_rng, n, backend)
 
 

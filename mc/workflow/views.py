@@ -84,6 +84,17 @@ RECONCILIATION_COLUMNS = ("scenario", "order", "step", "total_bn", "free_bn", "g
 SHARED_KINDS = ("processes", "address", "slurm", "pbs")
 
 
+def other_view_config(config: Config) -> Config:
+    """The configuration the other view (not ``config.view``) runs with, on its costs only.
+
+    The other view is compared on its demographic costs: its economy (accounts, net operating
+    result) is never reported, so it is not drawn (``RunOptions.costs_only``) and no exceedance
+    is counted.
+    """
+    assert config.view is not None  # a configuration with views always names its headline
+    return dataclasses.replace(view_config(config, other_view(config.view)), exceedance=())
+
+
 def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysis:
     """Run the headline view as usual and the other view beside it.
 
@@ -123,9 +134,7 @@ def analyse_views(config: Config, options: RunOptions, **kwargs: Any) -> Analysi
     )
     side_kwargs = {k: v for k, v in kwargs.items() if k in ("population", "client")}
     main_config = view_config(config, headline)
-    # the other view is compared on its demographic costs only: its economy (accounts, net
-    # operating result) was never reported, so it is not drawn, and no exceedance is counted
-    side_config = dataclasses.replace(view_config(config, other_view(headline)), exceedance=())
+    side_config = other_view_config(config)
     client, spec = kwargs.get("client"), options.scheduler
     run_main: Callable[[Any], Analysis]
     run_side: Callable[[Any], Analysis]

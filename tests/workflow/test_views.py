@@ -13,7 +13,7 @@ from mc.model.config.population import PopulationKind
 from mc.model.config.views import View, view_config
 from mc.model.economy import ECONOMY_DIMS
 from mc.workflow import RunOptions, analyse
-from mc.workflow.views import STEPS, model_parts, tbu_parts
+from mc.workflow.views import STEPS, model_parts, other_view_config, tbu_parts
 from tests.conftest import CONFIGS
 
 SMALL = RunOptions(draws=2_000, block_size=1_000, seed=11)
@@ -185,8 +185,7 @@ def test_the_other_view_draws_its_costs_only_and_the_same_draws(config, headline
     two = dataclasses.replace(config, view=headline)
     side = analyse(two, SMALL).side
     assert side is not None and side.tree is not None
-    alone = dataclasses.replace(view_config(two, side.config.view), exceedance=())
-    full = analyse(alone, SMALL)
+    full = analyse(other_view_config(two), SMALL)
     drawn = set(side.tree["posterior"].data_vars)
     assert drawn == set(full.tree["posterior"].data_vars) - set(ECONOMY_DIMS)
     assert "demographic_cost_total_bn" in drawn
