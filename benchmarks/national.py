@@ -65,6 +65,19 @@ def _worker_peak() -> int:
     return peak_rss_bytes()
 
 
+def _worker_cpu() -> dict[str, float]:
+    """On a worker: CPU seconds of its task threads and of its whole process so far."""
+    import resource
+    import threading
+
+    tasks = 0.0
+    for thread in threading.enumerate():
+        if "Dask-Default-Threads" in thread.name and thread.ident is not None:
+            tasks += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"tasks": tasks, "process": usage.ru_utime + usage.ru_stime}
+
+
 def fixed_costs(tasks: list[dict[str, Any]], start: float, end: float) -> dict[str, float]:
     """Where the wall of a run went outside its blocks, from Dask's task stream.
 
@@ -128,6 +141,7 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
         options = RunOptions(draws=draws, block_size=block, seed=SEED)
         client.run(_worker_reset)
         reset_peak_rss()
+        cpu_before = client.run(_worker_cpu)
         with get_task_stream(client=client) as stream:
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             clock = time.time()
@@ -135,7 +149,12 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
             analysis = analyse(config, options, population=population, client=client)
             wall = time.perf_counter() - start
             used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_after = client.run(_worker_cpu)
         worker_peaks = sorted(client.run(_worker_peak).values())
+    # the workers' CPU: their task threads (blocks and merges) and the rest of each process
+    # (Dask's event loop: messages, transfers, heartbeats, timers)
+    task_cpu = sum(cpu_after[w]["tasks"] - cpu_before[w]["tasks"] for w in cpu_after)
+    worker_cpu = sum(cpu_after[w]["process"] - cpu_before[w]["process"] for w in cpu_after)
     # the client process's CPU (its threads, and the scheduler's): on a machine with as many
     # cores as workers, what it spends while blocks run is taken from them
     client_cpu = used.ru_utime - cpu.ru_utime + used.ru_stime - cpu.ru_stime
@@ -162,6 +181,8 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
         "side_block_seconds_sum": float(sum(side.block_seconds)) if side is not None else 0.0,
         "write_seconds": write_seconds,
         "client_cpu_seconds": client_cpu,
+        "task_cpu_seconds": task_cpu,
+        "worker_other_cpu_seconds": worker_cpu - task_cpu,
         "fixed_seconds": fixed_costs(stream.data, clock, clock + wall),
         "written_bytes": written,
         "kept_draws": sim.kept,
@@ -547,6 +568,7 @@ def markdown(r: dict[str, Any]) -> list[str]:
         f"| parallel efficiency 1 -> 2 workers (median runs) | {100 * efficiency:.1f} % | "
         f">= {100 * TARGET_EFFICIENCY:.0f} % |",
         *machine_rows(r),
+        *cpu_rows(r),
         f"| mean seconds of a block (both views), 1 worker / 2 workers | {per1:.2f} / "
         f"{per2:.2f} s | |",
         f"| writing the run folder (write_run) | {big['write_seconds']:.1f} s | seconds |",
@@ -599,6 +621,53 @@ def machine_rows(r: dict[str, Any]) -> list[str]:
         "| what the machine gives two processes (a NumPy multiply alone against two copies at "
         "once, median of 3): streaming through memory; in cache | "
         f"{100 * m['memory']['efficiency']:.0f} %; {100 * m['cache']['efficiency']:.0f} % | |"
+    ]
+
+
+def _tasks_wall(run: dict[str, Any]) -> float:
+    """Seconds the task threads were running a task: both views' blocks and the merges."""
+    return _busy(run) + float(run.get("fixed_seconds", {}).get("merges", 0.0))
+
+
+def cpu_split(r: dict[str, Any]) -> dict[str, float] | None:
+    """How the blocks' slow-down with two workers splits into the cores' and the waits' shares.
+
+    ``cores``: the task threads' CPU seconds with 2 workers over those with 1 (the same draws;
+    above 1 the cores themselves ran slower with both busy); ``wait2`` and ``wait1``: the task
+    threads' wall over their CPU seconds (above 1 a task thread was ready but waited for a core,
+    which the client or a worker's own Dask threads had).
+    """
+    big, one = r["runs"]["big2"], r["runs"]["big1"]
+    if "task_cpu_seconds" not in big or "task_cpu_seconds" not in one:
+        return None
+    return {
+        "cores": big["task_cpu_seconds"] / one["task_cpu_seconds"],
+        "wait2": _tasks_wall(big) / big["task_cpu_seconds"],
+        "wait1": _tasks_wall(one) / one["task_cpu_seconds"],
+    }
+
+
+def cpu_rows(r: dict[str, Any]) -> list[str]:
+    """Rows with where the CPU of the median runs went (results that recorded it)."""
+    split = cpu_split(r)
+    if split is None:
+        return []
+    big, one = r["runs"]["big2"], r["runs"]["big1"]
+
+    def parts(run: dict[str, Any]) -> str:
+        return (
+            f"{run['task_cpu_seconds']:.1f} / {run['worker_other_cpu_seconds']:.1f} / "
+            f"{run['client_cpu_seconds']:.1f}"
+        )
+
+    return [
+        "| CPU seconds, 2 workers; 1 worker: the workers' task threads / the rest of the "
+        f"workers (Dask's event loops) / the client | {parts(big)}; {parts(one)} s | |",
+        "| tasks' wall (blocks and merges) against their threads' CPU, 2 workers; 1 worker | "
+        f"{split['wait2']:.3f}x; {split['wait1']:.3f}x | (above 1: a ready task waited for a "
+        "core) |",
+        "| task threads' CPU, 2 workers against 1 worker (the same draws) | "
+        f"{split['cores']:.3f}x | (above 1: the cores ran slower with both busy) |",
     ]
 
 
@@ -741,12 +810,27 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         )
         + "); the blocks alone allow "
         f"{100 * _busy(one) / _busy(big):.0f} % (the same blocks "
-        f"take {_busy(big) / _busy(one):.2f}x the seconds when two run at once), so the engine's "
-        "fixed costs (pilot, scattering the model, the last blocks' tail, the summary) take the "
-        "rest. " + checkpoint_verdict(r["checkpoints"]) + " "
+        f"take {_busy(big) / _busy(one):.2f}x the seconds when two run at once"
+        + split_words(r)
+        + "), so the engine's fixed costs (pilot, scattering the model, the last blocks' tail, "
+        "the summary) take the rest. " + checkpoint_verdict(r["checkpoints"]) + " "
         "`docs/scale.md` uses these figures for 10^9 draws on 1,000 workers."
     )
     return [text, ""]
+
+
+def split_words(r: dict[str, Any]) -> str:
+    """The blocks' slow-down with two workers, split into the cores' share and the waits'."""
+    split = cpu_split(r)
+    if split is None:
+        return ""
+    return (
+        f": their threads' CPU time grew {split['cores']:.2f}x, the cores themselves running "
+        "slower with both busy, and a ready task waited for a core "
+        f"{100 * (split['wait2'] - 1):.1f} % of its CPU time against "
+        f"{100 * (split['wait1'] - 1):.1f} % with one worker, the client and the workers' own "
+        "Dask threads taking it"
+    )
 
 
 def replace_section(lines: list[str]) -> None:

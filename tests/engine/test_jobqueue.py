@@ -11,7 +11,14 @@ import dask
 import pytest
 
 from mc.cli.main import main
-from mc.engine.schedulers import WORKER_MALLOC, WORKER_SATURATION, SchedulerSpec, jobqueue_cluster
+from mc.engine.schedulers import (
+    QUIET_DASK,
+    WORKER_MALLOC,
+    WORKER_SATURATION,
+    SchedulerSpec,
+    dask_environment,
+    jobqueue_cluster,
+)
 from mc.errors import ConfigError
 from mc.model.config import Config
 from tests.conftest import CONFIGS
@@ -77,8 +84,13 @@ def job_script(kind, **options):
         cluster.close()
 
 
+#: What a batch job's script exports ahead of the user's prologue: the allocator settings and
+#: Dask's quiet housekeeping.
+OURS = {**WORKER_MALLOC, **dask_environment(QUIET_DASK)}
+
+
 def environment_of_workers(script):
-    """What the worker command of ``script`` would see: the script run up to that line.
+    """What the worker command of ``script`` would see (of :data:`OURS`): the script run up to it.
 
     The job's shell starts with Dask's 64 kB trim threshold in its environment, as a nanny's
     parent can have it; the script's own exports must replace it.
@@ -88,7 +100,7 @@ def environment_of_workers(script):
     body = "\n".join(
         [
             *lines[:at],
-            'printf "%s=%s\\n" ' + " ".join(f'{name} "${name}"' for name in WORKER_MALLOC),
+            'printf "%s=%s\\n" ' + " ".join(f'{name} "${name}"' for name in OURS),
         ]
     )
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MALLOC_TRIM_THRESHOLD_": "65536"}
@@ -105,9 +117,12 @@ needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="runs the j
 @pytest.mark.parametrize("kind", ["slurm", "pbs"])
 def test_batch_workers_start_with_the_allocator_settings(kind):
     script = job_script(kind)
-    exports = [line for line in script.splitlines() if line.startswith("export MALLOC_")]
-    assert exports == [f"export {name}={value}" for name, value in WORKER_MALLOC.items()]
-    assert environment_of_workers(script) == WORKER_MALLOC
+    exports = [line for line in script.splitlines() if line.startswith("export ")]
+    assert exports == [f"export {name}={value}" for name, value in OURS.items()]
+    assert environment_of_workers(script) == OURS
+    # what a worker's Dask reads from them
+    with dask.config.set(dask.config.collect_env(environment_of_workers(script))):
+        assert {key: dask.config.get(key) for key in QUIET_DASK} == QUIET_DASK
 
 
 @needs_bash
@@ -125,10 +140,10 @@ def test_the_users_prologue_is_kept_and_its_exports_win(where):
     with dask.config.set(settings):
         script = job_script("slurm", **options)
     lines = script.splitlines()
-    ours = [lines.index(f"export {name}={value}") for name, value in WORKER_MALLOC.items()]
+    ours = [lines.index(f"export {name}={value}") for name, value in OURS.items()]
     theirs = [lines.index(line) for line in user]
     assert max(ours) < min(theirs), "the user's lines come after ours"
-    assert environment_of_workers(script) == {**WORKER_MALLOC, "MALLOC_ARENA_MAX": "4"}
+    assert environment_of_workers(script) == {**OURS, "MALLOC_ARENA_MAX": "4"}
 
 
 @pytest.mark.parametrize(
