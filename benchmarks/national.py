@@ -594,15 +594,31 @@ def markdown(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def pair_efficiencies(r: dict[str, Any]) -> list[float]:
+    """Each 1-worker run against the 2-worker run just before it (the same minute's machine)."""
+    if "repeats" not in r:
+        return []
+    big2, big1 = r["repeats"]["big2"], r["repeats"]["big1"]
+    return [t1 / (2 * t2) for t2, t1 in zip(big2, big1, strict=True)]
+
+
+def pair_words(r: dict[str, Any]) -> str:
+    """The spread of the run pairs' efficiencies, beside the median runs' figure."""
+    pairs = pair_efficiencies(r)
+    if len(pairs) < 2:
+        return ""
+    return (
+        f"; the {len(pairs)} run pairs gave {100 * min(pairs):.1f}-{100 * max(pairs):.1f} %, "
+        f"median {100 * float(np.median(pairs)):.1f} %"
+    )
+
+
 def repeat_rows(r: dict[str, Any]) -> list[str]:
     """A row with every large run's wall time, when the runs were repeated."""
     if "repeats" not in r:
         return []
     walls = {key: " / ".join(f"{w:.1f}" for w in values) for key, values in r["repeats"].items()}
-    # each 1-worker run against the 2-worker run just before it (the same minute's machine)
-    pairs = [
-        t1 / (2 * t2) for t2, t1 in zip(r["repeats"]["big2"], r["repeats"]["big1"], strict=True)
-    ]
+    pairs = pair_efficiencies(r)
     return [
         f"| wall of each run, 2 workers; 1 worker (the rows here are the median run's) | "
         f"{walls['big2']} s; {walls['big1']} s | |",
@@ -797,10 +813,11 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         f". Peak memory 10^6 -> 10^7 draws grows at most {memory:.2f}x (target "
         f"<= {TARGET_MEMORY_RATIO}x: {'met' if memory <= TARGET_MEMORY_RATIO else 'not met'})"
         f". Against its blocks' seconds (both views) the wall is {engine:.2f}x. Parallel "
-        f"efficiency 1 -> 2 workers: {100 * efficiency:.1f} % (target "
+        f"efficiency 1 -> 2 workers: {100 * efficiency:.1f} % on the median runs (target "
         f">= {100 * TARGET_EFFICIENCY:.0f} %: "
-        f"{'met' if efficiency >= TARGET_EFFICIENCY else 'not met'}; the two cores are shared "
-        "with other jobs, see the load"
+        f"{'met' if efficiency >= TARGET_EFFICIENCY else 'not met'}"
+        + pair_words(r)
+        + "; the two cores are shared with other jobs, see the load"
         + (
             f"; a NumPy multiply got {100 * r['machine']['memory']['efficiency']:.0f} % "
             f"streaming through memory and {100 * r['machine']['cache']['efficiency']:.0f} % in "
@@ -825,8 +842,8 @@ def split_words(r: dict[str, Any]) -> str:
     if split is None:
         return ""
     return (
-        f": their threads' CPU time grew {split['cores']:.2f}x, the cores themselves running "
-        "slower with both busy, and a ready task waited for a core "
+        f": their threads' CPU time was {split['cores']:.2f}x that with one worker, where above "
+        "1 the cores themselves ran slower with both busy, and a ready task waited for a core "
         f"{100 * (split['wait2'] - 1):.1f} % of its CPU time against "
         f"{100 * (split['wait1'] - 1):.1f} % with one worker, the client and the workers' own "
         "Dask threads taking it"
