@@ -144,7 +144,7 @@ def build_report(
         # draws.nc holds the first draws or none: bands from summary.csv's quantiles of every
         # draw; the shares that need the draws themselves are left empty (shown as a dash)
         edges = _summary_edges(run, spec)
-        above, percentiles = {}, {}
+        above, percentiles = _above_published_counted(run), {}
         shared = set()
     headlines = [
         headline_report_table(
@@ -236,11 +236,12 @@ def build_report(
         description = text(lang, "rep_config_description", text=description)
     title = text(lang, "rep_title", name=run.name)
     command = run.reproduce_command()
+    note = _bands_note(run, lang)
     page = _page(
         run=run,
         lang=lang,
         title=title,
-        lede=[p for p in (description, lede, text(lang, "rep_bands_note")) if p],
+        lede=[p for p in (description, lede, note) if p],
         command=command,
         tables={t.id: t for t in tables},
         figures=figures,
@@ -248,7 +249,7 @@ def build_report(
         headlines=[t.id for t in headlines],
         years=shown,
     )
-    intro = [p for p in (description, lede, text(lang, "rep_bands_note")) if p]
+    intro = [p for p in (description, lede, note) if p]
     # the intro is plain text (the description comes from the config): escaped for Markdown
     md_intro = [
         *(markdown_escape(p) for p in intro),
@@ -337,6 +338,32 @@ def _above_published(tree, run: RunFolder, year: int) -> dict[tuple[str, str], f
             if not hit.empty:
                 out[(scenario.name, variable)] = float(hit["probability"].iloc[0])
     return out
+
+
+def _bands_note(run: RunFolder, lang: str) -> str:
+    """How the bands were computed: exactly over draws.nc, or over every draw's histograms."""
+    if run.has_every_draw:
+        return text(lang, "rep_bands_note")
+    if not isinstance(run.manifest.get(layout.KEY_KEPT_DRAWS), dict):
+        return ""  # no draws at all (a deterministic run): no bands to explain
+    return text(lang, "rep_bands_note_stream")
+
+
+def _above_published_counted(run: RunFolder) -> dict[tuple[str, str], float]:
+    """P(> TBU's figure) of the headline view from ``views.csv``, counted over every draw.
+
+    A run with two views counts each draw beyond the published figures in its blocks, so the
+    shares are there without the draws; a single-view run's are not (left empty, a dash).
+    """
+    views = run.views
+    if views is None or "headline" not in views.columns:
+        return {}
+    headline = views[views["headline"].astype(str).str.lower() == "true"]
+    return {
+        (str(row.scenario), str(row.variable)): float(row.p_above_published)
+        for row in headline.itertuples()
+        if pd.notna(row.p_above_published)
+    }
 
 
 def _percentiles(tree, run: RunFolder, year: int) -> dict[tuple[str, str], float]:

@@ -75,6 +75,10 @@ _TEXT["nb"].update(
         "Intervaller: {bands}.",
         "rep_bands_note": "Intervallene er sentrale: et 90 %-intervall går fra 5- til "
         "95-persentilen. Grensene er regnet eksakt over alle trekningene i draws.nc.",
+        "rep_bands_note_stream": "Intervallene er sentrale: et 90 %-intervall går fra 5- til "
+        "95-persentilen. Grensene er regnet over alle trekningene, fra blokkenes sammenslåtte "
+        "histogrammer (feilgrensen står i kolonnen sketch_error i summary.csv); draws.nc har "
+        "bare de første trekningene (--keep-draws), eller finnes ikke.",
         "rep_footer": "Laget av tbu-mc {version} {created} fra {run_dir}.",
         "sec_headline": "Hovedtall for {year}",
         "sec_fans": "Viftediagrammer",
@@ -199,6 +203,10 @@ _TEXT["en"].update(
         "Bands: {bands}.",
         "rep_bands_note": "Bands are central: a 90 % band runs from the 5th to the 95th "
         "percentile. Their edges are computed exactly over all draws in draws.nc.",
+        "rep_bands_note_stream": "Bands are central: a 90 % band runs from the 5th to the 95th "
+        "percentile. Their edges are computed over every draw, from the blocks' merged "
+        "histograms (their error bound is summary.csv's sketch_error column); draws.nc holds "
+        "only the first draws (--keep-draws), or is not written.",
         "rep_footer": "Made by tbu-mc {version} {created} from {run_dir}.",
         "sec_headline": "Headline figures for {year}",
         "sec_fans": "Fan charts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -108,6 +108,9 @@ class Analysis:
     #: One-line remarks on how the run was done (block size chosen, statistics left empty);
     #: printed by the CLI and recorded in the manifest.
     notes: list[str] = field(default_factory=list)
+    #: P(outcome > TBU's published figure) in the cost year, keyed ``(scenario, variable)``:
+    #: the share of every draw, counted in the blocks (empty without draws).
+    above_published: dict[tuple[str, str], float] = field(default_factory=dict)
     #: With a ``model_view`` (mc/workflow/views.py): both views' bands, the reconciliation of
     #: their medians and the other view's own analysis.
     views: pd.DataFrame | None = None
@@ -124,6 +127,54 @@ class Analysis:
             if s.published_free_bn is not None:
                 out[(s.name, "demographic_cost_free_bn")] = s.published_free_bn
         return out
+
+
+def published_thresholds(
+    analysis: Analysis,
+    dims: Mapping[str, tuple[str, ...]],
+    configured: tuple[tuple[str, float, str], ...] = (),
+) -> tuple[tuple[str, float, str], ...]:
+    """Thresholds at TBU's published figures that the blocks count, after ``configured``.
+
+    One per distinct (variable, figure) the model draws and the configured thresholds do not
+    count already, so that :attr:`Analysis.above_published` is a share of every draw, not of the
+    kept ones.
+    """
+    out: list[tuple[str, float, str]] = []
+    for (_, variable), value in analysis.published.items():
+        entry = (variable, float(value), "above")
+        if variable in dims and entry not in configured and entry not in out:
+            out.append(entry)
+    return tuple(out)
+
+
+def above_published(
+    analysis: Analysis,
+    reducer: Reducer,
+    dims: Mapping[str, tuple[str, ...]],
+    coords: Mapping[str, list[object]],
+) -> dict[tuple[str, str], float]:
+    """P(outcome > published figure) per (scenario, variable), from the blocks' counts."""
+    sim = analysis.simulation
+    if sim is None or sim.hits is None:
+        return {}
+    position = {entry: i for i, entry in enumerate(reducer.thresholds)}
+    year = analysis.config.cost_year
+    out = {}
+    for (scenario, variable), value in analysis.published.items():
+        i = position.get((variable, float(value), "above"))
+        names = dims.get(variable, ())
+        if i is None or str(i) not in sim.hits or "sector" in names:
+            continue
+        cell = []
+        for name in names:
+            wanted = {"scenario": scenario, "year": year}.get(name)
+            if wanted is None or wanted not in coords[name]:
+                break
+            cell.append(list(coords[name]).index(wanted))
+        else:
+            out[(scenario, variable)] = float(sim.hits[str(i)][tuple(cell)]) / sim.plan.draws
+    return out
 
 
 def run_population(config: Config, override: str | None = None) -> PopulationTable | None:
@@ -330,6 +381,7 @@ def prepare(
         reducer = Reducer("stream", pilot_grids(pilot, bins=SKETCH_BINS))
     else:
         thresholds = tuple((t.variable, t.threshold, t.direction) for t in config.exceedance)
+        thresholds += published_thresholds(analysis, model.dims, thresholds)
         reducer = Reducer(
             "stream",
             pilot_grids(pilot, bins=NATIONAL_SKETCH_BINS),
@@ -380,6 +432,8 @@ def draw(
         }
         if reducer.keep:  # a resumed block must return its draws exactly when it did before
             identity["keep_draws"] = reducer.keep
+        if reducer.thresholds:  # a resumed block must carry the same exceedance counts
+            identity["thresholds"] = [list(t) for t in reducer.thresholds]
         checkpoints = Checkpoints(Path(checkpoint_dir), identity)
     stopping = None
     if o.precision:
@@ -427,6 +481,7 @@ def draw(
     analysis.simulation = sim
     analysis.tree = tree
     analysis.kind = AnalysisKind.MONTE_CARLO
+    analysis.above_published = above_published(analysis, reducer, model.dims, model.coords)
     if tree is not None and sim.complete:
         # every draw is here: exact quantiles and ArviZ's ESS, MCSE and R-hat, as always
         with phase("summary"):

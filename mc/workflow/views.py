@@ -221,16 +221,6 @@ def _cell(table: pd.DataFrame | None, variable: str, scenario: str, year: int) -
     return None if rows.empty else rows.iloc[0]
 
 
-def _share_above(
-    analysis: Analysis, variable: str, scenario: str, year: int, level: float
-) -> float:
-    """Share of draws strictly above ``level`` (NaN when the draws were not kept)."""
-    if analysis.tree is None:
-        return float("nan")
-    values = analysis.tree["posterior"][variable].sel(scenario=scenario, year=year)
-    return float((values > level).mean())
-
-
 def views_table(config: Config, by_view: dict[View, Analysis]) -> pd.DataFrame:
     """One row per view, variable and scenario: point, median, 90 % band, P(> published).
 
@@ -263,9 +253,10 @@ def views_table(config: Config, by_view: dict[View, Analysis]) -> pd.DataFrame:
                         "q05": nan if band is None else float(band["q05"]),
                         "q95": nan if band is None else float(band["q95"]),
                         "published": nan if published is None else published,
-                        "p_above_published": nan
-                        if published is None or band is None
-                        else _share_above(analysis, variable, scenario.name, year, published),
+                        # counted in every block, so it is a share of every draw
+                        "p_above_published": analysis.above_published.get(
+                            (scenario.name, variable), nan
+                        ),
                     }
                 )
     return pd.DataFrame(rows, columns=list(VIEW_COLUMNS))

@@ -40,3 +40,31 @@ def test_report_bands_beyond_the_summary_quantiles_are_refused_in_one_line(tmp_p
     assert main(["report", str(out), "--bands", "boe"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--keep-draws" in err and "30, 50, 70, 80 or 90" in err
+
+
+@pytest.mark.parametrize("keep", ["600", "4000"])
+def test_the_report_says_how_its_bands_were_computed_and_gives_p_above_tbu(tmp_path, keep):
+    import pandas as pd
+
+    from mc.report.tables import number
+
+    out = tmp_path / "run"
+    config = str(CONFIGS / "tbu-2025.yaml")
+    assert main(["run", config, *QUICK, "--keep-draws", keep, "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    tables = (out / "tables.md").read_text(encoding="utf-8")
+    every = keep == "4000"
+    # tables.md holds the words Markdown-escaped: look for a phrase without special characters
+    assert ("eksakt over alle trekningene i draws.nc" in tables) == every
+    assert ("sammenslåtte histogrammer" in tables) == (not every)
+    # P(> TBU) of the headline table: from views.csv's counts over every draw when draws.nc
+    # holds only some, so the column is filled either way
+    views = pd.read_csv(out / "views.csv")
+    p = views[(views["view"] == "tbu") & (views["variable"] == "demographic_cost_total_bn")]
+    p = float(p[p["scenario"] == "main"]["p_above_published"].iloc[0])
+    (row,) = [
+        line
+        for line in tables.splitlines()
+        if line.startswith("| Hovedalternativ | Merutgifter til demografi, i alt")
+    ][:1]
+    assert row.rstrip(" |").rsplit("|", 1)[1].strip() == number(p, 2, "nb")

@@ -202,3 +202,50 @@ def test_a_costs_only_run_refuses_an_exceedance_of_the_economy(config):
     assert any(t.variable in ECONOMY_DIMS for t in alone.exceedance)
     with pytest.raises(ConfigError, match="exceedance"):
         analyse(alone, dataclasses.replace(SMALL, costs_only=True))
+
+
+def _share_of_every_draw(analysis, variable, scenario, level):
+    values = analysis.tree["posterior"][variable].sel(
+        scenario=scenario, year=analysis.config.cost_year
+    )
+    return float((values > level).mean())
+
+
+def test_p_above_published_is_a_share_of_every_draw_not_of_the_kept_ones(config):
+    # the same draws twice: once with every draw kept (the share counted from them directly),
+    # once keeping only the first 500, where the views table must still give every draw's share
+    every = analyse(config, dataclasses.replace(SMALL, keep_draws=SMALL.draws))
+    first = analyse(config, dataclasses.replace(SMALL, keep_draws=500))
+    assert first.simulation.kept == 500 and not first.simulation.complete
+    for view, side in (("tbu", False), ("model", True)):
+        whole = every.side if side else every
+        rows = first.views[first.views["view"] == view]
+        for row in rows.itertuples():
+            expected = _share_of_every_draw(whole, row.variable, row.scenario, row.published)
+            assert row.p_above_published == expected, (view, row.variable, row.scenario)
+    # and the kept draws alone would have said something else somewhere (else the test is void)
+    kept = first.tree["posterior"]["demographic_cost_total_bn"].sel(
+        scenario="main", year=first.config.cost_year
+    )
+    alone = float((kept > 4.3).mean())
+    total = first.views.set_index(["view", "variable", "scenario"])
+    assert alone != total.loc[("tbu", "demographic_cost_total_bn", "main"), "p_above_published"]
+
+
+def test_a_checkpointed_run_records_the_thresholds_its_blocks_count(config, tmp_path):
+    # a resumed block must carry the published figures' counts too: they are in the identity
+    import json
+
+    from mc.engine.checkpoint import IDENTITY_FILE
+
+    alone = view_config(config, View.TBU)
+    run = analyse(alone, SMALL, checkpoint_dir=tmp_path / "checkpoints")
+    identity = json.loads((tmp_path / "checkpoints" / IDENTITY_FILE).read_text())
+    counted = [tuple(t) for t in identity["thresholds"]]
+    configured = [(t.variable, t.threshold, t.direction) for t in alone.exceedance]
+    published = {(variable, value, "above") for (_, variable), value in run.published.items()}
+    # the configured thresholds first (exceedance.csv reads them by position), then each
+    # published figure not counted already, once
+    assert counted[: len(configured)] == configured
+    assert set(counted) == set(configured) | published
+    assert len(counted) == len(set(counted))
