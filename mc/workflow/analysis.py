@@ -37,6 +37,7 @@ from mc.errors import ConfigError
 from mc.model.config import Config
 from mc.model.demographic import DemographicModel, config_population
 from mc.model.economy import EconomyModel
+from mc.model.economy_spec import Threshold
 from mc.model.municipal import MunicipalCostModel
 from mc.model.population import PopulationTable
 from mc.sampling import block_generator, resolve_entropy
@@ -158,22 +159,17 @@ def above_published(
     sim = analysis.simulation
     if sim is None or sim.hits is None:
         return {}
-    position = {entry: i for i, entry in enumerate(reducer.thresholds)}
-    year = analysis.config.cost_year
+    counted = [Threshold(*entry) for entry in reducer.thresholds]  # hits are keyed by position
+    rows = exceedance_from_counts(sim.hits, counted, dims, coords, sim.plan.draws)
+    rows = rows[(rows["direction"] == "above") & (rows["year"] == analysis.config.cost_year)]
+    shares = {
+        (row.scenario, row.variable, row.threshold): row.probability for row in rows.itertuples()
+    }
     out = {}
     for (scenario, variable), value in analysis.published.items():
-        i = position.get((variable, float(value), "above"))
-        names = dims.get(variable, ())
-        if i is None or str(i) not in sim.hits or "sector" in names:
-            continue
-        cell = []
-        for name in names:
-            wanted = {"scenario": scenario, "year": year}.get(name)
-            if wanted is None or wanted not in coords[name]:
-                break
-            cell.append(list(coords[name]).index(wanted))
-        else:
-            out[(scenario, variable)] = float(sim.hits[str(i)][tuple(cell)]) / sim.plan.draws
+        share = shares.get((scenario, variable, float(value)))
+        if share is not None:
+            out[(scenario, variable)] = float(share)
     return out
 
 
