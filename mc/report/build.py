@@ -142,7 +142,8 @@ def build_report(
         shared = scenario_independent(tree, variables, run.deterministic)
     else:
         # draws.nc holds the first draws or none: bands from summary.csv's quantiles of every
-        # draw; the shares that need the draws themselves are left empty (shown as a dash)
+        # draw, P(> TBU) from the blocks' counts in the manifest; the percentiles, which need
+        # the draws themselves, are left empty (shown as a dash)
         edges = _summary_edges(run, spec)
         above, percentiles = _above_published_counted(run), {}
         shared = set()
@@ -350,19 +351,18 @@ def _bands_note(run: RunFolder, lang: str) -> str:
 
 
 def _above_published_counted(run: RunFolder) -> dict[tuple[str, str], float]:
-    """P(> TBU's figure) of the headline view from ``views.csv``, counted over every draw.
+    """P(> TBU's figure) per (scenario, variable) as the run counted it over every draw.
 
-    A run with two views counts each draw beyond the published figures in its blocks, so the
-    shares are there without the draws; a single-view run's are not (left empty, a dash).
+    The blocks count each draw beyond the published figures, so the shares are in the manifest
+    without the draws (a folder written before they were counted has none: a dash).
     """
-    views = run.views
-    if views is None or "headline" not in views.columns:
+    entries = run.manifest.get(layout.KEY_ABOVE_PUBLISHED)
+    if not isinstance(entries, list):
         return {}
-    headline = views[views["headline"].astype(str).str.lower() == "true"]
     return {
-        (str(row.scenario), str(row.variable)): float(row.p_above_published)
-        for row in headline.itertuples()
-        if pd.notna(row.p_above_published)
+        (str(e["scenario"]), str(e["variable"])): float(e["probability"])
+        for e in entries
+        if isinstance(e, dict) and {"scenario", "variable", "probability"} <= e.keys()
     }
 
 

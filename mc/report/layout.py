@@ -220,6 +220,9 @@ KEY_NOTES = "notes"
 KEY_OVERRIDES = "overrides"
 #: Which view is the headline and how the other was made (a configuration with ``model_view``).
 KEY_VIEWS = "views"
+#: P(outcome > TBU's published figure) in the cost year, counted over every draw in the blocks:
+#: a list of ``{"scenario", "variable", "published", "probability"}`` (Monte Carlo runs).
+KEY_ABOVE_PUBLISHED = "above_published"
 #: Inputs published after the configuration's ``as_of`` that a run kept (``flag_late_inputs``),
 #: as ``{"field": ..., "published": ..., "as_of": ...}``.
 KEY_LATE_INPUTS = "late_inputs"
@@ -260,6 +263,7 @@ OPTIONAL_MANIFEST_KEYS = (
     KEY_NOTES,
     KEY_OVERRIDES,
     KEY_VIEWS,
+    KEY_ABOVE_PUBLISHED,
     KEY_LATE_INPUTS,
     KEY_ECONOMY_SURPRISES,
     KEY_LANG,

@@ -92,6 +92,12 @@ def write_run(
         manifest[layout.KEY_OVERRIDES] = list(config.overrides)
     if analysis.views is not None:
         manifest[layout.KEY_VIEWS] = views_manifest(analysis)
+    if analysis.above_published:
+        published = analysis.published
+        manifest[layout.KEY_ABOVE_PUBLISHED] = [
+            {"scenario": s, "variable": v, "published": published[(s, v)], "probability": p}
+            for (s, v), p in analysis.above_published.items()
+        ]
     manifest[layout.KEY_LANG] = lang
     with OutputDir(out, discard_checkpoints=sim is not None) as folder:
         folder.write_csv(layout.DETERMINISTIC, analysis.deterministic)
