@@ -5,8 +5,11 @@ national model of ``configs/tbu-2025.yaml`` streamed (as :func:`mc.workflow.anal
 in ``--blocks`` tiny blocks on a LocalCluster of ``--workers`` single-threaded processes, records
 Dask's task stream, and checks what ``docs/scale.md`` computes for 1,000 SLURM workers:
 
-- one task per block and ``blocks - 1`` merge tasks (every merge joins two subtrees);
-- a merge tree of depth ``ceil(log2(blocks))``, i.e. the longest chain of merges above a block;
+- one task per block, and the ``blocks - 1`` merges of the tree joined in
+  :func:`~mc.engine.simulation.merge_tasks` tasks (up to four subtrees each: ``(4^k - 1) / 3``
+  tasks for ``4^k`` blocks);
+- a merge tree of depth ``ceil(log2(blocks))``, i.e. the longest chain of merges above a block,
+  run in about half as many tasks;
 - the result bit-identical to the same plan run in-process;
 - the bytes a merge moves (the pickled summary of a block) and the wall time per task.
 
@@ -61,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from mc.engine import BlockPlan, SchedulerSpec, simulate
     from mc.engine.reduce import PILOT_KEY, Reducer, pilot_grids
+    from mc.engine.simulation import merge_tasks
     from mc.model.config import load_config
     from mc.sampling import block_generator
     from mc.workflow.analysis import NATIONAL_SKETCH_BINS, run_population
@@ -105,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         "blocks": args.blocks,
         "block_size": args.block_size,
         "block_tasks": prefixes.get("run_block", 0),
-        "merge_tasks": prefixes.get("merge", 0),
-        "expected_merges": args.blocks - 1,
+        "merge_tasks": prefixes.get("merge_nested", 0),
+        "expected_merge_tasks": merge_tasks(args.blocks),
+        "merges": args.blocks - 1,
         "tree_depth": depth(args.blocks),
         "log2_blocks": math.ceil(math.log2(args.blocks)),
         "bit_identical_to_sync": bool(identical),

@@ -95,3 +95,62 @@ def test_streamed_block_moments_equal_moments_of_its_draws():
         for part in ("mean", "m2", "min", "max"):
             np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
             assert getattr(got, part).shape == values.shape[1:]
+
+
+class _Done:
+    """A finished future of the fake client below."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class _FakeClient:
+    """Runs what is submitted at once, and counts the merge tasks."""
+
+    def __init__(self):
+        self.merges = 0
+
+    def scatter(self, value, **_):
+        return _Done(value)
+
+    def submit(self, fn, *args, **_):
+        self.merges += fn.__name__ == "merge_nested"
+        return _Done(fn(*(a.result() if isinstance(a, _Done) else a for a in args)))
+
+
+@pytest.mark.parametrize("n", range(1, 301))
+def test_cluster_merges_join_the_fixed_tree_in_fewer_tasks(n, monkeypatch):
+    from mc.engine import simulation
+
+    monkeypatch.setattr(simulation, "merge", pair)
+    client = _FakeClient()
+    runner = simulation._ClientRunner(client, None, BlockPlan(n, 1), 0, 0, Reducer(), None)
+    stack = MergeStack(runner.combine)
+    for i in range(n):
+        stack.push(_Done(str(i)))
+    assert len(stack.held) == bin(n).count("1")  # still one subtree per set bit of n
+    assert runner.result(stack.root()) == tree_merge([str(i) for i in range(n)], pair)
+    assert client.merges == simulation.merge_tasks(n)
+    # each task joins up to four subtrees: about a third of the n - 1 merges
+    assert client.merges <= max(0, n - 1) // 3 + bin(n).count("1")
+    if n & (n - 1) == 0 and n.bit_length() % 2:  # n a power of four
+        assert client.merges == (n - 1) // 3
+
+
+def test_a_cluster_run_of_many_blocks_equals_the_sync_run(config_2025):
+    model = build_model(config_2025)
+    grids = pilot_grids(model.simulate(np.random.default_rng(0), 500), bins=200)
+    reducer = Reducer("stream", grids, keep=400)
+    plan = BlockPlan(11 * 200, 200)  # 11 blocks: fused merges of 4, 2 and odd subtrees
+    want = simulate(model, plan, 3, SchedulerSpec("sync"), reducer=reducer)
+    got = simulate(model, plan, 3, SchedulerSpec("threads", workers=2), reducer=reducer)
+    for name, m in want.moments.items():
+        for part in ("mean", "m2", "min", "max"):
+            np.testing.assert_array_equal(getattr(got.moments[name], part), getattr(m, part))
+        np.testing.assert_array_equal(got.counts[name], want.counts[name])
+        np.testing.assert_array_equal(got.block_mean[name], want.block_mean[name])
+        np.testing.assert_array_equal(got.draws[name], want.draws[name])
+    assert got.block_seconds != [] and len(got.block_seconds) == 11
