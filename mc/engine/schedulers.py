@@ -16,12 +16,16 @@ from mc.errors import ConfigError
 
 KINDS = ("sync", "threads", "processes", "address", "slurm", "pbs")
 
-#: Blocks a scheduler we start hands each worker thread at a time. Dask's default, 1.1, rounds up
-#: to two per single-threaded worker: near the end of a run one worker then sits idle while a
-#: block waits in the other's queue (a whole block's time, 3 s of a 20 s municipal run in one
-#: trace). At 1.0 the queue stays on the scheduler and the next block goes to whichever worker
-#: frees first; the cost is a scheduler round trip between blocks.
-WORKER_SATURATION = 1.0
+#: Blocks a scheduler we start hands each worker thread at a time, as Dask's ``worker-saturation``
+#: (Dask's default, written out so that a changed default cannot change our runs): 1.1 rounds up to
+#: two per single-threaded worker, the block it runs and the next one. At 1.0 the queue stays on
+#: the scheduler and a worker that finishes a block waits a scheduler round trip for the next; on
+#: the 2-core machine, with both cores busy, that was 10-25 ms a block and a merge: in 10^7-draw
+#: national runs on 2 workers (blocks of 250,000, merges joined four at a time) the workers' idle
+#: gaps between tasks were 1.4-1.5 s at 1.0 and 0.4 s at 1.1. The price is the end of a run,
+#: where a block may wait behind the other one on a busy worker until Dask's work stealing moves
+#: it (the last blocks ended 0.2-1.0 s apart at 1.1, 0.5 s at 1.0, in the same runs).
+WORKER_SATURATION = 1.1
 
 
 #: glibc's allocator settings for the worker processes of a cluster we start. Dask's nanny sets
