@@ -89,6 +89,9 @@ def write_config(folder: Path, horizon: int, data_dir: Path | None = None) -> Pa
     data = data_dir or (SOURCE_CONFIG.parent / "../../shared/data")
     for old, new in (
         ("cost_year: 2025", f"cost_year: {ORIGIN + horizon}"),
+        # the projection starts from the fit's origin, the population public by as_of (without
+        # it the cost year's population would be read, which as_of refuses as not yet public)
+        ("  level: municipality\n", f"  level: municipality\n  origin: {ORIGIN}\n"),
         ("tables/", f"{tables}/"),
         ("../../shared/data", str(Path(data).resolve())),
     ):

@@ -105,3 +105,14 @@ def test_proc_kib_reads_kilobytes_as_bytes(tmp_path):
     assert proc_kib(str(meminfo), "MemAvailable") == 25 * 1024
     assert proc_kib(str(meminfo), "VmHWM") is None
     assert proc_kib(str(tmp_path / "missing"), "MemTotal") is None
+
+
+def test_the_municipal_benchmarks_configuration_passes_its_as_of_check(tmp_path):
+    # cost year 2030 from a fit at 2024: the projection must start at the population public by
+    # as_of, not read the cost year's (the full benchmark run once failed on exactly that)
+    from benchmarks import municipal
+    from mc.model.config import load_config
+
+    config = load_config(municipal.write_config(tmp_path, 6))
+    assert config.cost_year == 2030
+    assert config.population_years() == (municipal.ORIGIN,)
