@@ -33,6 +33,8 @@ from mc.engine.schedulers import dask_client
 
 #: How often a waiting thread looks whether it has been cancelled (seconds).
 POLL_SECONDS = 0.1
+#: How long the headline must have submitted nothing before the side submits its first task.
+QUIET_SECONDS = 0.2
 #: Added to the Dask priority of everything the headline submits: its blocks (0 in the engine)
 #: and merges (1) then go before any of the side's, whichever thread submitted first. The
 #: progress bar, which counts the headline's draws, moves from the start as in a single run,
@@ -91,6 +93,23 @@ class _Cluster:
         self._stack.close()
 
 
+class _Submissions:
+    """When the headline last submitted a task: the side's first submit waits for a pause."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.last = 0.0
+
+    def mark(self) -> None:
+        """Record a submission now."""
+        self.last = time.monotonic()
+        self.started.set()
+
+    def quiet(self) -> float:
+        """Seconds since the last submission."""
+        return time.monotonic() - self.last
+
+
 class _Tracked:
     """One analysis's handle on the shared client: its futures can be cancelled from outside.
 
@@ -103,8 +122,8 @@ class _Tracked:
         cluster: _Cluster,
         priority: int = 0,
         *,
-        signals: threading.Event | None = None,
-        after: threading.Event | None = None,
+        signals: _Submissions | None = None,
+        after: _Submissions | None = None,
         touched: threading.Event | None = None,
     ) -> None:
         self._cluster = cluster
@@ -112,6 +131,7 @@ class _Tracked:
         self._signals, self._after, self._touched = signals, after, touched
         self._futures: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._waited = after is None
         self.stopped = False
 
     def _client(self) -> Any:
@@ -123,15 +143,19 @@ class _Tracked:
 
     def submit(self, *args: Any, **kwargs: Any) -> Any:
         client = self._client()
-        if self._after is not None and not self._after.is_set():
+        if not self._waited and self._after is not None:
             # the first few tasks of a kind bypass the scheduler's priority queue (Dask sends
             # them straight to a worker): the side lets the headline's blocks in first. The
-            # headline submits all its blocks within milliseconds of its first, so the side
-            # waits one more poll once it has begun (order only: the results never depend on it)
-            while not self._after.wait(POLL_SECONDS):
+            # headline submits a wave of blocks and merges in one loop, so the side waits until
+            # that loop has paused for QUIET_SECONDS; a fixed wait after the headline's first
+            # submit was sometimes too short on a loaded machine (order only: the results never
+            # depend on it)
+            while not self._after.started.wait(POLL_SECONDS):
                 if self.stopped:
                     break
-            time.sleep(POLL_SECONDS)
+            while not self.stopped and (quiet := self._after.quiet()) < QUIET_SECONDS:
+                time.sleep(QUIET_SECONDS - quiet)
+            self._waited = True
         with self._lock:  # a cancel either sees this future or refuses it
             if self.stopped:
                 raise Cancelled("the other view's run failed; this view's work was cancelled")
@@ -139,7 +163,7 @@ class _Tracked:
             future = client.submit(*args, priority=priority, **kwargs)
             self._futures.add(future)
         if self._signals is not None:
-            self._signals.set()
+            self._signals.mark()
         return future
 
     def scatter(self, *args: Any, **kwargs: Any) -> Any:
@@ -210,7 +234,7 @@ def run_both[A, B](
     if client is None and spec is None:
         raise ValueError("run_both needs a client or a scheduler spec")
     cluster = _Cluster(client, spec)
-    headline_submitted, headline_drawing = threading.Event(), threading.Event()
+    headline_submitted, headline_drawing = _Submissions(), threading.Event()
     main_client = _Tracked(
         cluster, HEADLINE_PRIORITY, signals=headline_submitted, touched=headline_drawing
     )
@@ -241,11 +265,11 @@ def run_both[A, B](
             first = main(main_client)
             cluster.start()  # the side may still be waiting for it (a headline never drawing)
             headline_drawing.set()
-            headline_submitted.set()
+            headline_submitted.started.set()
             _join(thread)
         except BaseException:
             side_client.cancel_all()
-            headline_submitted.set()
+            headline_submitted.started.set()
             _join(thread)
             if side_first.is_set():  # the headline failed only because the side did
                 raise outcome["error"] from None

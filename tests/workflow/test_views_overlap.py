@@ -187,25 +187,28 @@ def _record(name: str) -> None:
     ORDER.append(name)
 
 
+TASKS = 8
+
+
 def test_the_headlines_blocks_go_first_whichever_view_is_ready_first(client):
     """The progress bar counts the headline's draws: its blocks must not wait behind the side's."""
     ORDER.clear()
     busy = [client.submit(_hold, 30.0, pure=False) for _ in range(2)]  # both threads busy
 
     def side(c):  # ready at once
-        futures = [c.submit(_record, "side", pure=False) for _ in range(3)]
+        futures = [c.submit(_record, "side", pure=False) for _ in range(TASKS)]
         return [f.result() for f in futures]
 
     def main(c):
         time.sleep(0.3)  # a headline still drawing its pilot
-        futures = [c.submit(_record, "main", pure=False) for _ in range(3)]
+        futures = [c.submit(_record, "main", pure=False) for _ in range(TASKS)]
         time.sleep(0.3)  # the side submits now, behind them
         RELEASE.set()
         return [f.result() for f in futures]
 
     run_both(main, side, client=client)
     client.gather(busy)
-    assert ORDER == ["main"] * 3 + ["side"] * 3
+    assert ORDER == ["main"] * TASKS + ["side"] * TASKS
 
 
 def test_a_failing_side_cancels_the_headline_and_its_error_is_raised(client):
