@@ -52,3 +52,16 @@ def test_fixed_costs_from_a_task_stream():
         "scheduling_gaps": 0.5,  # a's wait before merge-1; the wait for b's last block is above
     }
     assert national.fixed_costs([], 0.0, 1.0) == {}
+
+
+def test_efficiency_is_judged_only_when_the_run_pairs_agree():
+    def runs(big2, big1):
+        return {"repeats": {"big2": big2, "big1": big1}}
+
+    steady = runs([20.0, 20.0, 21.0], [38.0, 37.0, 39.0])  # pairs 95.0, 92.5, 92.9 %
+    assert national.efficiency_verdict(steady, 0.929) == "met"
+    assert national.efficiency_verdict(steady, 0.85) == "not met"
+    unsteady = runs([20.0, 26.0, 20.0], [42.0, 36.0, 38.0])  # pairs 105.0, 69.2, 95.0 %
+    words = national.efficiency_verdict(unsteady, 0.95)
+    assert words.startswith("not judged") and "36 points" in words
+    assert national.efficiency_verdict({}, 0.95) == "met"  # a run without repeats: as before
