@@ -152,7 +152,7 @@ def client():
 
     from mc.engine.schedulers import WORKER_SATURATION
 
-    # the queue stays on the scheduler, ordered by priority, as on the clusters the engine starts
+    # priorities as on the clusters the engine starts (their worker-saturation)
     with (
         dask.config.set({"distributed.scheduler.worker-saturation": WORKER_SATURATION}),
         LocalCluster(
