@@ -136,7 +136,9 @@ def build_report(
     if run.has_every_draw:
         tree = run.draws(variables)
         edges = band_table(tree, spec.levels, variables=variables, year=year)
-        above = _above_published(tree, run, year)
+        # the blocks counted it over every draw (the manifest); from the draws for a folder
+        # written before the manifest held it
+        above = _above_published_counted(run) or _above_published(tree, run, year)
         percentiles = _percentiles(tree, run, year)
         # said once, not once per scenario: the variables no scenario changes (from the draws)
         shared = scenario_independent(tree, variables, run.deterministic)
