@@ -1,6 +1,7 @@
 """Clusters we start run Dask's housekeeping slowly (QUIET_DASK); the caller's config is kept."""
 
 import dask
+import distributed  # noqa: F401  (registers the distributed.* defaults read below)
 import pytest
 
 from mc.engine import SchedulerSpec
@@ -8,6 +9,10 @@ from mc.engine.schedulers import QUIET_DASK, dask_client, dask_environment
 
 
 def _worker_timers(dask_worker):
+    return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
+
+
+def _nanny_timers(dask_worker):  # Client.run(nanny=True) passes the nanny by this name
     return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
 
 
@@ -21,9 +26,14 @@ def test_started_clusters_tick_once_a_second_and_do_not_profile(kind):
     with dask_client(SchedulerSpec(kind, workers=1)) as client:
         (worker,) = client.run(_worker_timers).values()
         scheduler = client.run_on_scheduler(_scheduler_timers)
+        nannies = client.run(_nanny_timers, nanny=True) if kind == "processes" else {}
     for timers in (worker, scheduler):
         assert timers["tick"] == 1000  # ms; Dask's default wakes every loop 50 times a second
         assert timers["monitor"] == 10_000
+    assert worker["memory_monitor"] == 1000  # Dask's default reads the memory every 100 ms
+    if kind == "processes":  # the nanny reads it too, to stop a worker past its limit
+        (nanny,) = nannies.values()
+        assert nanny["memory_monitor"] == 1000
     assert "profile" not in worker and "profile-cycle" not in worker
     # only the cluster started with them: this process's own configuration is as it was
     assert dask.config.get("distributed.admin.tick.interval") == before
