@@ -128,6 +128,7 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
 
     from distributed import get_task_stream
 
+    from benchmarks import national as importable
     from mc.engine import SchedulerSpec
     from mc.engine.schedulers import dask_client
     from mc.model.config import load_config
@@ -142,7 +143,9 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
         analyse(config, warm, population=population, client=client)
         options = RunOptions(draws=draws, block_size=block, seed=SEED)
         client.run(_worker_reset)
-        client.run(_count_kernel_cpu)
+        # by reference to the importable module: run as ``__main__`` (``--child``), its functions
+        # would travel by value, each call with its own copy of the counts
+        client.run(importable._count_kernel_cpu)
         reset_peak_rss()
         cpu_before = client.run(_worker_cpu)
         with get_task_stream(client=client) as stream:
@@ -153,8 +156,10 @@ def child(draws: int, workers: int, block: int) -> dict[str, Any]:
             wall = time.perf_counter() - start
             used = resource.getrusage(resource.RUSAGE_SELF)
         cpu_after = client.run(_worker_cpu)
-        kernel_cpu = sum(client.run(_kernel_cpu).values())
+        kernel_cpu = sum(client.run(importable._kernel_cpu).values())
         worker_peaks = sorted(client.run(_worker_peak).values())
+    if not kernel_cpu > 0:
+        raise RuntimeError("the workers counted no time in the model kernels: timers not in place")
     # the workers' CPU: their task threads (blocks and merges) and the rest of each process
     # (Dask's event loop: messages, transfers, heartbeats, timers)
     task_cpu = sum(cpu_after[w]["tasks"] - cpu_before[w]["tasks"] for w in cpu_after)
