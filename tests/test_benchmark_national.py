@@ -72,6 +72,23 @@ def test_efficiency_is_judged_only_when_the_pairs_bound_their_median():
     assert national.efficiency_verdict({}, 0.95) == "met"  # a run without repeats: as before
 
 
+def test_core_speed_takes_out_only_the_cores_slowing():
+    # the same engine in both pairs (2-worker wall = task CPU / 2 + 1 s); in the second pair
+    # the cores ran 10 % slower with both busy, which lowers its plain efficiency only
+    task1 = [40.0, 40.0]
+    task2 = [40.0, 44.0]
+    r = {
+        "repeats": {"big2": [c / 2 + 1.0 for c in task2], "big1": [t + 0.5 for t in task1]},
+        "repeat_task_cpu": {"big2": task2, "big1": task1},
+    }
+    plain = national.pair_efficiencies(r)
+    assert plain[1] < plain[0]
+    cores = national.core_speed_pairs(r)
+    assert cores[0] == pytest.approx(40.5 / 42.0)
+    assert cores[1] == pytest.approx(40.5 / 46.0 * 1.1)  # the engine's 1 s weighs less here
+    assert national.core_speed_pairs({"repeats": r["repeats"]}) == []  # older results
+
+
 @pytest.mark.parametrize("n", [5, 8, 11])
 def test_median_interval_covers_the_median_as_often_as_it_says(n):
     # the coverage is exact for any continuous distribution: check it on uniforms, to within
