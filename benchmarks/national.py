@@ -780,17 +780,18 @@ def core_speed_words(r: dict[str, Any]) -> str:
     interval = median_interval(cores)
     if interval is not None:
         low, high, coverage = interval
-        side = (
-            "above"
+        verdict = (
+            "met"
             if low >= TARGET_EFFICIENCY
-            else "below"
+            else "not met"
             if high < TARGET_EFFICIENCY
-            else "across"
+            else "not judged"
         )
         text += (
             f", the {100 * coverage:.1f} % interval for their median {100 * low:.1f}-"
-            f"{100 * high:.1f} %, {side} the line: what these lose is the engine's own "
-            "(the client's and Dask's CPU, the start, the last blocks' tail)"
+            f"{100 * high:.1f} % (the engine's share of the target >= "
+            f"{100 * TARGET_EFFICIENCY:.0f} %: {verdict}); what these lose is the engine's own: "
+            "the client's and Dask's CPU, the start, the last blocks' tail"
         )
     return text
 
