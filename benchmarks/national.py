@@ -13,11 +13,15 @@ default configuration (``configs/tbu-2025.yaml``, the economy on top of the demo
 - the seconds every compiled model kernel of each view takes inside a real block
   (:func:`kernel_seconds`): the issue's "the engine adds at most as much as the kernels cost",
   now that a draw runs several kernels (the cost kernel, the component projection of the other
-  view, the accounts), not one;
+  view, the accounts), not one; and, in every timed run, the CPU seconds the workers' threads
+  spent in those kernels (:func:`_count_kernel_cpu`), against which that target is judged: the
+  same minute's machine as the run's wall;
 - ``analyse`` end to end (pilot, blocks, merges on the workers, summary tables) for ``N`` draws
   on a LocalCluster of 2 single-threaded worker processes and of 1, and for ``--small`` draws on 2,
   each in a process of its own (``--child``) with a cluster started and warmed beforehand (the
-  ``N``-draw runs ``--repeats`` times each, alternating, the median run reported); then
+  ``N``-draw runs ``--repeats`` times each, alternating, the median run reported, and each
+  1-worker run paired with the 2-worker run before it: :func:`efficiency_verdict`,
+  :func:`core_speed_pairs`); then
   ``write_run`` of the result. Peak RSS of the client and of each worker is the kernel's
   high-water mark (``VmHWM``) reset just before the run (``/proc/self/clear_refs``);
 - the bytes of one block's checkpoint at several block sizes;
