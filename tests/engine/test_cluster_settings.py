@@ -12,10 +12,6 @@ def _worker_timers(dask_worker):
     return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
 
 
-def _nanny_timers(dask_worker):  # Client.run(nanny=True) passes the nanny by this name
-    return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
-
-
 def _scheduler_timers(dask_scheduler):
     return {name: pc.callback_time for name, pc in dask_scheduler.periodic_callbacks.items()}
 
@@ -26,7 +22,8 @@ def test_started_clusters_tick_once_a_second_and_do_not_profile(kind):
     with dask_client(SchedulerSpec(kind, workers=1)) as client:
         (worker,) = client.run(_worker_timers).values()
         scheduler = client.run_on_scheduler(_scheduler_timers)
-        nannies = client.run(_nanny_timers, nanny=True) if kind == "processes" else {}
+        # with nanny=True, Client.run passes each nanny as ``dask_worker``
+        nannies = client.run(_worker_timers, nanny=True) if kind == "processes" else {}
     for timers in (worker, scheduler):
         assert timers["tick"] == 1000  # ms; Dask's default wakes every loop 50 times a second
         assert timers["monitor"] == 10_000
