@@ -722,14 +722,22 @@ def efficiency_verdict(r: dict[str, Any], efficiency: float) -> str:
     bounds = (
         f"{100 * coverage:.1f} % interval for the median pair {100 * low:.1f}-{100 * high:.1f} %"
     )
-    if low >= TARGET_EFFICIENCY:
+    verdict = interval_verdict(low, high)
+    if verdict == "met":
         return f"met, the {bounds} lies above the line"
-    if high < TARGET_EFFICIENCY:
+    if verdict == "not met":
         return f"not met, the {bounds} lies below the line"
     return (
         f"not judged, the line lies inside the {bounds}: the machine's speed changed between "
         "the runs by more than a verdict at the line allows"
     )
+
+
+def interval_verdict(low: float, high: float) -> str:
+    """``met`` above the efficiency target, ``not met`` below it, ``not judged`` across it."""
+    if low >= TARGET_EFFICIENCY:
+        return "met"
+    return "not met" if high < TARGET_EFFICIENCY else "not judged"
 
 
 def pair_words(r: dict[str, Any]) -> str:
@@ -784,18 +792,12 @@ def core_speed_words(r: dict[str, Any]) -> str:
     interval = median_interval(cores)
     if interval is not None:
         low, high, coverage = interval
-        verdict = (
-            "met"
-            if low >= TARGET_EFFICIENCY
-            else "not met"
-            if high < TARGET_EFFICIENCY
-            else "not judged"
-        )
         text += (
             f", the {100 * coverage:.1f} % interval for their median {100 * low:.1f}-"
             f"{100 * high:.1f} % (the engine's share of the target >= "
-            f"{100 * TARGET_EFFICIENCY:.0f} %: {verdict}); what these lose is the engine's own: "
-            "the client's and Dask's CPU, the start, the last blocks' tail"
+            f"{100 * TARGET_EFFICIENCY:.0f} %: {interval_verdict(low, high)}); what these "
+            "lose is the engine's own: the client's and Dask's CPU, the start, the last blocks' "
+            "tail"
         )
     return text
 
@@ -882,8 +884,11 @@ def kernel_rows(r: dict[str, Any]) -> list[str]:
         f"| every model kernel of both views, timed inside real blocks, one core, alone before "
         f"the runs | {1e6 / seconds:,.0f} draws/s ({seconds:.2f} s / 10^6; {parts}) | |",
         f"| ... wall against draws / (2 x that rate) = {floor:.1f} s | {ratio:.2f}x | "
-        + ("(not judged: another minute's machine) |" if "kernel_cpu_seconds" in big else "")
-        + ("" if "kernel_cpu_seconds" in big else f"<= {TARGET_WALL_RATIO:g}x |"),
+        + (
+            "(not judged: another minute's machine) |"
+            if "kernel_cpu_seconds" in big
+            else f"<= {TARGET_WALL_RATIO:g}x |"
+        ),
     ]
     if "kernel_cpu_seconds" in big:
         cpu = big["kernel_cpu_seconds"]
